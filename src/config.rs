@@ -1,0 +1,1 @@
+//! Layered configuration (design.md §6).

@@ -1,0 +1,22 @@
+//! novakms: the core library shared by every `novakms` subcommand.
+//!
+//! Module map (design.md §2): `crypto` (derivations, envelopes, PoP), `identity`
+//! (wallet keystore and P-384 key), `chain` (registry bindings and caches),
+//! `store` (records, vector clocks, merge rules: pure logic), `storage` (redb and
+//! memory backends), `node` (the running node), `api` (HTTP routers), `client`
+//! (HTTP clients), `cli` (subcommand argument structs and `run()`).
+
+pub mod api;
+pub mod chain;
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod identity;
+pub mod node;
+pub mod store;
+pub mod storage;
+
+pub use error::{Error, ErrorKind, Result};
