@@ -1,1 +1,362 @@
-//! (in progress)
+//! Persistence of the KV store, change log, peer cursors, cluster binding and sealed master
+//! secret (design.md §3–§4).
+//!
+//! [`Storage`] is the one interface the node uses (`Arc<dyn Storage>`). Two backends implement it
+//! with identical semantics (the write logic is shared, see `ops`): [`redb::RedbStorage`] (the
+//! durable default, one file `novakms.redb`) and [`memory::MemoryStorage`] (tests and
+//! `--storage memory`: nothing survives a restart).
+//!
+//! Every method is synchronous and atomic: for redb one transaction, and a write is acknowledged
+//! (the method returns `Ok`) only after its durable commit returned (design.md §3 "Acknowledge
+//! only after commit returns"). Call them from async code via `spawn_blocking` (a durable commit
+//! fsyncs).
+//!
+//! Semantics shared by both backends:
+//! * Namespaces are app ids; a namespace exists while it holds at least one record (value or
+//!   tombstone). Keys are arbitrary strings (protocol.md §4.7).
+//! * Nothing is purged implicitly: reads filter expired records and tombstones themselves and the
+//!   node calls [`Storage::purge`] periodically (the upstream node cleans up at the start of
+//!   get/list/delete/stats instead, protocol.md §4.5).
+//! * Change log (design.md §3 "Replication"): every local put/delete, every merged record and
+//!   every eviction takes the next node-local sequence number (1, 2, 3, …; never reused); the
+//!   log holds only the latest sequence per key, and only for keys that still have a record:
+//!   evicting or purging a record drops its log entry (nothing left to ship), so the log is
+//!   bounded by the number of stored records.
+
+pub mod codec;
+pub mod memory;
+mod ops;
+pub mod redb;
+#[cfg(test)]
+mod suite;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Limits, MergeReport, QuotaError, Record};
+
+pub use self::memory::MemoryStorage;
+pub use self::redb::RedbStorage;
+
+/// The cluster a database belongs to (design.md §4 `meta` table), stored once and checked at
+/// every start by [`check_binding`]. Addresses are canonical (`0x` + 40 lowercase hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterBinding {
+    /// EVM chain id of the registries.
+    pub chain_id: u64,
+    /// NovaAppRegistry address.
+    pub nova_app_registry: String,
+    /// KMSRegistry address.
+    pub kms_registry: String,
+    /// App id of the KMS cluster in NovaAppRegistry (protocol.md §0 `kms_app_id`).
+    pub kms_app_id: u64,
+    /// This node's wallet (the vector-clock node id, protocol.md §6.10).
+    pub node_wallet: String,
+}
+
+/// Result of a successful [`Storage::put_local`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// The record as stored (ciphertext, incremented clock, `updated_at_ms = now_ms`).
+    pub record: Record,
+    /// Keys of the same app evicted to make room (least-recently-updated first; empty unless
+    /// `QuotaPolicy::Evict` had to act). The caller logs and meters them (design.md §4).
+    pub evicted: Vec<String>,
+}
+
+/// Why a local write failed.
+#[derive(Debug, Clone)]
+pub enum WriteError {
+    /// The namespace would exceed its budget: refused under `QuotaPolicy::Reject`, or evicting
+    /// every evictable record would not make room under `QuotaPolicy::Evict`. Nothing changed.
+    /// `used` = bytes the namespace would hold with the write, `budget` = `max_app_bytes`.
+    /// The API answers 4xx (design.md §4).
+    QuotaExceeded {
+        /// Bytes needed (current usage without the key's old record + the new record's cost).
+        used: u64,
+        /// Namespace budget in bytes.
+        budget: u64,
+    },
+    /// The ciphertext exceeds `max_value_bytes + 128` (protocol.md §6.5 bound, applied to local
+    /// writes as a defensive check; the caller's plaintext check normally fires first).
+    /// Nothing changed.
+    ValueTooLarge {
+        /// Ciphertext length in bytes.
+        len: usize,
+        /// Largest accepted ciphertext length in bytes.
+        max: usize,
+    },
+    /// Storage failure (I/O, disk full, corruption); nothing was acknowledged.
+    Storage(Error),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::QuotaExceeded { used, budget } => write!(
+                f,
+                "app storage quota exceeded: {used} bytes needed, budget {budget} bytes"
+            ),
+            WriteError::ValueTooLarge { len, max } => {
+                write!(f, "encrypted value too large ({len} bytes, limit {max})")
+            }
+            WriteError::Storage(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl From<Error> for WriteError {
+    fn from(e: Error) -> Self {
+        WriteError::Storage(e)
+    }
+}
+
+impl From<QuotaError> for WriteError {
+    fn from(e: QuotaError) -> Self {
+        WriteError::QuotaExceeded {
+            used: e.used,
+            budget: e.budget,
+        }
+    }
+}
+
+impl From<WriteError> for Error {
+    /// `QuotaExceeded`/`ValueTooLarge` -> `ErrorKind::Local` (a validation error for the CLI);
+    /// `Storage(e)` -> `e`.
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Storage(e) => e,
+            other => Error::local(other.to_string()),
+        }
+    }
+}
+
+/// Data-store totals for `/status` `data_store` (protocol.md §8.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStats {
+    /// Namespaces holding at least one record (value or tombstone).
+    pub namespaces: u64,
+    /// Live keys (not tombstoned, not expired at `now_ms`) over all namespaces.
+    pub total_keys: u64,
+    /// Accounted bytes (`Record::cost`: key + ciphertext, tombstones key only) over all
+    /// namespaces, including expired records not yet purged.
+    pub total_bytes: u64,
+}
+
+/// Quota accounting of one namespace, maintained on every write (no scan).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppUsage {
+    /// Accounted bytes (`Record::cost` summed over every stored record of the app); this is
+    /// what is compared with `Limits::max_app_bytes`.
+    pub bytes: u64,
+    /// Non-tombstone records stored, including expired ones not yet purged (the time-independent
+    /// count; use `list_live_keys` for the live set at a given time).
+    pub live_keys: u64,
+    /// Tombstones stored.
+    pub tombstones: u64,
+}
+
+/// Replication progress towards one peer (design.md §3 "Replication", §4 `peers` table).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerCursor {
+    /// Highest change-log sequence the peer acknowledged (0 = nothing yet).
+    pub acked_seq: u64,
+    /// Unix ms of the last successful exchange with the peer (0 = never).
+    pub last_success_ms: u64,
+}
+
+/// The node's persistent state (design.md §4). Object-safe; used as `Arc<dyn Storage>`.
+///
+/// Every method is one atomic, durable operation (see the module docs). Unless stated otherwise,
+/// errors are [`Error`]s of kind `Local` (I/O, disk full) or `Integrity` (a stored record that
+/// does not decode, a corrupt file).
+pub trait Storage: Send + Sync + 'static {
+    /// The stored cluster binding, if any (design.md §4 `meta`).
+    fn binding(&self) -> Result<Option<ClusterBinding>>;
+
+    /// Store (replace) the cluster binding.
+    fn set_binding(&self, b: &ClusterBinding) -> Result<()>;
+
+    /// Local PUT of `(app_id, key)` (protocol.md §4.4, design.md §3 "App write").
+    ///
+    /// `value` is the ciphertext (`nonce ‖ ct ‖ tag`); the caller has checked the plaintext
+    /// against `limits.max_value_bytes`. The new record has clock = the stored record's clock
+    /// (including a tombstone or an expired-but-unpurged record) with `node_id`'s entry +1,
+    /// `updated_at_ms = now_ms`, `tombstone = false`, `ttl_ms` as given. Quota (design.md §4):
+    /// if the namespace would exceed `limits.max_app_bytes`, `QuotaPolicy::Evict` evicts the
+    /// app's least-recently-updated non-tombstone records other than `key` (see
+    /// `store::plan_eviction`; expired-but-unpurged records are candidates like any other), and
+    /// `QuotaPolicy::Reject` refuses. The record, evictions and change-log entries commit together.
+    ///
+    /// Errors: [`WriteError::QuotaExceeded`] / [`WriteError::ValueTooLarge`] (nothing changed),
+    /// [`WriteError::Storage`].
+    #[allow(clippy::too_many_arguments)]
+    fn put_local(
+        &self,
+        app_id: u64,
+        key: &str,
+        value: Vec<u8>,
+        ttl_ms: u64,
+        node_id: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<PutOutcome, WriteError>;
+
+    /// Local DELETE (protocol.md §4.4): if a live record exists (not a tombstone, not expired at
+    /// `now_ms`), replace it by a tombstone (empty value, clock +1 for `node_id`,
+    /// `updated_at_ms = now_ms`, `ttl_ms = 0`) and return it; `Ok(None)` otherwise (the API's
+    /// 404 `Key not found`).
+    fn delete_local(
+        &self,
+        app_id: u64,
+        key: &str,
+        node_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Record>>;
+
+    /// The raw stored record, which may be a tombstone or expired: the caller decides
+    /// (`Record::is_live`).
+    fn get(&self, app_id: u64, key: &str) -> Result<Option<Record>>;
+
+    /// Keys of the app's live records at `now_ms` (not tombstones, not expired), sorted by byte
+    /// order. (Upstream lists in LRU order; clients must not rely on order, protocol.md §1.5.)
+    fn list_live_keys(&self, app_id: u64, now_ms: u64) -> Result<Vec<String>>;
+
+    /// Merge replicated records into namespace `app_id` (protocol.md §6.6), all in one
+    /// transaction. The caller has parsed and validated them (§6.5) and counts rejects itself
+    /// (`MergeReport::reject`); the returned report has `rejected = 0` and
+    /// `total = records.len()`. Each stored record gets a change-log entry.
+    ///
+    /// Quota after each stored record: if the namespace exceeds `limits.max_app_bytes`, the
+    /// app's least-recently-updated non-tombstone records other than the merged key are evicted
+    /// **whatever `limits.quota_policy` says**: replicated data must converge, and refusing it
+    /// would make this replica diverge permanently, while an eviction is the same local,
+    /// wire-invisible choice upstream makes (protocol.md §4.6). If even evicting every candidate
+    /// cannot make room (tombstone key bytes plus the merged record exceed the budget), nothing
+    /// is evicted, the record is kept over budget and a warning is logged; the app's next local
+    /// write then evicts (Evict) or is refused (Reject) as usual.
+    fn merge_remote(
+        &self,
+        app_id: u64,
+        records: Vec<Record>,
+        limits: &Limits,
+    ) -> Result<MergeReport>;
+
+    /// Totals for `/status` at `now_ms` (protocol.md §8.1).
+    fn stats(&self, now_ms: u64) -> Result<StoreStats>;
+
+    /// Quota accounting of one app (all zero for an unknown app).
+    fn app_usage(&self, app_id: u64) -> Result<AppUsage>;
+
+    /// The highest sequence number ever assigned (0 for a fresh database). Never decreases.
+    fn last_seq(&self) -> Result<u64>;
+
+    /// Change-log entries with `seq > after_seq`, ascending, at most `max_records`, each with the
+    /// current record (value, tombstone, or expired-but-unpurged). Evicted and purged keys have
+    /// no entry, so sequence numbers have gaps. To advance a peer cursor when nothing is left to
+    /// send, read [`Storage::last_seq`] *before* calling this; if the result is empty, every
+    /// change up to that value has been seen.
+    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>>;
+
+    /// The replication cursor of peer `peer_wallet` (canonical wallet), if one was stored.
+    fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>>;
+
+    /// Store (replace) the replication cursor of peer `peer_wallet`.
+    fn set_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<()>;
+
+    /// The sealed master-secret blob (opaque bytes, design.md §4 `master_secret`), if stored.
+    fn load_sealed_master_secret(&self) -> Result<Option<Vec<u8>>>;
+
+    /// Store (replace) the sealed master-secret blob.
+    fn store_sealed_master_secret(&self, blob: &[u8]) -> Result<()>;
+
+    /// Remove the sealed master-secret blob (no-op if absent).
+    fn clear_sealed_master_secret(&self) -> Result<()>;
+
+    /// Cleanup (protocol.md §4.5, design.md §4 "Tombstones"); returns the number of records
+    /// removed. In one transaction:
+    /// 1. remove every record expired at `now_ms` (tombstone or not);
+    /// 2. if `limits.tombstone_retention_ms > 0`, remove tombstones with
+    ///    `now_ms - updated_at_ms >= retention`;
+    /// 3. if `limits.max_tombstones_per_app > 0`, remove the oldest tombstones (by
+    ///    `updated_at_ms`, then key) in excess of the cap, whatever their age.
+    ///
+    /// Steps 2 and 3 drop a tombstone only if `min_peer_acked_seq` is `None` or its change-log
+    /// sequence is `<= min_peer_acked_seq` (every current peer has it), so a returning node
+    /// cannot resurrect a deleted key; the cap can therefore be exceeded while a peer lags.
+    /// Removed records lose their change-log entry and clock (a later PUT restarts at 1, §4.4).
+    fn purge(&self, now_ms: u64, limits: &Limits, min_peer_acked_seq: Option<u64>) -> Result<u64>;
+
+    /// Every namespace with its records, tombstones included and records expired at `now_ms`
+    /// excluded (upstream cleans up first), for `snapshot_request` (protocol.md §6.7) and backups.
+    /// A namespace whose records are all expired appears with an empty vector. Records are in key
+    /// order. One consistent read.
+    fn snapshot(&self, now_ms: u64) -> Result<BTreeMap<u64, Vec<Record>>>;
+}
+
+/// Check that `storage` belongs to the configured cluster (design.md §4 "At start the node checks
+/// … binding matches the configured cluster"; security-checklist.md "a file from another cluster
+/// is refused").
+///
+/// * no binding stored: store `expected`;
+/// * `chain_id`, `nova_app_registry`, `kms_registry` or `kms_app_id` differ (addresses compared
+///   case-insensitively): `ErrorKind::Refused`, e.g. `database belongs to another cluster: chain
+///   id 1 != 31337` (stored value first, then the configured one);
+/// * only `node_wallet` differs (a restore onto a new node identity): allowed; the stored binding
+///   is updated and a warning is logged.
+pub fn check_binding(storage: &dyn Storage, expected: &ClusterBinding) -> Result<()> {
+    let Some(stored) = storage.binding()? else {
+        return storage.set_binding(expected);
+    };
+    let refuse = |what: &str, have: &dyn fmt::Display, want: &dyn fmt::Display| {
+        Err(Error::new(
+            ErrorKind::Refused,
+            format!("database belongs to another cluster: {what} {have} != {want}"),
+        ))
+    };
+    if stored.chain_id != expected.chain_id {
+        return refuse("chain id", &stored.chain_id, &expected.chain_id);
+    }
+    if !stored
+        .nova_app_registry
+        .eq_ignore_ascii_case(&expected.nova_app_registry)
+    {
+        return refuse(
+            "NovaAppRegistry address",
+            &stored.nova_app_registry,
+            &expected.nova_app_registry,
+        );
+    }
+    if !stored
+        .kms_registry
+        .eq_ignore_ascii_case(&expected.kms_registry)
+    {
+        return refuse(
+            "KMSRegistry address",
+            &stored.kms_registry,
+            &expected.kms_registry,
+        );
+    }
+    if stored.kms_app_id != expected.kms_app_id {
+        return refuse("KMS app id", &stored.kms_app_id, &expected.kms_app_id);
+    }
+    if stored != *expected {
+        if !stored
+            .node_wallet
+            .eq_ignore_ascii_case(&expected.node_wallet)
+        {
+            tracing::warn!(
+                old = %stored.node_wallet,
+                new = %expected.node_wallet,
+                "database was written by another node wallet; rebinding it to this node"
+            );
+        }
+        storage.set_binding(expected)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,313 @@
+//! In-memory [`Storage`] (design.md §4: tests and `--storage memory` nodes; nothing survives a
+//! restart, the node warns loudly at start). Same semantics as the redb backend: the write logic
+//! is the shared `ops` module, and each method runs under one mutex, so it is atomic. (Memory
+//! primitives cannot fail, and every refusal — quota, value size — is decided before the first
+//! mutation, so no rollback is needed.)
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+use crate::store::{Limits, MergeReport, Record};
+
+use super::ops::{self, adjust_usage, Tx};
+use super::{AppUsage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError};
+
+/// Volatile storage behind a mutex. Construct with [`MemoryStorage::new`].
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    binding: Option<ClusterBinding>,
+    /// app -> key -> record; an app is present iff it holds at least one record.
+    apps: BTreeMap<u64, BTreeMap<String, Record>>,
+    /// app -> counters; present iff the app is in `apps`.
+    usage: BTreeMap<u64, AppUsage>,
+    last_seq: u64,
+    changes: BTreeMap<u64, (u64, String)>,
+    change_index: HashMap<(u64, String), u64>,
+    peers: BTreeMap<String, PeerCursor>,
+    sealed: Option<Vec<u8>>,
+}
+
+impl MemoryStorage {
+    /// An empty store (no binding, no records, `last_seq` = 0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
+        self.inner
+            .lock()
+            .map_err(|_| Error::integrity("memory storage poisoned by an earlier panic"))
+    }
+}
+
+impl Tx for Inner {
+    fn get(&self, app: u64, key: &str) -> Result<Option<Record>> {
+        Ok(self.apps.get(&app).and_then(|ns| ns.get(key)).cloned())
+    }
+
+    fn usage(&self, app: u64) -> Result<AppUsage> {
+        Ok(self.usage.get(&app).copied().unwrap_or_default())
+    }
+
+    fn put_record(&mut self, app: u64, rec: &Record) -> Result<()> {
+        let ns = self.apps.entry(app).or_default();
+        let old = ns.insert(rec.key.clone(), rec.clone());
+        let u = self.usage.get(&app).copied().unwrap_or_default();
+        self.usage
+            .insert(app, adjust_usage(u, old.as_ref(), Some(rec))?);
+        Ok(())
+    }
+
+    fn remove_record(&mut self, app: u64, key: &str) -> Result<Option<Record>> {
+        let Some(ns) = self.apps.get_mut(&app) else {
+            return Ok(None);
+        };
+        let Some(old) = ns.remove(key) else {
+            return Ok(None);
+        };
+        if ns.is_empty() {
+            self.apps.remove(&app);
+            self.usage.remove(&app);
+        } else {
+            let u = self.usage.get(&app).copied().unwrap_or_default();
+            self.usage.insert(app, adjust_usage(u, Some(&old), None)?);
+        }
+        Ok(Some(old))
+    }
+
+    fn touch_change(&mut self, app: u64, key: &str) -> Result<u64> {
+        let seq = self
+            .last_seq
+            .checked_add(1)
+            .ok_or_else(|| Error::local("change-log sequence exhausted"))?;
+        self.last_seq = seq;
+        if let Some(prev) = self.change_index.insert((app, key.to_string()), seq) {
+            self.changes.remove(&prev);
+        }
+        self.changes.insert(seq, (app, key.to_string()));
+        Ok(seq)
+    }
+
+    fn drop_change(&mut self, app: u64, key: &str) -> Result<()> {
+        if let Some(prev) = self.change_index.remove(&(app, key.to_string())) {
+            self.changes.remove(&prev);
+        }
+        Ok(())
+    }
+
+    fn change_seq(&self, app: u64, key: &str) -> Result<Option<u64>> {
+        Ok(self.change_index.get(&(app, key.to_string())).copied())
+    }
+
+    fn lru_candidates(
+        &self,
+        app: u64,
+        exclude: &str,
+        need: u64,
+    ) -> Result<Vec<(String, u64, u64)>> {
+        let mut all: Vec<(String, u64, u64)> = self
+            .apps
+            .get(&app)
+            .into_iter()
+            .flat_map(|ns| ns.values())
+            .filter(|r| !r.tombstone && r.key != exclude)
+            .map(|r| (r.key.clone(), r.updated_at_ms, r.cost()))
+            .collect();
+        all.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        let mut sum = 0u64;
+        let mut out = Vec::new();
+        for c in all {
+            if sum >= need {
+                break;
+            }
+            sum = sum.saturating_add(c.2);
+            out.push(c);
+        }
+        Ok(out)
+    }
+
+    fn tombstones_oldest(&self, app: u64) -> Result<Vec<(String, u64)>> {
+        let mut t: Vec<(String, u64)> = self
+            .apps
+            .get(&app)
+            .into_iter()
+            .flat_map(|ns| ns.values())
+            .filter(|r| r.tombstone)
+            .map(|r| (r.key.clone(), r.updated_at_ms))
+            .collect();
+        t.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        Ok(t)
+    }
+
+    fn expired(&self, now_ms: u64) -> Result<Vec<(u64, String)>> {
+        Ok(self
+            .apps
+            .iter()
+            .flat_map(|(app, ns)| ns.values().map(move |r| (*app, r)))
+            .filter(|(_, r)| r.is_expired(now_ms))
+            .map(|(app, r)| (app, r.key.clone()))
+            .collect())
+    }
+
+    fn apps(&self) -> Result<Vec<u64>> {
+        Ok(self.apps.keys().copied().collect())
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn binding(&self) -> Result<Option<ClusterBinding>> {
+        Ok(self.lock()?.binding.clone())
+    }
+
+    fn set_binding(&self, b: &ClusterBinding) -> Result<()> {
+        self.lock()?.binding = Some(b.clone());
+        Ok(())
+    }
+
+    fn put_local(
+        &self,
+        app_id: u64,
+        key: &str,
+        value: Vec<u8>,
+        ttl_ms: u64,
+        node_id: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<PutOutcome, WriteError> {
+        let mut inner = self.lock()?;
+        ops::put_local(
+            &mut *inner,
+            app_id,
+            key,
+            value,
+            ttl_ms,
+            node_id,
+            now_ms,
+            limits,
+        )
+    }
+
+    fn delete_local(
+        &self,
+        app_id: u64,
+        key: &str,
+        node_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Record>> {
+        ops::delete_local(&mut *self.lock()?, app_id, key, node_id, now_ms)
+    }
+
+    fn get(&self, app_id: u64, key: &str) -> Result<Option<Record>> {
+        Tx::get(&*self.lock()?, app_id, key)
+    }
+
+    fn list_live_keys(&self, app_id: u64, now_ms: u64) -> Result<Vec<String>> {
+        let inner = self.lock()?;
+        Ok(inner
+            .apps
+            .get(&app_id)
+            .into_iter()
+            .flat_map(|ns| ns.values())
+            .filter(|r| r.is_live(now_ms))
+            .map(|r| r.key.clone())
+            .collect())
+    }
+
+    fn merge_remote(
+        &self,
+        app_id: u64,
+        records: Vec<Record>,
+        limits: &Limits,
+    ) -> Result<MergeReport> {
+        ops::merge_remote(&mut *self.lock()?, app_id, records, limits)
+    }
+
+    fn stats(&self, now_ms: u64) -> Result<StoreStats> {
+        let inner = self.lock()?;
+        let mut s = StoreStats {
+            namespaces: inner.apps.len() as u64,
+            ..StoreStats::default()
+        };
+        for (app, ns) in &inner.apps {
+            s.total_bytes = s
+                .total_bytes
+                .saturating_add(inner.usage.get(app).map_or(0, |u| u.bytes));
+            s.total_keys += ns.values().filter(|r| r.is_live(now_ms)).count() as u64;
+        }
+        Ok(s)
+    }
+
+    fn app_usage(&self, app_id: u64) -> Result<AppUsage> {
+        Tx::usage(&*self.lock()?, app_id)
+    }
+
+    fn last_seq(&self) -> Result<u64> {
+        Ok(self.lock()?.last_seq)
+    }
+
+    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>> {
+        let inner = self.lock()?;
+        let mut out = Vec::new();
+        if max_records == 0 || after_seq == u64::MAX {
+            return Ok(out);
+        }
+        for (seq, (app, key)) in inner.changes.range(after_seq + 1..) {
+            if out.len() >= max_records {
+                break;
+            }
+            if let Some(rec) = inner.apps.get(app).and_then(|ns| ns.get(key)) {
+                out.push((*seq, *app, rec.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>> {
+        Ok(self.lock()?.peers.get(peer_wallet).copied())
+    }
+
+    fn set_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<()> {
+        self.lock()?.peers.insert(peer_wallet.to_string(), *c);
+        Ok(())
+    }
+
+    fn load_sealed_master_secret(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.lock()?.sealed.clone())
+    }
+
+    fn store_sealed_master_secret(&self, blob: &[u8]) -> Result<()> {
+        self.lock()?.sealed = Some(blob.to_vec());
+        Ok(())
+    }
+
+    fn clear_sealed_master_secret(&self) -> Result<()> {
+        self.lock()?.sealed = None;
+        Ok(())
+    }
+
+    fn purge(&self, now_ms: u64, limits: &Limits, min_peer_acked_seq: Option<u64>) -> Result<u64> {
+        ops::purge(&mut *self.lock()?, now_ms, limits, min_peer_acked_seq)
+    }
+
+    fn snapshot(&self, now_ms: u64) -> Result<BTreeMap<u64, Vec<Record>>> {
+        let inner = self.lock()?;
+        Ok(inner
+            .apps
+            .iter()
+            .map(|(app, ns)| {
+                let recs = ns
+                    .values()
+                    .filter(|r| !r.is_expired(now_ms))
+                    .cloned()
+                    .collect();
+                (*app, recs)
+            })
+            .collect())
+    }
+}
