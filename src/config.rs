@@ -1,1 +1,328 @@
-//! Layered configuration (design.md §6).
+//! Layered configuration (design.md §6): defaults < TOML file (`--config`) <
+//! `NOVAKMS_*` environment variables < command-line flags.
+//!
+//! Every key of [`Settings`] can be set in the TOML file (lower snake case, flat
+//! table) or through the environment as `NOVAKMS_` + the key in upper case, e.g.
+//! `kms_app_id` ↔ `NOVAKMS_KMS_APP_ID`. Flags given on the command line win over
+//! both. Unknown keys in the file are an error (typos should not be silent).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::limits::{Limits, QuotaPolicy};
+
+/// Which storage backend a node uses (design.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// Durable redb file `novakms.redb` in the data dir.
+    Redb,
+    /// In-memory only: nothing survives a restart (warned loudly at start).
+    Memory,
+}
+
+/// Where the master secret lives between restarts (design.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MasterSecretStorage {
+    /// Sealed under a key derived from the node identity, in the database.
+    Sealed,
+    /// Memory only; re-synced from peers at start (as inside a TEE).
+    None,
+}
+
+/// All configuration keys with their defaults. Units are in the key names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Chain JSON-RPC URL. Default `http://127.0.0.1:8545`.
+    pub rpc_url: String,
+    /// NovaAppRegistry contract address (protocol.md §9.1).
+    pub nova_app_registry: String,
+    /// KMSRegistry contract address (protocol.md §9.2).
+    pub kms_registry: String,
+    /// App id of the KMS cluster in NovaAppRegistry. Default 49 (upstream).
+    pub kms_app_id: u64,
+    /// Timeout of every chain RPC call, seconds. Default 10 (upstream).
+    pub rpc_timeout_seconds: u64,
+    /// Path of the V3 keystore holding this node's (or app's) identity.
+    pub keystore: Option<PathBuf>,
+    /// File holding the keystore password (first line).
+    pub password_file: Option<PathBuf>,
+
+    /// Node address used by client commands (`store`, `derive`, `health`).
+    pub addr: String,
+    /// Wallet of the target node for client commands; looked up on chain by
+    /// `addr` when unset.
+    pub node_wallet: Option<String>,
+    /// HTTP timeout of client commands, seconds. Default 30.
+    pub client_timeout_seconds: u64,
+
+    /// Listen address of `serve`. Default `127.0.0.1:8000`.
+    pub bind_addr: String,
+    /// This node's public URL; back-filled from its registry `instanceUrl`.
+    pub node_url: Option<String>,
+    /// Data directory (mode 0700) holding `novakms.redb`.
+    pub data_dir: PathBuf,
+    /// Storage backend: `redb` (default) or `memory`.
+    pub storage: StorageKind,
+    /// `sealed` (default) or `none` (memory only).
+    pub master_secret_storage: MasterSecretStorage,
+    /// Node tick period, seconds (readiness loop, protocol.md §7). Default 5
+    /// (seeds say 5 / 60; 5 makes a fresh cluster ready quickly).
+    pub node_tick_seconds: u64,
+    /// App-auth registry cache TTL, seconds (protocol.md §2.7). Default 180.
+    pub registry_cache_ttl_seconds: u64,
+    /// TTL of "instance not found" cache entries, seconds. Default 10.
+    pub registry_not_found_ttl_seconds: u64,
+    /// Bound on app-auth cache entries. Default 10000.
+    pub registry_cache_capacity: usize,
+    /// PoP timestamp window and nonce lifetime, seconds (§2.1). Default 120.
+    pub pop_timeout_seconds: u64,
+    /// Nonce store capacity (§2.1). Default 4096.
+    pub max_nonces: usize,
+    /// Nonces handed to one client address per minute (token bucket, burst =
+    /// rate). Default 1200 (upstream: 30, which caps one app host at one
+    /// request every 2 s). 0 = off. Nonce floods are bounded separately by
+    /// the per-address share of the nonce store.
+    pub nonce_rate_limit_per_minute: u64,
+    /// Per-app namespace budget, bytes (seed 000). Default 10485760 (10 MiB).
+    pub max_app_storage_bytes: u64,
+    /// Largest plaintext value, bytes (seed 000). Default 1048576 (1 MiB).
+    pub max_kv_value_size_bytes: usize,
+    /// `evict` (least-recently-updated records go) or `reject` (4xx on write).
+    pub quota_policy: QuotaPolicy,
+    /// Tombstone retention, ms (§4.5). Default 86400000 (24 h).
+    pub tombstone_retention_ms: u64,
+    /// Tombstone cap per namespace (§4.5). Default 10000.
+    pub max_tombstones_per_app: u64,
+    /// Inbound record future-timestamp bound, ms (§4.8). Default 15000.
+    pub max_clock_skew_ms: u64,
+    /// Request body limit, bytes (§1.1). Default 2097152 (2 MiB).
+    pub max_request_body_bytes: usize,
+    /// HKDF info label of the envelope scheme (§3.3).
+    pub envelope_info_label: String,
+    /// Deadline for draining in-flight requests at shutdown, seconds. Default 10.
+    pub shutdown_drain_seconds: u64,
+    /// Accept the unauthenticated `x-tee-wallet` dev header (§2.8). Default false.
+    pub allow_dev_wallet_header: bool,
+    /// Debug: shift this node's clock by this many ms (skew tests). Default 0.
+    pub clock_offset_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Settings {
+            rpc_url: "http://127.0.0.1:8545".into(),
+            nova_app_registry: String::new(),
+            kms_registry: String::new(),
+            kms_app_id: 49,
+            rpc_timeout_seconds: 10,
+            keystore: None,
+            password_file: None,
+            addr: "http://127.0.0.1:8000".into(),
+            node_wallet: None,
+            client_timeout_seconds: 30,
+            bind_addr: "127.0.0.1:8000".into(),
+            node_url: None,
+            data_dir: PathBuf::from("/var/lib/novakms"),
+            storage: StorageKind::Redb,
+            master_secret_storage: MasterSecretStorage::Sealed,
+            node_tick_seconds: 5,
+            registry_cache_ttl_seconds: 180,
+            registry_not_found_ttl_seconds: 10,
+            registry_cache_capacity: 10_000,
+            pop_timeout_seconds: 120,
+            max_nonces: 4096,
+            nonce_rate_limit_per_minute: 1200,
+            max_app_storage_bytes: limits.max_app_bytes,
+            max_kv_value_size_bytes: limits.max_value_bytes,
+            quota_policy: limits.quota_policy,
+            tombstone_retention_ms: limits.tombstone_retention_ms,
+            max_tombstones_per_app: limits.max_tombstones_per_app,
+            max_clock_skew_ms: 15_000,
+            max_request_body_bytes: 2 * 1024 * 1024,
+            envelope_info_label: crate::crypto::envelope::DEFAULT_INFO_LABEL.into(),
+            shutdown_drain_seconds: 10,
+            allow_dev_wallet_header: false,
+            clock_offset_ms: 0,
+        }
+    }
+}
+
+/// Environment variable prefix for configuration keys.
+pub const ENV_PREFIX: &str = "NOVAKMS_";
+
+impl Settings {
+    /// Load settings: defaults, then the TOML file at `file` (if any), then
+    /// `NOVAKMS_*` variables from `env`. Flags are applied by the caller with
+    /// [`Settings::set`].
+    ///
+    /// Errors (kind Local): unreadable file, invalid TOML, unknown key, a value
+    /// of the wrong type (the message names the key and its source).
+    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings> {
+        let mut table = toml::Table::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::local(format!("cannot read config {}: {e}", path.display())))?;
+            table = text
+                .parse::<toml::Table>()
+                .map_err(|e| Error::local(format!("invalid config {}: {e}", path.display())))?;
+            // Validate the file alone first so errors name the file.
+            toml::Value::Table(table.clone())
+                .try_into::<Settings>()
+                .map_err(|e| Error::local(format!("invalid config {}: {e}", path.display())))?;
+        }
+        let known = Self::keys();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            if !known.contains(&key) {
+                continue; // NOVAKMS_LOG, NOVAKMS_CONFIG, NOVAKMS_ANVIL ... are not settings
+            }
+            // Typed first (numbers, booleans), then as a plain string, so that
+            // e.g. a numeric file name still works for a path key.
+            table.insert(key.clone(), env_value(value));
+            if toml::Value::Table(table.clone())
+                .try_into::<Settings>()
+                .is_err()
+            {
+                table.insert(key.clone(), toml::Value::String(value.clone()));
+                toml::Value::Table(table.clone())
+                    .try_into::<Settings>()
+                    .map_err(|e| Error::local(format!("invalid value in {name}: {e}")))?;
+            }
+        }
+        toml::Value::Table(table)
+            .try_into::<Settings>()
+            .map_err(|e| Error::local(format!("invalid configuration: {e}")))
+    }
+
+    /// Load using the process environment.
+    pub fn load_from_process(file: Option<&Path>) -> Result<Settings> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load(file, &env)
+    }
+
+    /// Names of every configuration key (lower snake case).
+    pub fn keys() -> Vec<String> {
+        match toml::Value::try_from(Settings::default()) {
+            Ok(toml::Value::Table(t)) => {
+                let mut keys: Vec<String> = t.keys().cloned().collect();
+                // Option fields that default to None are absent from the serialization.
+                for k in ["keystore", "password_file", "node_wallet", "node_url"] {
+                    if !keys.iter().any(|x| x == k) {
+                        keys.push(k.to_string());
+                    }
+                }
+                keys
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Per-namespace limits derived from the settings.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_value_bytes: self.max_kv_value_size_bytes,
+            max_app_bytes: self.max_app_storage_bytes,
+            quota_policy: self.quota_policy,
+            tombstone_retention_ms: self.tombstone_retention_ms,
+            max_tombstones_per_app: self.max_tombstones_per_app,
+        }
+    }
+
+    /// Chain RPC timeout as a [`Duration`].
+    pub fn rpc_timeout(&self) -> Duration {
+        Duration::from_secs(self.rpc_timeout_seconds.max(1))
+    }
+
+    /// Require the contract addresses to be configured (kind Local otherwise).
+    pub fn require_registries(&self) -> Result<()> {
+        if self.nova_app_registry.is_empty() || self.kms_registry.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Local,
+                "nova_app_registry and kms_registry must be configured (config file, NOVAKMS_NOVA_APP_REGISTRY / NOVAKMS_KMS_REGISTRY, or flags)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The keystore path, or a Local error explaining how to set it.
+    pub fn require_keystore(&self) -> Result<&Path> {
+        self.keystore.as_deref().ok_or_else(|| {
+            Error::local("no keystore configured: pass --keystore or set NOVAKMS_KEYSTORE")
+        })
+    }
+}
+
+/// Interpret an environment string as a TOML value: integers and booleans are
+/// typed, everything else is a string.
+fn env_value(raw: &str) -> toml::Value {
+    if let Ok(i) = raw.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    match raw {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(raw.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "kms_app_id = 7\nrpc_url = \"http://file\"\n").unwrap();
+        let s = Settings::load(Some(&f), &env(&[("NOVAKMS_RPC_URL", "http://env")])).unwrap();
+        assert_eq!(s.kms_app_id, 7);
+        assert_eq!(s.rpc_url, "http://env");
+        assert_eq!(s.pop_timeout_seconds, 120);
+    }
+
+    #[test]
+    fn unknown_key_and_bad_type_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "kms_app_idd = 7\n").unwrap();
+        let e = Settings::load(Some(&f), &[]).unwrap_err();
+        assert!(e.message().contains("kms_app_idd"), "{e}");
+        let e = Settings::load(None, &env(&[("NOVAKMS_KMS_APP_ID", "abc")])).unwrap_err();
+        assert!(e.message().contains("NOVAKMS_KMS_APP_ID"), "{e}");
+    }
+
+    #[test]
+    fn env_parses_enums_and_paths() {
+        let s = Settings::load(
+            None,
+            &env(&[
+                ("NOVAKMS_STORAGE", "memory"),
+                ("NOVAKMS_QUOTA_POLICY", "reject"),
+                ("NOVAKMS_KEYSTORE", "/tmp/k.json"),
+                ("NOVAKMS_LOG", "debug"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.storage, StorageKind::Memory);
+        assert_eq!(s.quota_policy, QuotaPolicy::Reject);
+        assert_eq!(s.keystore.as_deref(), Some(Path::new("/tmp/k.json")));
+        assert!(Settings::keys().contains(&"password_file".to_string()));
+    }
+}

@@ -16,7 +16,7 @@ pub mod crypto;
 pub mod error;
 pub mod identity;
 pub mod node;
-pub mod store;
 pub mod storage;
+pub mod store;
 
 pub use error::{Error, ErrorKind, Result};

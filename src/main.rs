@@ -1,1 +1,47 @@
-fn main() {}
+//! `novakms` binary: parse arguments, set up logging, dispatch, map errors to
+//! the exit codes of design.md §6.
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use novakms::cli::{Cli, Command, LogFormat};
+
+fn init_logging(cli: &Cli) {
+    let default = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    let filter = EnvFilter::try_from_env("NOVAKMS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let ansi = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(novakms::cli::run(cli));
+    // Background tasks (if any) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(e.kind().exit_code());
+    }
+}

@@ -1,1 +1,39 @@
-//! (in progress)
+//! HTTP routers grouped by trust boundary (design.md §2): public routes and
+//! the app API (`/kms/*`). Framework rejections (415, 400 JSON syntax, 413
+//! body limit by real bytes) happen before any handler, as upstream (§1.1).
+
+pub mod app;
+pub mod error;
+pub mod public;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::node::state::NodeState;
+
+pub use error::ApiError;
+
+/// The node's full router. `max_body` = `max_request_body_bytes` (2 MiB default).
+pub fn router(state: Arc<NodeState>) -> Router {
+    let max_body = state.settings.max_request_body_bytes;
+    Router::new()
+        .route("/", get(public::root))
+        .route("/health", get(public::health))
+        .route("/livez", get(public::livez))
+        .route("/readyz", get(public::readyz))
+        .route("/status", get(public::status))
+        .route("/nonce", get(public::nonce))
+        .route("/kms/derive", post(app::derive))
+        .route(
+            "/kms/data",
+            get(app::data_get_or_list)
+                .put(app::data_put)
+                .delete(app::data_delete),
+        )
+        .route("/kms/data/{*key}", get(app::data_get_path))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}

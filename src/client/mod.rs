@@ -1,1 +1,21 @@
-//! (in progress)
+//! HTTP clients used by the CLI subcommands: the Nova app client (PoP +
+//! envelope) and a plain node client for `/status` and readiness.
+
+pub mod app;
+pub mod node;
+
+/// Describe a transport error with its whole cause chain (reqwest's own
+/// message alone, "error sending request", hides the reason).
+pub fn describe(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let part = s.to_string();
+        if !msg.contains(&part) {
+            msg.push_str(": ");
+            msg.push_str(&part);
+        }
+        src = s.source();
+    }
+    msg
+}

@@ -1,0 +1,52 @@
+# novakms developer entry points. Two commands do all set-up on a fresh machine:
+#   make devnet   start a local cluster (anvil + contracts + NODES nodes) in $(DEVNET_DIR)
+#   make test     run the whole test suite (unit, integration on a real anvil)
+
+CARGO      ?= cargo
+NPM        ?= npm
+DEVNET_DIR ?= .devnet
+NODES      ?= 1
+ANVIL      := tools/devchain/node_modules/.bin/anvil
+
+.PHONY: all build devchain devnet devnet-down test lint fmt contracts check-contracts clean
+
+all: build
+
+build:
+	$(CARGO) build
+
+# npm packages for the local chain (anvil, solc-js), pinned by package-lock.json.
+devchain: $(ANVIL)
+
+$(ANVIL): tools/devchain/package.json tools/devchain/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm not found: install Node.js (apt-get install -y nodejs npm)"; exit 1; }
+	$(NPM) --prefix tools/devchain ci --no-audit --no-fund
+	@touch $@
+
+devnet: devchain build
+	./target/debug/novakms devnet up --nodes $(NODES) --dir $(DEVNET_DIR)
+
+devnet-down:
+	./target/debug/novakms devnet down --dir $(DEVNET_DIR)
+
+test: devchain
+	$(CARGO) test --all-targets
+	$(CARGO) test --doc
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+# Rebuild the committed contract artifacts / check they are current.
+contracts: devchain
+	$(NPM) --prefix tools/devchain run --silent build-contracts
+
+check-contracts: devchain
+	$(NPM) --prefix tools/devchain run --silent check-contracts
+
+clean:
+	$(CARGO) clean
+	rm -rf tools/devchain/node_modules

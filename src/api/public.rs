@@ -1,0 +1,125 @@
+//! Unauthenticated routes: `/`, `/health`, `/livez`, `/readyz`, `/status`
+//! (protocol.md §8.1 plus `node.unavailable_reason`) and `/nonce` (§1.8, §2.1).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::api::error::ApiError;
+use crate::node::state::{NodeState, SecretOrigin};
+
+/// `GET /`: static overview (informational only, §1.2).
+pub async fn root() -> Json<Value> {
+    Json(json!({
+        "service": "Nova KMS",
+        "implementation": format!("novakms {}", env!("CARGO_PKG_VERSION")),
+        "auth": {
+            "app_pop_headers": ["x-app-signature", "x-app-nonce", "x-app-timestamp", "x-app-wallet"],
+            "mutual_response_header": "x-kms-response-signature",
+        },
+        "endpoints": [
+            {"method": "GET", "path": "/health", "auth": "none"},
+            {"method": "GET", "path": "/livez", "auth": "none"},
+            {"method": "GET", "path": "/readyz", "auth": "none"},
+            {"method": "GET", "path": "/status", "auth": "none"},
+            {"method": "GET", "path": "/nonce", "auth": "none (rate-limited)"},
+            {"method": "POST", "path": "/kms/derive", "auth": "app PoP"},
+            {"method": "GET", "path": "/kms/data", "auth": "app PoP"},
+            {"method": "GET", "path": "/kms/data/{key}", "auth": "app PoP"},
+            {"method": "PUT", "path": "/kms/data", "auth": "app PoP"},
+            {"method": "DELETE", "path": "/kms/data", "auth": "app PoP"},
+        ],
+    }))
+}
+
+/// `GET /health`: upstream liveness, always `{"status":"healthy"}`.
+pub async fn health() -> Json<Value> {
+    Json(json!({"status": "healthy"}))
+}
+
+/// `GET /livez`: 200 while the process serves HTTP.
+pub async fn livez() -> Json<Value> {
+    Json(json!({"status": "live"}))
+}
+
+/// `GET /readyz`: 200 `{"status":"ready"}` when `/kms/*` are served, else
+/// 503 `{"status":"not_ready","reason":…}`.
+pub async fn readyz(State(st): State<Arc<NodeState>>) -> Response {
+    let r = st.readiness();
+    if r.ready && !st.is_shutting_down() {
+        Json(json!({"status": "ready"})).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "not_ready", "reason": r.reason})),
+        )
+            .into_response()
+    }
+}
+
+/// `GET /status` (§8.1): always 200; not a trust anchor.
+pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
+    let r = st.readiness();
+    let (state, synced_from, initialized) = {
+        let g = st.master.read().unwrap_or_else(|p| p.into_inner());
+        match g.as_ref() {
+            None => ("uninitialized", Value::Null, false),
+            Some(l) => (
+                match l.origin {
+                    SecretOrigin::Generated => "generated",
+                    SecretOrigin::Synced => "synced",
+                },
+                l.synced_from
+                    .clone()
+                    .map(Value::String)
+                    .unwrap_or(Value::Null),
+                true,
+            ),
+        }
+    };
+    let total_instances = st.peers.read().map(|p| p.len()).unwrap_or(0);
+    let st2 = st.clone();
+    let stats = tokio::task::spawn_blocking(move || st2.storage.stats(st2.clock.now_ms()))
+        .await
+        .ok()
+        .and_then(|r| r.ok());
+    let (namespaces, total_bytes, total_keys) = stats
+        .map(|s| (s.namespaces, s.total_bytes, s.total_keys))
+        .unwrap_or((0, 0, 0));
+    Json(json!({
+        "cluster": {
+            "kms_app_id": st.settings.kms_app_id,
+            "registry_address": st.settings.kms_registry,
+            "total_instances": total_instances,
+        },
+        "data_store": {"namespaces": namespaces, "total_bytes": total_bytes, "total_keys": total_keys},
+        "node": {
+            "is_operator": r.is_operator,
+            "master_secret": {"state": state, "synced_from": synced_from},
+            "master_secret_initialized": initialized,
+            "node_url": r.node_url,
+            "service_available": r.ready,
+            "tee_pubkey": st.tee_pubkey_hex,
+            "tee_wallet": st.wallet,
+            "unavailable_reason": if r.ready { Value::Null } else { Value::String(r.reason.clone()) },
+        },
+    }))
+    .into_response()
+}
+
+/// `GET /nonce` (§1.8): rate-limited by socket address (never `X-Forwarded-For`).
+pub async fn nonce(
+    State(st): State<Arc<NodeState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+) -> Result<Json<Value>, ApiError> {
+    if !st.nonce_limiter.allow(addr.ip(), st.clock.now_ms()) {
+        return Err(ApiError::rate_limited());
+    }
+    let n = st.nonces.issue(addr.ip(), st.clock.now_secs());
+    Ok(Json(json!({"nonce": n})))
+}

@@ -1,0 +1,531 @@
+//! The E2E encrypted envelope (protocol.md §3.1, §3.3), done locally instead of through Odyn.
+//!
+//! ```json
+//! {"encrypted_data":"<hex ct‖tag16>","nonce":"<hex>","sender_tee_pubkey":"<hex DER SPKI>"}
+//! ```
+//!
+//! Crypto (static-static, no ephemeral key): `Z` = x-coordinate (48 bytes) of ECDH between the
+//! sender's and the receiver's long-lived P-384 keys; `K` = HKDF-SHA256(IKM = Z, salt, info,
+//! L = 32); `encrypted_data` = AES-256-GCM(K, nonce12, plaintext, no AAD) = `ct ‖ tag`.
+//!
+//! | scheme | salt | info | envelope nonce |
+//! |---|---|---|---|
+//! | [`EnvelopeScheme::V1`] | `min(P_a,P_b) ‖ max(P_a,P_b) ‖ nonce12` (uncompressed SEC1, 206 bytes) | the label, default [`DEFAULT_INFO_LABEL`] | 12 bytes (32 accepted on open, first 12 used) |
+//! | [`EnvelopeScheme::Legacy`] | none (RFC 5869 default) | `encryption data` | 32 bytes produced, first 12 are the AES nonce (12..=64 bytes accepted on open) |
+//!
+//! The schemes are mutually incompatible (protocol.md §3.3, §11.18). Replay protection
+//! (single-use `(sender, nonce)` pairs) is the caller's business, not this module's.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::keys::{decode_hex_lenient, ecdh_x, parse_p384_public, sec1_uncompressed, spki_der};
+use super::{aes_gcm_decrypt, aes_gcm_encrypt, hkdf_sha256, os_random, CryptoError};
+
+/// Default v1 HKDF info label: the current Nova runtime (`capsule-ecdh-aes256gcm-v1`,
+/// protocol.md §3.3, nova-enclave-capsule `3ea8811` onward).
+pub const DEFAULT_INFO_LABEL: &str = "capsule-ecdh-aes256gcm-v1";
+
+/// v1 label of the Odyn builds nova-kms HEAD was developed against (protocol.md §3.3).
+pub const ENCLAVER_INFO_LABEL: &str = "enclaver-ecdh-aes256gcm-v1";
+
+/// v1 label of the one-day `capsule-api` Odyn build (protocol.md §3.3).
+pub const CAPSULE_API_INFO_LABEL: &str = "capsule-api-ecdh-aes256gcm-v1";
+
+/// HKDF info of the legacy scheme (protocol.md §3.3).
+pub const LEGACY_INFO: &str = "encryption data";
+
+/// Configuration value selecting [`EnvelopeScheme::Legacy`] in [`EnvelopeScheme::parse`].
+pub const LEGACY_SCHEME_NAME: &str = "legacy";
+
+/// Length of the nonce produced by the legacy scheme (protocol.md §3.3).
+pub const LEGACY_NONCE_LEN: usize = 32;
+
+/// Longest nonce accepted by [`open_with_scheme`] for the legacy scheme (defensive bound).
+const LEGACY_MAX_NONCE_LEN: usize = 64;
+
+/// The envelope JSON object (protocol.md §3.1). All three fields are hex strings; this crate
+/// emits them lowercase without `0x`, and accepts `0x` and any case on input.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    /// Hex of AES-256-GCM `ciphertext ‖ tag(16)`.
+    pub encrypted_data: String,
+    /// Hex of the envelope nonce (12 bytes in v1; 32 in legacy).
+    pub nonce: String,
+    /// Hex of the sender's P-384 public key, DER SPKI (120 bytes, protocol.md §3.4).
+    pub sender_tee_pubkey: String,
+}
+
+impl Envelope {
+    /// Detect an envelope in a JSON value (protocol.md §3.1): `Some` iff `v` is an object whose
+    /// `encrypted_data`, `nonce` and `sender_tee_pubkey` are all strings; other keys are ignored.
+    /// The hex content is not validated here.
+    pub fn from_json(v: &serde_json::Value) -> Option<Envelope> {
+        let obj = v.as_object()?;
+        let field = |k: &str| obj.get(k)?.as_str().map(str::to_owned);
+        Some(Envelope {
+            encrypted_data: field("encrypted_data")?,
+            nonce: field("nonce")?,
+            sender_tee_pubkey: field("sender_tee_pubkey")?,
+        })
+    }
+
+    /// The envelope as a JSON object with exactly the three keys (protocol.md §3.1).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("encrypted_data".into(), self.encrypted_data.clone().into());
+        m.insert("nonce".into(), self.nonce.clone().into());
+        m.insert(
+            "sender_tee_pubkey".into(),
+            self.sender_tee_pubkey.clone().into(),
+        );
+        serde_json::Value::Object(m)
+    }
+
+    /// Canonical JSON text of [`Envelope::to_json`] (protocol.md §6.3): the wire body and the
+    /// `/sync` HMAC input.
+    pub fn to_canonical_string(&self) -> String {
+        super::canonical::canonical_json(&self.to_json())
+    }
+}
+
+/// Which Odyn key-derivation scheme to speak (protocol.md §3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvelopeScheme {
+    /// v1: salt = sorted SEC1 keys ‖ nonce12, info = `info_label`.
+    V1 {
+        /// HKDF info label, e.g. [`DEFAULT_INFO_LABEL`] or [`ENCLAVER_INFO_LABEL`].
+        info_label: String,
+    },
+    /// Legacy: no salt, info `encryption data`, 32-byte envelope nonce.
+    Legacy,
+}
+
+impl Default for EnvelopeScheme {
+    /// v1 with [`DEFAULT_INFO_LABEL`] (protocol.md §3.3 recommendation).
+    fn default() -> Self {
+        EnvelopeScheme::V1 {
+            info_label: DEFAULT_INFO_LABEL.to_owned(),
+        }
+    }
+}
+
+impl EnvelopeScheme {
+    /// v1 with the given label.
+    pub fn v1(info_label: &str) -> Self {
+        EnvelopeScheme::V1 {
+            info_label: info_label.to_owned(),
+        }
+    }
+
+    /// Scheme from a configuration string: `"legacy"` (exactly) selects
+    /// [`EnvelopeScheme::Legacy`], anything else is a v1 info label.
+    pub fn parse(config_value: &str) -> Self {
+        if config_value == LEGACY_SCHEME_NAME {
+            EnvelopeScheme::Legacy
+        } else {
+            EnvelopeScheme::v1(config_value)
+        }
+    }
+}
+
+/// The 32-byte AES key of an envelope between `own` and `peer` for the given 12-byte AES nonce
+/// (protocol.md §3.3). Exposed for test vectors; symmetric in the two parties.
+pub fn envelope_key(
+    own: &p384::SecretKey,
+    peer: &p384::PublicKey,
+    nonce12: &[u8; 12],
+    scheme: &EnvelopeScheme,
+) -> Zeroizing<[u8; 32]> {
+    let z = ecdh_x(own, peer);
+    let mut key = Zeroizing::new([0u8; 32]);
+    // 32-byte output cannot exceed the HKDF limit.
+    let _ = match scheme {
+        EnvelopeScheme::Legacy => hkdf_sha256(None, &z[..], LEGACY_INFO.as_bytes(), &mut key[..]),
+        EnvelopeScheme::V1 { info_label } => {
+            let a = sec1_uncompressed(&own.public_key());
+            let b = sec1_uncompressed(peer);
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let mut salt = Vec::with_capacity(2 * lo.len() + 12);
+            salt.extend_from_slice(&lo);
+            salt.extend_from_slice(&hi);
+            salt.extend_from_slice(nonce12);
+            hkdf_sha256(Some(&salt), &z[..], info_label.as_bytes(), &mut key[..])
+        }
+    };
+    key
+}
+
+/// Encrypt `plaintext` to the peer with the v1 scheme and label `info_label` and a fresh random
+/// 12-byte nonce (protocol.md §3.3).
+///
+/// * `own`: the sender's long-lived P-384 key (its teePubkey goes into `sender_tee_pubkey`).
+/// * `peer_spki_or_sec1`: receiver's public key bytes, DER SPKI or SEC1.
+///
+/// Output fields are lowercase hex without `0x`. Errors: [`CryptoError::InvalidPublicKey`].
+pub fn seal(
+    own: &p384::SecretKey,
+    peer_spki_or_sec1: &[u8],
+    plaintext: &[u8],
+    info_label: &str,
+) -> Result<Envelope, CryptoError> {
+    seal_with_scheme(
+        own,
+        peer_spki_or_sec1,
+        plaintext,
+        &EnvelopeScheme::v1(info_label),
+    )
+}
+
+/// Deterministic form of [`seal`] with a caller-chosen 12-byte nonce (tests / vectors only;
+/// a nonce must never be reused with the same key pair).
+pub fn seal_with_nonce(
+    own: &p384::SecretKey,
+    peer_spki_or_sec1: &[u8],
+    plaintext: &[u8],
+    info_label: &str,
+    nonce: &[u8; 12],
+) -> Result<Envelope, CryptoError> {
+    seal_with_scheme_and_nonce(
+        own,
+        peer_spki_or_sec1,
+        plaintext,
+        &EnvelopeScheme::v1(info_label),
+        nonce,
+    )
+}
+
+/// [`seal`] for any [`EnvelopeScheme`], with a fresh random nonce of the scheme's length
+/// (12 bytes for v1, 32 for legacy).
+pub fn seal_with_scheme(
+    own: &p384::SecretKey,
+    peer_spki_or_sec1: &[u8],
+    plaintext: &[u8],
+    scheme: &EnvelopeScheme,
+) -> Result<Envelope, CryptoError> {
+    let mut nonce = [0u8; LEGACY_NONCE_LEN];
+    let n = match scheme {
+        EnvelopeScheme::V1 { .. } => 12,
+        EnvelopeScheme::Legacy => LEGACY_NONCE_LEN,
+    };
+    os_random(&mut nonce[..n]);
+    seal_with_scheme_and_nonce(own, peer_spki_or_sec1, plaintext, scheme, &nonce[..n])
+}
+
+/// Deterministic [`seal_with_scheme`]: `nonce` is the envelope nonce as it will appear on the
+/// wire (12 bytes for v1; at least 12 for legacy, where the first 12 are the AES nonce).
+/// Errors: [`CryptoError::InvalidNonce`] for a wrong nonce length,
+/// [`CryptoError::InvalidPublicKey`] for an unparsable peer key.
+pub fn seal_with_scheme_and_nonce(
+    own: &p384::SecretKey,
+    peer_spki_or_sec1: &[u8],
+    plaintext: &[u8],
+    scheme: &EnvelopeScheme,
+    nonce: &[u8],
+) -> Result<Envelope, CryptoError> {
+    let nonce12 = aes_nonce(nonce, scheme)?;
+    let peer = parse_p384_public(peer_spki_or_sec1)?;
+    let key = envelope_key(own, &peer, &nonce12, scheme);
+    let ct = aes_gcm_encrypt(&key, &nonce12, plaintext, b"");
+    Ok(Envelope {
+        encrypted_data: hex::encode(ct),
+        nonce: hex::encode(nonce),
+        sender_tee_pubkey: hex::encode(spki_der(&own.public_key())),
+    })
+}
+
+/// Decrypt an envelope addressed to `own` with the v1 scheme and label `info_label`
+/// (protocol.md §3.3). The peer key is `env.sender_tee_pubkey` (DER SPKI or SEC1 hex); all
+/// fields accept an optional `0x`/`0X` and any case. The nonce must be 12 bytes, or 32 bytes of
+/// which the first 12 are used.
+///
+/// Errors: [`CryptoError::InvalidHex`], [`CryptoError::InvalidPublicKey`],
+/// [`CryptoError::InvalidNonce`], [`CryptoError::CiphertextTooShort`] (< 16 bytes),
+/// [`CryptoError::DecryptionFailed`] (wrong keys, label, nonce or tampering).
+pub fn open(
+    own: &p384::SecretKey,
+    env: &Envelope,
+    info_label: &str,
+) -> Result<Vec<u8>, CryptoError> {
+    open_with_scheme(own, env, &EnvelopeScheme::v1(info_label))
+}
+
+/// [`open`] for any [`EnvelopeScheme`]; legacy accepts nonces of 12..=64 bytes (first 12 used).
+pub fn open_with_scheme(
+    own: &p384::SecretKey,
+    env: &Envelope,
+    scheme: &EnvelopeScheme,
+) -> Result<Vec<u8>, CryptoError> {
+    let peer = parse_p384_public(&decode_hex_lenient(&env.sender_tee_pubkey)?)?;
+    let nonce = decode_hex_lenient(&env.nonce)?;
+    let nonce12 = aes_nonce(&nonce, scheme)?;
+    let ct = decode_hex_lenient(&env.encrypted_data)?;
+    if ct.len() < 16 {
+        return Err(CryptoError::CiphertextTooShort);
+    }
+    let key = envelope_key(own, &peer, &nonce12, scheme);
+    aes_gcm_decrypt(&key, &nonce12, &ct, b"")
+}
+
+/// The AES nonce (first 12 bytes) of an envelope nonce, enforcing the scheme's allowed lengths.
+fn aes_nonce(nonce: &[u8], scheme: &EnvelopeScheme) -> Result<[u8; 12], CryptoError> {
+    let ok = match scheme {
+        EnvelopeScheme::V1 { .. } => nonce.len() == 12 || nonce.len() == LEGACY_NONCE_LEN,
+        EnvelopeScheme::Legacy => (12..=LEGACY_MAX_NONCE_LEN).contains(&nonce.len()),
+    };
+    if !ok {
+        return Err(CryptoError::InvalidNonce);
+    }
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&nonce[..12]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys::p384_secret_from_u64;
+
+    const PT: &[u8] = br#"{"path":"wallet/root"}"#;
+    const NONCE: &str = "b0b1b2b3b4b5b6b7b8b9babb";
+
+    fn ab() -> (p384::SecretKey, p384::SecretKey) {
+        (
+            p384_secret_from_u64(0x1111).unwrap(),
+            p384_secret_from_u64(0x2222).unwrap(),
+        )
+    }
+
+    fn nonce() -> [u8; 12] {
+        hex::decode(NONCE).unwrap().try_into().unwrap()
+    }
+
+    fn check_vector(scheme: EnvelopeScheme, key_hex: &str, ct_hex: &str) {
+        let (a, b) = ab();
+        let k = envelope_key(&a, &b.public_key(), &nonce(), &scheme);
+        assert_eq!(hex::encode(*k), key_hex, "{scheme:?}");
+        assert_eq!(*envelope_key(&b, &a.public_key(), &nonce(), &scheme), *k);
+        let b_der = spki_der(&b.public_key());
+        let env = seal_with_scheme_and_nonce(&a, &b_der, PT, &scheme, &nonce()).unwrap();
+        assert_eq!(env.encrypted_data, ct_hex, "{scheme:?}");
+        assert_eq!(env.nonce, NONCE);
+        assert_eq!(
+            env.sender_tee_pubkey,
+            hex::encode(spki_der(&a.public_key()))
+        );
+        assert_eq!(open_with_scheme(&b, &env, &scheme).unwrap(), PT);
+    }
+
+    #[test]
+    fn vector_legacy() {
+        // protocol.md §10 (legacy computed with the 12-byte AES nonce b0..bb)
+        check_vector(
+            EnvelopeScheme::Legacy,
+            "d6c76f39698fcda477810f3b683e4c5efdb9bd8c3265318ce944f725352826dc",
+            "3a868e8b5929006d16bbd6f5f78bf4e3f0faf9d7ed1a02b9590713406f939801128b6777845f",
+        );
+    }
+
+    #[test]
+    fn vector_v1_enclaver() {
+        check_vector(
+            EnvelopeScheme::v1(ENCLAVER_INFO_LABEL),
+            "65fad623d54924deee0cea75051638519b540ef6d5f88c8bb28c0ea638fa0b75",
+            "ddcf53f8d4ad034455fe740b9f4ab6192b182d969547addafeb842bd0432a674986f56546b22",
+        );
+    }
+
+    #[test]
+    fn vector_v1_capsule() {
+        check_vector(
+            EnvelopeScheme::default(),
+            "11d993c83a63c883001efd01a461e2254c04b4e9bfd8741a9ab6bca692c227cc",
+            "09ce19b281e44c31ba85c26d1bdef84a353090cc6a3de100eb7f77219266e1609422831953a0",
+        );
+        let (a, b) = ab();
+        let env = seal_with_nonce(
+            &a,
+            &spki_der(&b.public_key()),
+            PT,
+            DEFAULT_INFO_LABEL,
+            &nonce(),
+        )
+        .unwrap();
+        assert_eq!(
+            env.encrypted_data,
+            "09ce19b281e44c31ba85c26d1bdef84a353090cc6a3de100eb7f77219266e1609422831953a0"
+        );
+    }
+
+    #[test]
+    fn round_trip_a_to_b() {
+        let (a, b) = ab();
+        let b_der = spki_der(&b.public_key());
+        let env = seal(&a, &b_der, b"secret text", DEFAULT_INFO_LABEL).unwrap();
+        assert_eq!(hex::decode(&env.nonce).unwrap().len(), 12);
+        assert_eq!(open(&b, &env, DEFAULT_INFO_LABEL).unwrap(), b"secret text");
+        // The sender can also open it (ECDH is symmetric) only when using the receiver as peer;
+        // with sender_tee_pubkey = own key the derived key differs.
+        assert!(open(&a, &env, DEFAULT_INFO_LABEL).is_err());
+        // SEC1 peer key works too.
+        let env2 = seal(
+            &a,
+            &sec1_uncompressed(&b.public_key()),
+            b"x",
+            DEFAULT_INFO_LABEL,
+        )
+        .unwrap();
+        assert_eq!(open(&b, &env2, DEFAULT_INFO_LABEL).unwrap(), b"x");
+        // Random keys.
+        let c = p384::SecretKey::random(&mut rand::rngs::OsRng);
+        let env3 = seal(&c, &b_der, b"", "custom-label").unwrap();
+        assert_eq!(open(&b, &env3, "custom-label").unwrap(), b"");
+        // Legacy random.
+        let env4 = seal_with_scheme(&a, &b_der, b"l", &EnvelopeScheme::Legacy).unwrap();
+        assert_eq!(hex::decode(&env4.nonce).unwrap().len(), 32);
+        assert_eq!(
+            open_with_scheme(&b, &env4, &EnvelopeScheme::Legacy).unwrap(),
+            b"l"
+        );
+    }
+
+    #[test]
+    fn lenient_input_and_32_byte_nonce() {
+        let (a, b) = ab();
+        let env = seal_with_nonce(
+            &a,
+            &spki_der(&b.public_key()),
+            PT,
+            DEFAULT_INFO_LABEL,
+            &nonce(),
+        )
+        .unwrap();
+        let loud = Envelope {
+            encrypted_data: format!("0x{}", env.encrypted_data.to_uppercase()),
+            nonce: format!("0X{}", env.nonce.to_uppercase()),
+            sender_tee_pubkey: format!("0x{}", env.sender_tee_pubkey),
+        };
+        assert_eq!(open(&b, &loud, DEFAULT_INFO_LABEL).unwrap(), PT);
+        // 32-byte nonce: first 12 used.
+        let long = Envelope {
+            nonce: format!("{}{}", env.nonce, "00".repeat(20)),
+            ..env.clone()
+        };
+        assert_eq!(open(&b, &long, DEFAULT_INFO_LABEL).unwrap(), PT);
+        let bad = Envelope {
+            nonce: "00".repeat(16),
+            ..env.clone()
+        };
+        assert_eq!(
+            open(&b, &bad, DEFAULT_INFO_LABEL),
+            Err(CryptoError::InvalidNonce)
+        );
+        let bad = Envelope {
+            sender_tee_pubkey: "3076".into(),
+            ..env.clone()
+        };
+        assert_eq!(
+            open(&b, &bad, DEFAULT_INFO_LABEL),
+            Err(CryptoError::InvalidPublicKey)
+        );
+        let bad = Envelope {
+            encrypted_data: "zz".into(),
+            ..env.clone()
+        };
+        assert_eq!(
+            open(&b, &bad, DEFAULT_INFO_LABEL),
+            Err(CryptoError::InvalidHex)
+        );
+        let bad = Envelope {
+            encrypted_data: "00".into(),
+            ..env
+        };
+        assert_eq!(
+            open(&b, &bad, DEFAULT_INFO_LABEL),
+            Err(CryptoError::CiphertextTooShort)
+        );
+    }
+
+    #[test]
+    fn tamper_and_wrong_label_fail() {
+        let (a, b) = ab();
+        let env = seal(&a, &spki_der(&b.public_key()), PT, DEFAULT_INFO_LABEL).unwrap();
+        let mut ct = hex::decode(&env.encrypted_data).unwrap();
+        ct[0] ^= 0x80;
+        let tampered = Envelope {
+            encrypted_data: hex::encode(&ct),
+            ..env.clone()
+        };
+        assert_eq!(
+            open(&b, &tampered, DEFAULT_INFO_LABEL),
+            Err(CryptoError::DecryptionFailed)
+        );
+        assert_eq!(
+            open(&b, &env, ENCLAVER_INFO_LABEL),
+            Err(CryptoError::DecryptionFailed)
+        );
+        assert_eq!(
+            open_with_scheme(&b, &env, &EnvelopeScheme::Legacy),
+            Err(CryptoError::DecryptionFailed)
+        );
+        let mut n = hex::decode(&env.nonce).unwrap();
+        n[11] ^= 1;
+        let renonced = Envelope {
+            nonce: hex::encode(n),
+            ..env
+        };
+        assert_eq!(
+            open(&b, &renonced, DEFAULT_INFO_LABEL),
+            Err(CryptoError::DecryptionFailed)
+        );
+    }
+
+    #[test]
+    fn seal_rejects_bad_inputs() {
+        let (a, _) = ab();
+        assert_eq!(
+            seal(&a, b"not a key", PT, DEFAULT_INFO_LABEL),
+            Err(CryptoError::InvalidPublicKey)
+        );
+        let b_der = spki_der(&p384_secret_from_u64(0x2222).unwrap().public_key());
+        assert_eq!(
+            seal_with_scheme_and_nonce(&a, &b_der, PT, &EnvelopeScheme::default(), &[0u8; 11]),
+            Err(CryptoError::InvalidNonce)
+        );
+    }
+
+    #[test]
+    fn json_detection() {
+        let v = serde_json::json!({
+            "encrypted_data": "aa", "nonce": "bb", "sender_tee_pubkey": "cc", "extra": 1
+        });
+        let env = Envelope::from_json(&v).unwrap();
+        assert_eq!(env.encrypted_data, "aa");
+        assert_eq!(
+            env.to_json(),
+            serde_json::json!({"encrypted_data": "aa", "nonce": "bb", "sender_tee_pubkey": "cc"})
+        );
+        assert_eq!(
+            env.to_canonical_string(),
+            r#"{"encrypted_data":"aa","nonce":"bb","sender_tee_pubkey":"cc"}"#
+        );
+        assert!(
+            Envelope::from_json(&serde_json::json!({"encrypted_data": "aa", "nonce": "bb"}))
+                .is_none()
+        );
+        assert!(Envelope::from_json(
+            &serde_json::json!({"encrypted_data": 1, "nonce": "bb", "sender_tee_pubkey": "cc"})
+        )
+        .is_none());
+        assert!(Envelope::from_json(&serde_json::json!(["x"])).is_none());
+    }
+
+    #[test]
+    fn scheme_parse() {
+        assert_eq!(EnvelopeScheme::parse("legacy"), EnvelopeScheme::Legacy);
+        assert_eq!(
+            EnvelopeScheme::parse(ENCLAVER_INFO_LABEL),
+            EnvelopeScheme::v1(ENCLAVER_INFO_LABEL)
+        );
+    }
+}

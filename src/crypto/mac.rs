@@ -1,0 +1,91 @@
+//! The `/sync` body HMAC, header `x-sync-signature` (protocol.md §6.3).
+//!
+//! `x-sync-signature = hex(HMAC-SHA256(sync_key, UTF-8(canonical_json(outer body))))`, 64
+//! lowercase hex chars without `0x`. Every key of the outer object is covered.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::canonical::canonical_json;
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac_for(sync_key: &[u8; 32], body: &serde_json::Value) -> HmacSha256 {
+    // HMAC accepts keys of any length; a 32-byte key cannot fail.
+    let mut mac =
+        <HmacSha256 as Mac>::new_from_slice(sync_key).expect("HMAC accepts any key length");
+    mac.update(canonical_json(body).as_bytes());
+    mac
+}
+
+/// Header value for `body` (protocol.md §6.3): 64 lowercase hex chars, no `0x`.
+///
+/// `sync_key` = [`super::kdf::sync_key`]; `body` = the outer request JSON (the envelope, plus
+/// any extra keys, which are covered too).
+pub fn sync_hmac_hex(sync_key: &[u8; 32], body: &serde_json::Value) -> String {
+    hex::encode(mac_for(sync_key, body).finalize().into_bytes())
+}
+
+/// Verify an `x-sync-signature` header against `body` (protocol.md §6.3), in constant time.
+///
+/// Accepts exactly 64 hex digits in any case; anything else — including a `0x` prefix,
+/// surrounding whitespace or a wrong length — is `false`.
+pub fn verify_sync_hmac(sync_key: &[u8; 32], body: &serde_json::Value, header: &str) -> bool {
+    if header.len() != 64 {
+        return false;
+    }
+    let Ok(tag) = hex::decode(header) else {
+        return false;
+    };
+    mac_for(sync_key, body).verify_slice(&tag).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::kdf::sync_key;
+    use serde_json::json;
+
+    const SIG: &str = "c04fb4077109590d4e1695cdf7a6cc17d71446f014ecc4276405c17e8f69e143";
+
+    fn key() -> [u8; 32] {
+        let ms: [u8; 32] =
+            hex::decode("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        sync_key(&ms)
+    }
+
+    fn body() -> serde_json::Value {
+        json!({"sender_tee_pubkey":"3076aa","nonce":"00112233445566778899aabb",
+               "encrypted_data":"deadbeef"})
+    }
+
+    #[test]
+    fn vector_sync_hmac() {
+        // protocol.md §10
+        assert_eq!(sync_hmac_hex(&key(), &body()), SIG);
+        assert!(verify_sync_hmac(&key(), &body(), SIG));
+    }
+
+    #[test]
+    fn header_forms() {
+        assert!(verify_sync_hmac(&key(), &body(), &SIG.to_uppercase()));
+        assert!(!verify_sync_hmac(&key(), &body(), &format!("0x{SIG}")));
+        assert!(!verify_sync_hmac(&key(), &body(), &SIG[..62]));
+        assert!(!verify_sync_hmac(&key(), &body(), &format!(" {SIG}")));
+        assert!(!verify_sync_hmac(&key(), &body(), ""));
+        let mut wrong = SIG.to_owned();
+        wrong.replace_range(0..1, "d");
+        assert!(!verify_sync_hmac(&key(), &body(), &wrong));
+    }
+
+    #[test]
+    fn extra_keys_are_covered() {
+        let mut b = body();
+        b["extra"] = json!(1);
+        assert!(!verify_sync_hmac(&key(), &b, SIG));
+        assert!(!verify_sync_hmac(&[0u8; 32], &body(), SIG));
+    }
+}

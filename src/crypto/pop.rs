@@ -1,0 +1,324 @@
+//! Proof of possession: EIP-191 signatures, the signed message formats and wallet
+//! canonicalization (protocol.md §2.2–§2.6).
+
+use alloy::primitives::{eip191_hash_message, Address, Signature, B256};
+use alloy::signers::local::PrivateKeySigner;
+use alloy::signers::SignerSync;
+
+use super::CryptoError;
+
+/// Canonical wallet (protocol.md §2.6): trim whitespace; if the text does not start with `0x`
+/// or `0X`, prepend `0x`; parse as a 20-byte address (no EIP-55 checksum check); output `0x` +
+/// 40 lowercase hex.
+///
+/// Quirk kept from the reference node: a `0X` (capital X) prefix is **rejected**.
+/// Errors: [`CryptoError::InvalidWallet`] (wire text `Invalid wallet address`).
+pub fn canonical_wallet(s: &str) -> Result<String, CryptoError> {
+    let t = s.trim();
+    if t.starts_with("0X") {
+        return Err(CryptoError::InvalidWallet);
+    }
+    let digits = t.strip_prefix("0x").unwrap_or(t);
+    if digits.len() != 40 || !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err(CryptoError::InvalidWallet);
+    }
+    Ok(format!("0x{}", digits.to_ascii_lowercase()))
+}
+
+/// Canonical text of an alloy [`Address`]: `0x` + 40 lowercase hex (protocol.md §2.6).
+pub fn address_string(a: &Address) -> String {
+    format!("0x{}", hex::encode(a.as_slice()))
+}
+
+/// App PoP message (protocol.md §2.3): `NovaKMS:AppAuth:<nonce>:<kms_wallet>:<ts>`.
+///
+/// `nonce` verbatim as issued by `/nonce`; `kms_wallet` must already be canonical (lowercase,
+/// `0x`) — it is inserted as given; `ts` = Unix seconds, plain decimal.
+pub fn app_auth_message(nonce: &str, kms_wallet: &str, ts: u64) -> String {
+    format!("NovaKMS:AppAuth:{nonce}:{kms_wallet}:{ts}")
+}
+
+/// KMS-peer PoP message (protocol.md §2.4): `NovaKMS:Auth:<nonce>:<recipient_wallet>:<ts>`.
+/// `recipient_wallet` must already be canonical; `ts` = Unix seconds.
+pub fn peer_auth_message(nonce: &str, recipient_wallet: &str, ts: u64) -> String {
+    format!("NovaKMS:Auth:{nonce}:{recipient_wallet}:{ts}")
+}
+
+/// Response-signature message (protocol.md §2.5):
+/// `NovaKMS:Response:<caller_signature>:<node_wallet>`, with the caller's signature header
+/// value **exactly as received** and the node's canonical wallet.
+pub fn response_message(caller_signature: &str, node_wallet: &str) -> String {
+    format!("NovaKMS:Response:{caller_signature}:{node_wallet}")
+}
+
+/// EIP-191 `personal_sign` digest (protocol.md §2.2): keccak256(`0x19` ‖
+/// `"Ethereum Signed Message:\n"` ‖ decimal byte length ‖ message bytes).
+pub fn eip191_digest(msg: &str) -> [u8; 32] {
+    eip191_hash_message(msg.as_bytes()).0
+}
+
+/// Sign `msg` with EIP-191 (protocol.md §2.2, dev-mode convention): returns `0x` + 130
+/// lowercase hex chars = `r(32) ‖ s(32) ‖ v(1)` with `v ∈ {27, 28}`. Deterministic (RFC 6979),
+/// low-s. Synchronous.
+///
+/// Never panics: if the signer reports an error (impossible for a valid local k256 key), the
+/// result is an empty string, which every verifier rejects.
+pub fn sign_message(signer: &PrivateKeySigner, msg: &str) -> String {
+    match signer.sign_message_sync(msg.as_bytes()) {
+        Ok(sig) => format!("0x{}", hex::encode(sig.as_bytes())),
+        Err(_) => String::new(),
+    }
+}
+
+/// Parse a 65-byte hex signature as the reference verifier does (protocol.md §2.2): optional
+/// lowercase `0x` prefix, hex digits in any case, `v ∈ {0, 1, 27, 28}` or EIP-155 style `v ≥ 35`
+/// (parity = (v − 35) mod 2). 64-byte (EIP-2098) signatures and any other `v` are rejected with
+/// [`CryptoError::InvalidSignatureFormat`] (wire text `Invalid signature format`).
+pub fn parse_signature(sig_hex: &str) -> Result<Signature, CryptoError> {
+    let digits = sig_hex.strip_prefix("0x").unwrap_or(sig_hex);
+    let bytes = hex::decode(digits).map_err(|_| CryptoError::InvalidSignatureFormat)?;
+    let raw: [u8; 65] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| CryptoError::InvalidSignatureFormat)?;
+    let v = raw[64];
+    let parity = match v {
+        0 | 1 => v == 1,
+        27 | 28 => v == 28,
+        35.. => (v - 35) % 2 == 1,
+        _ => return Err(CryptoError::InvalidSignatureFormat),
+    };
+    Ok(Signature::from_bytes_and_parity(&raw[..64], parity))
+}
+
+/// Recover the signer of an EIP-191 signature over `msg` (protocol.md §2.2) and return its
+/// canonical wallet (`0x` + 40 lowercase hex).
+///
+/// Parsing rules as in [`parse_signature`]; high-s signatures are accepted (no low-s rule).
+/// Errors: [`CryptoError::InvalidSignatureFormat`] (unparsable) or
+/// [`CryptoError::InvalidSignature`] (r/s out of range, no recoverable key).
+pub fn recover_signer(msg: &str, sig_hex: &str) -> Result<String, CryptoError> {
+    let sig = parse_signature(sig_hex)?;
+    let digest = B256::from(eip191_digest(msg));
+    let addr = sig
+        .recover_address_from_prehash(&digest)
+        .map_err(|_| CryptoError::InvalidSignature)?;
+    Ok(address_string(&addr))
+}
+
+/// True iff `sig_hex` is a valid EIP-191 signature of `msg` by `wallet` (any case, `0x`
+/// optional per [`canonical_wallet`]; protocol.md §2.5 response verification).
+pub fn verify_signer(msg: &str, sig_hex: &str, wallet: &str) -> bool {
+    match (recover_signer(msg, sig_hex), canonical_wallet(wallet)) {
+        (Ok(got), Ok(want)) => got == want,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSG: &str =
+        "NovaKMS:AppAuth:AAECAwQFBgcICQoLDA0ODw==:0x1111111111111111111111111111111111111111:1700000000";
+    const PK: &str = "4f3edf983ac636a65a842ce7c78d9aa706d3b113bce036f90c23f2d25f4f53f8";
+    const ADDR: &str = "0x41fd156ab5c61926a407547122f7b64d202a1938";
+    const SIG28: &str = "0xf4a61d8df8fa989856caf9f7392893096cd368aa29888d4b9c65a5241023ca80638e63c8dc8e9e82cbd1e60768b37a46eb04e0e3dcb6bfaf9ad53ca9e94d87831c";
+    const NODE: &str = "0x1111111111111111111111111111111111111111";
+
+    fn signer() -> PrivateKeySigner {
+        PK.parse().unwrap()
+    }
+
+    fn with_v(sig: &str, v: u8) -> String {
+        format!("{}{:02x}", &sig[..sig.len() - 2], v)
+    }
+
+    #[test]
+    fn vector_eip191() {
+        // protocol.md §10
+        let msg = app_auth_message("AAECAwQFBgcICQoLDA0ODw==", NODE, 1_700_000_000);
+        assert_eq!(msg, MSG);
+        assert_eq!(msg.len(), 94);
+        assert_eq!(
+            hex::encode(eip191_digest(&msg)),
+            "f8dca921bc52c9a2c5ddebb63d1b61d250c5bc9c28e502983cc27c6ca7c54fb9"
+        );
+        assert_eq!(address_string(&signer().address()), ADDR);
+        assert_eq!(recover_signer(MSG, SIG28).unwrap(), ADDR);
+        // Odyn-style v=1.
+        assert_eq!(recover_signer(MSG, &with_v(SIG28, 1)).unwrap(), ADDR);
+        // Our own signature recovers too (RFC 6979 may or may not match eth-account bytes).
+        let ours = sign_message(&signer(), MSG);
+        assert_eq!(ours.len(), 132);
+        assert!(ours.starts_with("0x"));
+        assert!(ours.ends_with("1b") || ours.ends_with("1c"));
+        assert_eq!(recover_signer(MSG, &ours).unwrap(), ADDR);
+        assert_eq!(ours, SIG28);
+    }
+
+    #[test]
+    fn vector_response_message() {
+        let m = response_message(SIG28, NODE);
+        assert_eq!(m, format!("NovaKMS:Response:{SIG28}:{NODE}"));
+        assert_eq!(
+            hex::encode(eip191_digest(&m)),
+            "fef6b047a64dd5a0b5e0ffe387f72c644d657ce180c152f3b8823ab49339e36e"
+        );
+    }
+
+    #[test]
+    fn signature_encodings() {
+        let no_prefix = &SIG28[2..];
+        assert_eq!(recover_signer(MSG, no_prefix).unwrap(), ADDR);
+        assert_eq!(
+            recover_signer(MSG, &SIG28.to_uppercase().replacen("0X", "0x", 1)).unwrap(),
+            ADDR
+        );
+        // v = 0 is the other parity: recovers some other address (or fails), never ADDR.
+        assert_ne!(
+            recover_signer(MSG, &with_v(SIG28, 0)).ok().as_deref(),
+            Some(ADDR)
+        );
+        // EIP-155 style v: parity 1 ↔ v = 36, 38, …
+        assert_eq!(recover_signer(MSG, &with_v(SIG28, 36)).unwrap(), ADDR);
+        assert_eq!(recover_signer(MSG, &with_v(SIG28, 254)).unwrap(), ADDR);
+        assert_ne!(
+            recover_signer(MSG, &with_v(SIG28, 35)).ok().as_deref(),
+            Some(ADDR)
+        );
+        assert_ne!(
+            recover_signer(MSG, &with_v(SIG28, 255)).ok().as_deref(),
+            Some(ADDR)
+        );
+        // Wrong message → different address.
+        assert_ne!(recover_signer("other", SIG28).unwrap(), ADDR);
+    }
+
+    #[test]
+    fn bad_signatures_rejected() {
+        for v in [2u8, 26, 29, 34] {
+            assert_eq!(
+                recover_signer(MSG, &with_v(SIG28, v)),
+                Err(CryptoError::InvalidSignatureFormat),
+                "v={v}"
+            );
+        }
+        // 64-byte (EIP-2098) signature.
+        assert_eq!(
+            recover_signer(MSG, &SIG28[..SIG28.len() - 2]),
+            Err(CryptoError::InvalidSignatureFormat)
+        );
+        assert_eq!(
+            recover_signer(MSG, "0x"),
+            Err(CryptoError::InvalidSignatureFormat)
+        );
+        assert_eq!(
+            recover_signer(MSG, "zz"),
+            Err(CryptoError::InvalidSignatureFormat)
+        );
+        assert_eq!(
+            recover_signer(MSG, &format!("0X{}", &SIG28[2..])),
+            Err(CryptoError::InvalidSignatureFormat)
+        );
+        assert_eq!(
+            recover_signer(MSG, &format!("{SIG28}00")),
+            Err(CryptoError::InvalidSignatureFormat)
+        );
+        // r = 0 → unrecoverable.
+        let zero_r = format!("0x{}{}", "00".repeat(32), &SIG28[66..]);
+        assert_eq!(
+            recover_signer(MSG, &zero_r),
+            Err(CryptoError::InvalidSignature)
+        );
+        assert_eq!(
+            CryptoError::InvalidSignatureFormat.to_string(),
+            "Invalid signature format"
+        );
+    }
+
+    #[test]
+    fn high_s_accepted() {
+        // Flip s to n − s and the parity: same signer, high-s form.
+        use alloy::primitives::U256;
+        let n = U256::from_str_radix(
+            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+            16,
+        )
+        .unwrap();
+        let raw = hex::decode(&SIG28[2..]).unwrap();
+        let s = U256::from_be_slice(&raw[32..64]);
+        let high = n - s;
+        let mut out = raw[..32].to_vec();
+        out.extend_from_slice(&high.to_be_bytes::<32>());
+        out.push(27); // parity flips
+        let sig = format!("0x{}", hex::encode(out));
+        assert_eq!(recover_signer(MSG, &sig).unwrap(), ADDR);
+    }
+
+    #[test]
+    fn canonical_wallets() {
+        let w = "0x41fd156ab5c61926a407547122f7b64d202a1938";
+        assert_eq!(canonical_wallet(w).unwrap(), w);
+        assert_eq!(
+            canonical_wallet("  0x41FD156AB5C61926A407547122F7B64D202A1938\n").unwrap(),
+            w
+        );
+        assert_eq!(
+            canonical_wallet("41fd156ab5c61926a407547122f7b64d202a1938").unwrap(),
+            w
+        );
+        // EIP-55 checksum is not validated (bad checksum still accepted).
+        assert_eq!(
+            canonical_wallet("0x41Fd156ab5c61926a407547122f7b64d202a1938").unwrap(),
+            w
+        );
+        // Quirk: capital X prefix rejected.
+        assert_eq!(
+            canonical_wallet("0X41fd156ab5c61926a407547122f7b64d202a1938"),
+            Err(CryptoError::InvalidWallet)
+        );
+        for bad in [
+            "",
+            "0x",
+            "0x1234",
+            "0x41fd156ab5c61926a407547122f7b64d202a193",
+            "0x41fd156ab5c61926a407547122f7b64d202a19380",
+            "0xg1fd156ab5c61926a407547122f7b64d202a1938",
+            "0x0x41fd156ab5c61926a407547122f7b64d202a19",
+        ] {
+            assert_eq!(
+                canonical_wallet(bad),
+                Err(CryptoError::InvalidWallet),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            CryptoError::InvalidWallet.to_string(),
+            "Invalid wallet address"
+        );
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            peer_auth_message("n", NODE, 5),
+            format!("NovaKMS:Auth:n:{NODE}:5")
+        );
+        assert_eq!(
+            app_auth_message("n", NODE, 0),
+            format!("NovaKMS:AppAuth:n:{NODE}:0")
+        );
+    }
+
+    #[test]
+    fn verify_helper() {
+        assert!(verify_signer(
+            MSG,
+            SIG28,
+            &ADDR.to_uppercase().replacen("0X", "0x", 1)
+        ));
+        assert!(!verify_signer(MSG, SIG28, NODE));
+        assert!(!verify_signer(MSG, "bad", ADDR));
+    }
+}

@@ -1,0 +1,137 @@
+//! Shared state of a running node: configuration, identity, storage, chain
+//! clients, nonces, readiness and the master secret.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::chain::auth::AppAuthCache;
+use crate::chain::registry::RegistryClient;
+use crate::chain::types::InstanceInfo;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::master::MasterSecret;
+use crate::identity::Identity;
+use crate::node::nonce::{NonceStore, RateLimiter};
+use crate::storage::Storage;
+use crate::store::limits::Limits;
+
+/// Where the loaded master secret came from (protocol.md §8.1 `master_secret.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretOrigin {
+    /// Generated locally (bootstrap) or reloaded from our sealed copy.
+    Generated,
+    /// Obtained from a peer by sealed exchange (§6.8).
+    Synced,
+}
+
+/// The loaded master secret and what we know about it.
+pub struct LoadedSecret {
+    /// The secret itself (zeroized on drop).
+    pub secret: MasterSecret,
+    /// How we got it.
+    pub origin: SecretOrigin,
+    /// Peer URL it was synced from, if any.
+    pub synced_from: Option<String>,
+    /// True once its keccak256 was seen equal to the on-chain `masterSecretHash`.
+    pub verified: bool,
+}
+
+/// Readiness as decided by the node tick (protocol.md §7).
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    /// `service_available`: `/kms/*` are served.
+    pub ready: bool,
+    /// Why not ready (empty when ready). Exposed in `/status` as
+    /// `node.unavailable_reason` and in 503 bodies.
+    pub reason: String,
+    /// This node is an ACTIVE member of the KMS app on chain.
+    pub is_operator: bool,
+    /// Our public URL (configured or back-filled from the registry).
+    pub node_url: String,
+}
+
+/// Everything the HTTP handlers and background tasks share.
+pub struct NodeState {
+    /// Effective configuration.
+    pub settings: Settings,
+    /// Node identity (wallet + teePubkey).
+    pub identity: Identity,
+    /// Canonical node wallet (`0x` + 40 lowercase hex); vector-clock id (§6.10).
+    pub wallet: String,
+    /// Hex DER SPKI of our P-384 key (§3.4), lowercase.
+    pub tee_pubkey_hex: String,
+    /// Record storage.
+    pub storage: Arc<dyn Storage>,
+    /// Chain reads and the hash transaction.
+    pub registry: RegistryClient,
+    /// App-auth cache (§2.7).
+    pub auth: AppAuthCache,
+    /// Time source.
+    pub clock: Clock,
+    /// PoP nonces.
+    pub nonces: NonceStore,
+    /// `/nonce` rate limiter.
+    pub nonce_limiter: RateLimiter,
+    /// Namespace limits.
+    pub limits: Limits,
+    /// Readiness state.
+    pub readiness: RwLock<Readiness>,
+    /// Master secret, if loaded.
+    pub master: RwLock<Option<LoadedSecret>>,
+    /// KMS members as last read from the chain (PeerCache, §6.1), self included.
+    pub peers: RwLock<Vec<InstanceInfo>>,
+    /// Set at SIGTERM/SIGINT: readiness off, drain.
+    pub shutting_down: AtomicBool,
+}
+
+impl NodeState {
+    /// Current readiness snapshot.
+    pub fn readiness(&self) -> Readiness {
+        self.readiness
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Set not-ready with `reason` (logged when it changes).
+    pub fn set_unready(&self, reason: &str) {
+        let mut r = self.readiness.write().unwrap_or_else(|p| p.into_inner());
+        if r.ready || r.reason != reason {
+            tracing::warn!(reason, "node not ready");
+        }
+        r.ready = false;
+        r.reason = reason.to_string();
+    }
+
+    /// Set ready (logged when it changes).
+    pub fn set_ready(&self) {
+        let mut r = self.readiness.write().unwrap_or_else(|p| p.into_inner());
+        if !r.ready {
+            tracing::info!("node ready");
+        }
+        r.ready = !self.is_shutting_down();
+        r.reason.clear();
+    }
+
+    /// True once shutdown began.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Begin shutdown: readiness off.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        self.set_unready("shutting down");
+    }
+
+    /// Run `f` with the master secret if one is loaded.
+    pub fn with_secret<T>(&self, f: impl FnOnce(&MasterSecret) -> T) -> Option<T> {
+        let g = self.master.read().unwrap_or_else(|p| p.into_inner());
+        g.as_ref().map(|l| f(&l.secret))
+    }
+
+    /// Per-app data key (§4.2), if the master secret is loaded.
+    pub fn data_key(&self, app_id: u64) -> Option<[u8; 32]> {
+        self.with_secret(|s| s.data_key(app_id))
+    }
+}

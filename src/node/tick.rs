@@ -1,0 +1,253 @@
+//! The node tick (protocol.md §7, design.md §3 "Node tick", seed
+//! 003_4ab638bd8eebd9cd.txt): refresh the KMS membership from the registry,
+//! gate on self-membership and teePubkey, then bring the master secret in line
+//! with the on-chain `masterSecretHash` (bootstrap when zero). Every "not
+//! ready" carries a reason (readiness strings of §7.2).
+
+use std::collections::HashMap;
+
+use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE, VERSION_DEPRECATED, VERSION_ENROLLED};
+use crate::config::MasterSecretStorage;
+use crate::crypto::master::MasterSecret;
+use crate::node::state::{LoadedSecret, NodeState, SecretOrigin};
+
+/// Readiness reason strings (protocol.md §7.2; the last two are ours).
+pub mod reason {
+    /// Before the first tick finished.
+    pub const INITIALIZING: &str = "initializing";
+    /// Registry unreachable and no cached membership.
+    pub const PEER_REFRESH_FAILED: &str = "peer cache refresh failed";
+    /// Our wallet is not an ACTIVE, zkVerified KMS member.
+    pub const SELF_NOT_MEMBER: &str = "self not in KMS node list";
+    /// Our P-384 key differs from the registered teePubkey.
+    pub const TEE_PUBKEY_MISMATCH: &str = "local teePubkey mismatch with registry";
+    /// `masterSecretHash()` could not be read.
+    pub const HASH_UNREADABLE: &str = "cannot read master secret hash";
+    /// Bootstrap transaction sent, hash not yet visible.
+    pub const AWAITING_HASH: &str = "awaiting on-chain master secret hash";
+    /// Bootstrap transaction failed.
+    pub const SET_HASH_FAILED: &str = "failed to set master secret hash";
+    /// No peer could provide the master secret.
+    pub const SECRET_SYNC_FAILED: &str = "master secret sync failed";
+    /// The local secret could not be stored sealed.
+    pub const SECRET_PERSIST_FAILED: &str = "cannot persist sealed master secret";
+}
+
+/// Read the KMS membership (PeerCache, §6.1): ACTIVE, zkVerified instances of
+/// `kms_app_id` on an ENROLLED or DEPRECATED version, with a usable URL.
+/// Wallets whose lookups fail are skipped.
+///
+/// Errors: the `getActiveInstances` call itself failing (chain RPC error).
+pub async fn read_members(st: &NodeState) -> crate::Result<Vec<InstanceInfo>> {
+    let kms = st.settings.kms_app_id;
+    let wallets = st.registry.get_active_instances(kms).await?;
+    let mut out = Vec::new();
+    let mut versions: HashMap<u64, Option<u8>> = HashMap::new();
+    for w in wallets {
+        let inst = match st.registry.get_instance_by_wallet(&w).await {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!(wallet = %w, error = %e, "skipping KMS member: lookup failed");
+                continue;
+            }
+        };
+        if inst.id == 0 || inst.app_id != kms || inst.status != INSTANCE_ACTIVE || !inst.zk_verified
+        {
+            continue;
+        }
+        let vstatus = match versions.get(&inst.version_id) {
+            Some(s) => *s,
+            None => {
+                let s = st
+                    .registry
+                    .get_version(kms, inst.version_id)
+                    .await
+                    .ok()
+                    .map(|v| v.status);
+                versions.insert(inst.version_id, s);
+                s
+            }
+        };
+        if !matches!(vstatus, Some(VERSION_ENROLLED) | Some(VERSION_DEPRECATED)) {
+            continue;
+        }
+        match url::Url::parse(&inst.instance_url) {
+            Ok(u)
+                if u.has_host()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+                    && matches!(u.scheme(), "http" | "https") => {}
+            _ => continue,
+        }
+        out.push(inst);
+    }
+    Ok(out)
+}
+
+/// One node tick. Never panics; every early return leaves a reason.
+pub async fn tick(st: &NodeState) {
+    if st.is_shutting_down() {
+        return;
+    }
+    // 1–3: membership.
+    match read_members(st).await {
+        Ok(members) => {
+            *st.peers.write().unwrap_or_else(|p| p.into_inner()) = members;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "KMS membership refresh failed");
+            let empty = st.peers.read().map(|p| p.is_empty()).unwrap_or(true);
+            if empty {
+                set_operator(st, false, None);
+                st.set_unready(reason::PEER_REFRESH_FAILED);
+                return;
+            }
+        }
+    }
+    // 4–5: self gate.
+    let me = st
+        .peers
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|p| p.tee_wallet == st.wallet)
+        .cloned();
+    let Some(me) = me else {
+        set_operator(st, false, None);
+        st.set_unready(reason::SELF_NOT_MEMBER);
+        return;
+    };
+    set_operator(st, true, Some(&me.instance_url));
+    // 6: teePubkey.
+    if hex::encode(&me.tee_pubkey) != st.tee_pubkey_hex {
+        st.set_unready(reason::TEE_PUBKEY_MISMATCH);
+        return;
+    }
+    // 7: on-chain hash.
+    let chain_hash = match st.registry.master_secret_hash().await {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read masterSecretHash");
+            st.set_unready(reason::HASH_UNREADABLE);
+            return;
+        }
+    };
+    if chain_hash == [0u8; 32] {
+        bootstrap(st).await;
+    } else {
+        reconcile(st, chain_hash).await;
+    }
+}
+
+fn set_operator(st: &NodeState, is_operator: bool, registry_url: Option<&str>) {
+    let mut r = st.readiness.write().unwrap_or_else(|p| p.into_inner());
+    r.is_operator = is_operator;
+    if r.node_url.is_empty() {
+        if let Some(u) = registry_url {
+            r.node_url = u.trim_end_matches('/').to_string();
+        }
+    }
+}
+
+fn local_hash(st: &NodeState) -> Option<[u8; 32]> {
+    st.with_secret(|s| s.hash())
+}
+
+/// Store the secret sealed under the identity's seal key (design.md §4).
+fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
+    if st.settings.master_secret_storage == MasterSecretStorage::Sealed {
+        let blob = secret.seal_at_rest(&st.identity.seal_key());
+        st.storage.store_sealed_master_secret(&blob)?;
+    }
+    Ok(())
+}
+
+/// §7.2 step 8: the chain has no hash yet. Generate (OS CSPRNG) if we have
+/// no secret, persist it sealed *before* submitting (so a crash after the
+/// transaction lands cannot lose the cluster's only secret), submit
+/// `setMasterSecretHash`, and become ready once the chain shows our hash.
+async fn bootstrap(st: &NodeState) {
+    if local_hash(st).is_none() {
+        let secret = MasterSecret::generate();
+        if let Err(e) = persist(st, &secret) {
+            tracing::error!(error = %e, "cannot persist generated master secret");
+            st.set_unready(reason::SECRET_PERSIST_FAILED);
+            return;
+        }
+        tracing::info!("generated a new master secret (bootstrap)");
+        *st.master.write().unwrap_or_else(|p| p.into_inner()) = Some(LoadedSecret {
+            secret,
+            origin: SecretOrigin::Generated,
+            synced_from: None,
+            verified: false,
+        });
+    }
+    let Some(hash) = local_hash(st) else { return };
+    st.set_unready(reason::AWAITING_HASH);
+    match st
+        .registry
+        .set_master_secret_hash(st.identity.wallet(), hash)
+        .await
+    {
+        Ok(tx) => {
+            tracing::info!(tx = %tx, "submitted setMasterSecretHash");
+            if let Ok(h) = st.registry.master_secret_hash().await {
+                if h != [0u8; 32] {
+                    reconcile(st, h).await;
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "setMasterSecretHash failed");
+            // Another node may have won the race: re-read and follow the chain.
+            match st.registry.master_secret_hash().await {
+                Ok(h) if h != [0u8; 32] => reconcile(st, h).await,
+                _ => st.set_unready(reason::SET_HASH_FAILED),
+            }
+        }
+    }
+}
+
+/// §7.2 steps 9–10: the chain has a hash. Ready iff our secret matches it;
+/// otherwise drop an unverified local secret and obtain the right one from a
+/// peer (cluster replication, later), never installing a mismatching one.
+async fn reconcile(st: &NodeState, chain_hash: [u8; 32]) {
+    let (matches, verified_before) = {
+        let g = st.master.read().unwrap_or_else(|p| p.into_inner());
+        match g.as_ref() {
+            Some(l) => (l.secret.hash() == chain_hash, l.verified),
+            None => (false, false),
+        }
+    };
+    if matches {
+        if !verified_before {
+            let mut g = st.master.write().unwrap_or_else(|p| p.into_inner());
+            if let Some(l) = g.as_mut() {
+                l.verified = true;
+            }
+            tracing::info!("master secret verified against on-chain masterSecretHash");
+        }
+        st.set_ready();
+        return;
+    }
+    // Mismatch (or no secret).
+    {
+        let mut g = st.master.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(l) = g.as_ref() {
+            if !l.verified {
+                tracing::warn!(
+                    "local master secret lost the bootstrap race or is stale; discarding it"
+                );
+                // Dropped from memory only: the sealed copy stays on disk
+                // until a verified secret replaces it (nothing is destroyed
+                // on the word of one chain read).
+                *g = None;
+            } else {
+                tracing::error!(
+                    "local master secret does not match on-chain masterSecretHash; not serving"
+                );
+            }
+        }
+    }
+    st.set_unready(reason::SECRET_SYNC_FAILED);
+}

@@ -1,0 +1,492 @@
+//! End-to-end tests of one node on a real devnet: real anvil, real deployed
+//! contracts, real `novakms serve` processes over HTTP on 127.0.0.1, real redb.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine;
+use common::{ok_stdout, Devnet};
+use novakms::client::app::{AppClient, CallResult};
+use novakms::crypto::{canonical::canonical_json, envelope, pop};
+use novakms::identity::Identity;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn status(url: &str) -> Value {
+    novakms::client::node::status(url, Duration::from_secs(5))
+        .await
+        .unwrap()
+}
+
+/// Store state visible from outside: keys and bytes of every namespace.
+async fn fingerprint(url: &str) -> (u64, u64, u64) {
+    let s = status(url).await;
+    let d = &s["data_store"];
+    (
+        d["namespaces"].as_u64().unwrap(),
+        d["total_keys"].as_u64().unwrap(),
+        d["total_bytes"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn cli_round_trip_and_derive_matches_chain_secret() {
+    let d = Devnet::up(1);
+    // put / get / list / delete through the CLI acting as the demo app.
+    ok_stdout(&d.app_cli(&["store", "put", "greeting", "hello"]));
+    assert_eq!(
+        ok_stdout(&d.app_cli(&["store", "get", "greeting"])),
+        "hello"
+    );
+    let j: Value = serde_json::from_str(&ok_stdout(
+        &d.app_cli(&["-o", "json", "store", "get", "greeting"]),
+    ))
+    .unwrap();
+    assert_eq!(
+        j["value"],
+        base64::engine::general_purpose::STANDARD.encode("hello")
+    );
+    ok_stdout(&d.app_cli(&["store", "put", "other", "x"]));
+    let list = ok_stdout(&d.app_cli(&["store", "list"]));
+    assert_eq!(list.lines().collect::<Vec<_>>(), vec!["greeting", "other"]);
+    ok_stdout(&d.app_cli(&["store", "delete", "other"]));
+    assert_eq!(ok_stdout(&d.app_cli(&["store", "list"])).trim(), "greeting");
+    let missing = d.app_cli(&["store", "get", "other"]);
+    assert_eq!(missing.status.code(), Some(1));
+    // Value from stdin.
+    let mut child = std::process::Command::new(common::exe())
+        .arg("--config")
+        .arg(d.app_config())
+        .args(["store", "put", "piped"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\x00\x01binary")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let out = d.app_cli(&["store", "get", "piped"]);
+    assert_eq!(out.stdout, b"\x00\x01binary");
+
+    // derive prints a 32-byte key that equals HKDF(master secret) of §5.
+    let derived = ok_stdout(&d.app_cli(&["derive", "wallet/root"]));
+    let derived = hex::decode(derived.trim()).unwrap();
+    assert_eq!(derived.len(), 32);
+    let ctx = ok_stdout(&d.app_cli(&[
+        "derive",
+        "wallet/root",
+        "--context",
+        "session-a",
+        "--length",
+        "64",
+    ]));
+    assert_eq!(hex::decode(ctx.trim()).unwrap().len(), 64);
+
+    // Stop the node cleanly (SIGTERM → exit 0), then read its sealed master
+    // secret from redb and check it against the chain and the derived key.
+    d.signal_node(0, libc::SIGTERM);
+    let node_id = d.identity(&d.node(0).keystore);
+    let storage = novakms::storage::redb::RedbStorage::open(&d.node(0).data_dir).unwrap();
+    use novakms::storage::Storage;
+    let blob = storage.load_sealed_master_secret().unwrap().unwrap();
+    let secret =
+        novakms::crypto::master::MasterSecret::unseal_at_rest(&node_id.seal_key(), &blob).unwrap();
+    let chain_hash = rt().block_on(d.registry().master_secret_hash()).unwrap();
+    assert_eq!(secret.hash(), chain_hash);
+    let app_id = d.info.apps[0].app_id;
+    assert_eq!(secret.derive(app_id, "wallet/root", "", 32), derived);
+    let c64 = secret.derive(app_id, "wallet/root", "session-a", 64);
+    assert_eq!(hex::decode(ctx.trim()).unwrap(), c64);
+}
+
+/// Send a request with explicit PoP headers and body; returns status + JSON.
+async fn raw(
+    c: &AppClient,
+    method: Method,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<Value>,
+) -> (u16, Value) {
+    let http = reqwest::Client::new();
+    let mut req = http.request(method, format!("{}{}", c.base_url(), path));
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn pop_headers(c: &AppClient, target_wallet: &str, ts: u64) -> Vec<(&'static str, String)> {
+    let nonce = c.nonce().await.unwrap();
+    let sig = c
+        .identity()
+        .sign(&pop::app_auth_message(&nonce, target_wallet, ts));
+    vec![
+        ("x-app-signature", sig),
+        ("x-app-nonce", nonce),
+        ("x-app-timestamp", ts.to_string()),
+    ]
+}
+
+fn now() -> u64 {
+    novakms::clock::Clock::system().now_secs()
+}
+
+fn put_body(c: &AppClient, key: &str) -> Value {
+    c.seal(&json!({"key": key, "value": base64::engine::general_purpose::STANDARD.encode("v")}))
+        .unwrap()
+        .to_json()
+}
+
+fn expect(res: (u16, Value), status: u16, code: &str, msg_part: &str) {
+    assert_eq!(res.0, status, "unexpected answer {res:?}");
+    assert_eq!(res.1["code"], code, "{res:?}");
+    assert!(
+        res.1["message"].as_str().unwrap_or("").contains(msg_part),
+        "message {:?} lacks {msg_part:?}",
+        res.1["message"]
+    );
+}
+
+#[test]
+fn every_refusal_has_the_protocol_status_and_changes_nothing() {
+    let d = Devnet::up(1);
+    let rt = rt();
+    let url = d.node(0).url.clone();
+    let node_wallet = d.node(0).wallet.clone();
+    let admin = d.admin();
+    rt.block_on(async {
+        let good = d.app_client(0);
+        good.put("seed", b"v", 0).await.unwrap();
+        let before = fingerprint(&url).await;
+
+        // Identities registered in various refused states, set up before the
+        // node ever sees them (so no cache entry interferes).
+        let stopped = Identity::generate();
+        let not_zk = Identity::generate();
+        let inactive_app = Identity::generate();
+        let revoked = Identity::generate();
+        let app = d.info.apps[0].app_id;
+        let reg = |id: &Identity, app_id: u64, version: u64, zk: bool| {
+            let admin = &admin;
+            let w = id.address();
+            let k = id.tee_pubkey_der();
+            async move {
+                admin
+                    .register_instance(app_id, version, &w, "http://127.0.0.1/x", &k, &w, zk)
+                    .await
+                    .unwrap()
+            }
+        };
+        let sid = reg(&stopped, app, 1, true).await;
+        admin.set_instance_status(sid, 1).await.unwrap();
+        reg(&not_zk, app, 1, false).await;
+        admin.create_app(2001, "0x0000000000000000000000000000000000000000", "inactive").await.unwrap();
+        let v = admin.add_version(2001, "v1", [0u8; 32]).await.unwrap();
+        reg(&inactive_app, 2001, v, true).await;
+        admin.set_app_status(2001, 1).await.unwrap();
+        admin.create_app(2002, "0x0000000000000000000000000000000000000000", "revoked").await.unwrap();
+        let v = admin.add_version(2002, "v1", [0u8; 32]).await.unwrap();
+        reg(&revoked, 2002, v, true).await;
+        admin.set_version_status(2002, v, 2).await.unwrap();
+
+        let cases: Vec<(Identity, &str)> = vec![
+            (Identity::generate(), "Instance not found"),
+            (stopped, "Instance not active"),
+            (not_zk, "Instance not zkVerified"),
+            (inactive_app, "App not active"),
+            (revoked, "Version revoked"),
+        ];
+        for (id, msg) in cases {
+            let c = d.client_for(id, 0);
+            let h = pop_headers(&c, &node_wallet, now()).await;
+            let body = put_body(&c, "intruder");
+            expect(raw(&c, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "forbidden", msg);
+        }
+
+        // Signature made for another node: recovers a different wallet.
+        let other_node = Identity::generate().address();
+        let h = pop_headers(&good, &other_node, now()).await;
+        let body = put_body(&good, "intruder");
+        let r = raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await;
+        assert_eq!(r.0, 403, "{r:?}");
+
+        // Replayed nonce: a valid request, then the same headers again.
+        let h = pop_headers(&good, &node_wallet, now()).await;
+        let r = raw(&good, Method::GET, "/kms/data", &h, None).await;
+        assert_eq!(r.0, 200, "{r:?}");
+        expect(raw(&good, Method::GET, "/kms/data", &h, None).await, 403, "unauthorized", "Invalid or expired nonce");
+        // Nonce never issued.
+        let mut h = pop_headers(&good, &node_wallet, now()).await;
+        h[1].1 = base64::engine::general_purpose::STANDARD.encode([7u8; 16]);
+        expect(raw(&good, Method::GET, "/kms/data", &h, None).await, 403, "unauthorized", "Invalid or expired nonce");
+
+        // Stale and future timestamps.
+        for ts in [now() - 600, now() + 600] {
+            let h = pop_headers(&good, &node_wallet, ts).await;
+            let body = put_body(&good, "intruder");
+            expect(raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "unauthorized", "Stale timestamp");
+        }
+
+        // Missing PoP headers.
+        let body = put_body(&good, "intruder");
+        expect(raw(&good, Method::PUT, "/kms/data", &[], Some(body)).await, 403, "unauthorized", "Missing PoP");
+
+        // sender_tee_pubkey not the caller's on-chain key.
+        let stranger = Identity::generate();
+        let node_id = d.identity(&d.node(0).keystore);
+        let env = envelope::seal(
+            stranger.tee_secret(),
+            &node_id.tee_pubkey_der(),
+            canonical_json(&json!({"key": "intruder", "value": "dg=="})).as_bytes(),
+            envelope::DEFAULT_INFO_LABEL,
+        )
+        .unwrap();
+        let h = pop_headers(&good, &node_wallet, now()).await;
+        expect(raw(&good, Method::PUT, "/kms/data", &h, Some(env.to_json())).await, 403, "forbidden", "sender_tee_pubkey");
+
+        // Plaintext body.
+        let h = pop_headers(&good, &node_wallet, now()).await;
+        let plain = json!({"key": "intruder", "value": "dg=="});
+        expect(raw(&good, Method::PUT, "/kms/data", &h, Some(plain)).await, 400, "bad_request", "E2E encrypted");
+
+        // Body over the 2 MiB limit (real bytes): framework 413.
+        let big = vec![b'a'; 900_000];
+        let h = pop_headers(&good, &node_wallet, now()).await;
+        let body = good
+            .seal(&json!({"key": "intruder", "value": base64::engine::general_purpose::STANDARD.encode(&big)}))
+            .unwrap()
+            .to_json();
+        let r = raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await;
+        assert_eq!(r.0, 413, "{:?}", r.0);
+
+        // Reserved derive path.
+        match good
+            .call(Method::POST, "/kms/derive", Some(&json!({"path": "data_key"})))
+            .await
+            .unwrap()
+        {
+            CallResult::Refused(r) => assert_eq!(r.status, 400),
+            CallResult::Ok(v) => panic!("data_key handed out: {v}"),
+        }
+
+        // Nothing changed.
+        assert_eq!(fingerprint(&url).await, before);
+        let keys = good.list().await.unwrap();
+        assert_eq!(keys, vec!["seed".to_string()]);
+    });
+}
+
+#[test]
+fn size_and_quota_limits_refuse_and_change_nothing() {
+    let d = Devnet::up(1);
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(
+        0,
+        &[
+            ("NOVAKMS_MAX_KV_VALUE_SIZE_BYTES", "2048"),
+            ("NOVAKMS_MAX_APP_STORAGE_BYTES", "8192"),
+            ("NOVAKMS_QUOTA_POLICY", "reject"),
+        ],
+    );
+    let rt = rt();
+    rt.block_on(async {
+        let c = d.app_client(0);
+        let url = d.node(0).url.clone();
+        // Over-size value: 400 from the handler.
+        let err = c.put("big", &vec![1u8; 2049], 0).await.unwrap_err();
+        assert!(
+            err.message().contains("Value size exceeds limit 2048"),
+            "{err}"
+        );
+        // Fill the namespace, then the over-quota write is refused (4xx).
+        for i in 0..4 {
+            c.put(&format!("k{i}"), &vec![2u8; 2000], 0).await.unwrap();
+        }
+        let before = fingerprint(&url).await;
+        let err = c.put("k4", &vec![3u8; 2000], 0).await.unwrap_err();
+        assert!(err.message().contains("413"), "{err}");
+        assert_eq!(fingerprint(&url).await, before);
+        assert!(c.get("k4").await.unwrap().is_none());
+        for i in 0..4 {
+            assert_eq!(
+                c.get(&format!("k{i}")).await.unwrap().unwrap().0,
+                vec![2u8; 2000]
+            );
+        }
+    });
+    // Evict policy: the least-recently-updated record goes, the new one stays.
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(
+        0,
+        &[
+            ("NOVAKMS_MAX_KV_VALUE_SIZE_BYTES", "2048"),
+            ("NOVAKMS_MAX_APP_STORAGE_BYTES", "8192"),
+            ("NOVAKMS_QUOTA_POLICY", "evict"),
+        ],
+    );
+    rt.block_on(async {
+        let c = d.app_client(0);
+        c.put("k4", &vec![3u8; 2000], 0).await.unwrap();
+        assert!(
+            c.get("k0").await.unwrap().is_none(),
+            "oldest record evicted"
+        );
+        assert!(c.get("k4").await.unwrap().is_some(), "written record kept");
+        for k in ["k1", "k2", "k3"] {
+            assert!(c.get(k).await.unwrap().is_some(), "{k} kept");
+        }
+    });
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9_and_data_dir_is_exclusive() {
+    let d = Devnet::up(1);
+    let rt = rt();
+    let n = 1000usize;
+    rt.block_on(async {
+        let c = std::sync::Arc::new(d.app_client(0));
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in (t..n).step_by(8) {
+                    c.put(&format!("key-{i}"), format!("value-{i}").as_bytes(), 0)
+                        .await
+                        .unwrap();
+                }
+                // Overwrite some keys so "last value" matters.
+                for i in (t..n).step_by(80) {
+                    c.put(&format!("key-{i}"), format!("second-{i}").as_bytes(), 0)
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    ok_stdout(&d.app_cli(&["store", "put", "greeting", "hello"]));
+
+    // A second serve on the same data dir: "in use", exit 6.
+    let out = std::process::Command::new(common::exe())
+        .args(["serve", "--config"])
+        .arg(&d.node(0).config)
+        .args(["--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
+
+    d.signal_node(0, libc::SIGKILL);
+    // Node gone: client commands exit 3 (unreachable).
+    let out = d.app_cli(&["store", "get", "greeting"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    d.restart_node(0, &[]);
+    assert_eq!(
+        ok_stdout(&d.app_cli(&["store", "get", "greeting"])),
+        "hello"
+    );
+    rt.block_on(async {
+        let c = d.app_client(0);
+        let keys = c.list().await.unwrap();
+        assert_eq!(keys.len(), n + 1);
+        for i in 0..n {
+            let want = if i % 80 < 8 {
+                format!("second-{i}")
+            } else {
+                format!("value-{i}")
+            };
+            let (v, _) = c.get(&format!("key-{i}")).await.unwrap().unwrap();
+            assert_eq!(v, want.as_bytes(), "key-{i}");
+        }
+    });
+}
+
+#[test]
+fn database_from_another_cluster_is_refused_and_cli_exit_codes() {
+    let d = Devnet::up(1);
+    ok_stdout(&d.app_cli(&["store", "put", "greeting", "hello"]));
+    d.signal_node(0, libc::SIGTERM);
+    // Same data dir, different registry address: refused at start.
+    let out = std::process::Command::new(common::exe())
+        .args(["serve", "--config"])
+        .arg(&d.node(0).config)
+        .env(
+            "NOVAKMS_NOVA_APP_REGISTRY",
+            "0x00000000000000000000000000000000000000aa",
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("another cluster"), "{err}");
+    // Different KMS app id: refused too.
+    let out = std::process::Command::new(common::exe())
+        .args(["serve", "--config"])
+        .arg(&d.node(0).config)
+        .env("NOVAKMS_KMS_APP_ID", "50")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // The right config still works and the data is intact.
+    d.restart_node(0, &[]);
+    assert_eq!(
+        ok_stdout(&d.app_cli(&["store", "get", "greeting"])),
+        "hello"
+    );
+
+    // Wrong keystore password: exit 8.
+    let wrong = d.path().join("wrong-password");
+    std::fs::write(&wrong, "not-the-password").unwrap();
+    let out = d.app_cli(&["--password-file", wrong.to_str().unwrap(), "store", "list"]);
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Usage error: exit 2.
+    assert_eq!(d.app_cli(&["store"]).status.code(), Some(2));
+    assert_eq!(
+        d.app_cli(&["derive", "p", "--length", "0"]).status.code(),
+        Some(2)
+    );
+    // health: ready → 0; unknown node → 3.
+    assert_eq!(d.app_cli(&["health"]).status.code(), Some(0));
+    let out = d.app_cli(&["--addr", "http://127.0.0.1:9", "health"]);
+    assert_eq!(out.status.code(), Some(3));
+}
