@@ -16,11 +16,13 @@ build:
 	$(CARGO) build
 
 # npm packages for the local chain (anvil, solc-js), pinned by package-lock.json.
+# `npm install`, not `npm ci`: the registry mirror lacks the other platforms'
+# optional anvil packages, which `npm ci` insists on; the lockfile still pins versions.
 devchain: $(ANVIL)
 
 $(ANVIL): tools/devchain/package.json tools/devchain/package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "npm not found: install Node.js (apt-get install -y nodejs npm)"; exit 1; }
-	$(NPM) --prefix tools/devchain ci --no-audit --no-fund
+	$(NPM) --prefix tools/devchain install --no-audit --no-fund
 	@touch $@
 
 devnet: devchain build
