@@ -365,6 +365,7 @@ fn acknowledged_writes_survive_kill_9_and_data_dir_is_exclusive() {
     let d = Devnet::up(1);
     let rt = rt();
     let n = 1000usize;
+    let started = std::time::Instant::now();
     rt.block_on(async {
         let c = std::sync::Arc::new(d.app_client(0));
         let mut tasks = Vec::new();
@@ -388,6 +389,12 @@ fn acknowledged_writes_survive_kill_9_and_data_dir_is_exclusive() {
             t.await.unwrap();
         }
     });
+    let secs = started.elapsed().as_secs_f64();
+    let writes = n + n.div_ceil(80) * 8;
+    eprintln!(
+        "durable authenticated PUTs: {writes} in {secs:.2} s ({:.0}/s, 8 clients, debug build)",
+        writes as f64 / secs
+    );
     ok_stdout(&d.app_cli(&["store", "put", "greeting", "hello"]));
 
     // A second serve on the same data dir: "in use", exit 6.
@@ -489,4 +496,79 @@ fn database_from_another_cluster_is_refused_and_cli_exit_codes() {
     assert_eq!(d.app_cli(&["health"]).status.code(), Some(0));
     let out = d.app_cli(&["--addr", "http://127.0.0.1:9", "health"]);
     assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
+    let d = Devnet::up(1);
+    let rt = rt();
+    let node = d.node(0).clone();
+    let node_id = d.identity(&node.keystore);
+    rt.block_on(async {
+        // /status: the shape of protocol.md §8.1 plus node.unavailable_reason.
+        let s = status(&node.url).await;
+        assert_eq!(s["node"]["tee_wallet"], node.wallet);
+        assert_eq!(s["node"]["tee_pubkey"], node_id.tee_pubkey_hex());
+        assert_eq!(s["node"]["service_available"], true);
+        assert_eq!(s["node"]["is_operator"], true);
+        assert_eq!(s["node"]["master_secret"]["state"], "generated");
+        assert_eq!(s["node"]["master_secret_initialized"], true);
+        assert!(s["node"]["unavailable_reason"].is_null());
+        assert_eq!(s["node"]["node_url"], node.url);
+        assert_eq!(s["cluster"]["kms_app_id"], 49);
+        assert_eq!(s["cluster"]["total_instances"], 1);
+
+        // The node's instance is STOPPED on chain: readiness off with a reason,
+        // /kms/* answer 503.
+        let admin = d.admin();
+        admin
+            .set_instance_status(node.instance_id, 1)
+            .await
+            .unwrap();
+        let c = d.app_client(0);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let p = novakms::client::node::probe(&node.url, Duration::from_secs(2))
+                .await
+                .unwrap();
+            if !p.ready {
+                assert_eq!(p.reason, "self not in KMS node list");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "node stayed ready");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let err = c.list().await.unwrap_err();
+        assert_eq!(err.kind(), novakms::ErrorKind::NotReady, "{err}");
+        assert!(err.message().contains("self not in KMS node list"), "{err}");
+        let s = status(&node.url).await;
+        assert_eq!(s["node"]["unavailable_reason"], "self not in KMS node list");
+        // Back to ACTIVE: ready again.
+        admin
+            .set_instance_status(node.instance_id, 0)
+            .await
+            .unwrap();
+    });
+    common::wait_ready(&node.url, Duration::from_secs(20));
+    let health = d.app_cli(&["-o", "json", "health"]);
+    let h: Value = serde_json::from_str(&ok_stdout(&health)).unwrap();
+    assert_eq!(h["ready"], true);
+
+    // SIGTERM: readiness off, drain, close redb, exit 0.
+    d.signal_node(0, libc::SIGTERM);
+    let mut child = std::process::Command::new(common::exe())
+        .args(["serve", "--config"])
+        .arg(&node.config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_ready(&node.url, Duration::from_secs(30));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    // The database was closed cleanly: it opens again at once.
+    novakms::storage::redb::RedbStorage::open(&node.data_dir).unwrap();
 }
