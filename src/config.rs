@@ -111,6 +111,25 @@ pub struct Settings {
     pub allow_dev_wallet_header: bool,
     /// Debug: shift this node's clock by this many ms (skew tests). Default 0.
     pub clock_offset_ms: i64,
+
+    /// Periodic delta push interval, seconds (protocol.md §6.9; seeds say
+    /// 10 / 60). Default 5; pushes also follow every local write.
+    pub sync_interval_seconds: u64,
+    /// Delay that batches a burst of local writes into one push, ms. Default 50.
+    pub push_debounce_ms: u64,
+    /// Timeout of every outbound peer call (`/nonce`, `/sync`), seconds. Default 10.
+    pub peer_request_timeout_seconds: u64,
+    /// Timeout of a peer `/status` probe, ms (§7.5). Default 3000.
+    pub peer_probe_timeout_ms: u64,
+    /// How long a peer that sent a wrong master secret is ignored, seconds (§7.4). Default 600.
+    pub peer_blacklist_duration_seconds: u64,
+    /// Period of the anti-entropy snapshot pull from a random peer, seconds. Default 60. 0 = off.
+    pub anti_entropy_interval_seconds: u64,
+    /// Largest `/sync` request body we send, bytes: a delta is split into
+    /// batches below it (the receiver's limit is 2 MiB, §1.1). Default 1900000.
+    pub max_sync_batch_bytes: usize,
+    /// Period of the tombstone/expiry purge, seconds. Default 60.
+    pub purge_interval_seconds: u64,
 }
 
 impl Default for Settings {
@@ -150,6 +169,14 @@ impl Default for Settings {
             shutdown_drain_seconds: 10,
             allow_dev_wallet_header: false,
             clock_offset_ms: 0,
+            sync_interval_seconds: 5,
+            push_debounce_ms: 50,
+            peer_request_timeout_seconds: 10,
+            peer_probe_timeout_ms: 3000,
+            peer_blacklist_duration_seconds: 600,
+            anti_entropy_interval_seconds: 60,
+            max_sync_batch_bytes: 1_900_000,
+            purge_interval_seconds: 60,
         }
     }
 }

@@ -82,7 +82,7 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
             ),
         }
     };
-    let total_instances = st.peers.read().map(|p| p.len()).unwrap_or(0);
+    let total_instances = st.peer_cache.active(st.clock.now_ms()).len();
     let st2 = st.clone();
     let stats = tokio::task::spawn_blocking(move || st2.storage.stats(st2.clock.now_ms()))
         .await

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod node;
+pub mod peer;
 
 /// Describe a transport error with its whole cause chain (reqwest's own
 /// message alone, "error sending request", hides the reason).

@@ -1,7 +1,9 @@
 //! The running node: shared state, node tick, startup checks and graceful
 //! shutdown (design.md §3, §6 "Daemon").
 
+pub mod ingest;
 pub mod nonce;
+pub mod peers;
 pub mod state;
 pub mod tick;
 
@@ -124,7 +126,14 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
             node_url,
         }),
         master: RwLock::new(master),
-        peers: RwLock::new(Vec::new()),
+        peer_cache: peers::PeerCache::new(),
+        peer_client: crate::client::peer::PeerClient::new(
+            identity.clone(),
+            &settings.envelope_info_label,
+            Duration::from_secs(settings.peer_request_timeout_seconds.max(1)),
+            clock.clone(),
+        )?,
+        replication: state::ReplicationState::default(),
         shutting_down: AtomicBool::new(false),
         wallet,
         tee_pubkey_hex,

@@ -6,12 +6,13 @@ use std::sync::{Arc, RwLock};
 
 use crate::chain::auth::AppAuthCache;
 use crate::chain::registry::RegistryClient;
-use crate::chain::types::InstanceInfo;
+use crate::client::peer::PeerClient;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::master::MasterSecret;
 use crate::identity::Identity;
 use crate::node::nonce::{NonceStore, RateLimiter};
+use crate::node::peers::PeerCache;
 use crate::storage::Storage;
 use crate::store::limits::Limits;
 
@@ -79,7 +80,11 @@ pub struct NodeState {
     /// Master secret, if loaded.
     pub master: RwLock<Option<LoadedSecret>>,
     /// KMS members as last read from the chain (PeerCache, §6.1), self included.
-    pub peers: RwLock<Vec<InstanceInfo>>,
+    pub peer_cache: PeerCache,
+    /// Outbound `/sync` client (KMS-peer PoP, envelopes, HMAC).
+    pub peer_client: PeerClient,
+    /// Replication progress per peer and the wake-up for pushes.
+    pub replication: ReplicationState,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
 }
@@ -134,4 +139,26 @@ impl NodeState {
     pub fn data_key(&self, app_id: u64) -> Option<[u8; 32]> {
         self.with_secret(|s| s.data_key(app_id))
     }
+}
+
+/// Replication bookkeeping shared by the replicator, `/nodes` and `/status`.
+#[derive(Default)]
+pub struct ReplicationState {
+    /// Notified after every local write so the replicator pushes promptly.
+    pub wake: tokio::sync::Notify,
+    /// Per peer wallet: progress of outbound replication.
+    pub peers: RwLock<std::collections::HashMap<String, PeerReplication>>,
+}
+
+/// Outbound replication progress to one peer.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PeerReplication {
+    /// Highest local change-log sequence the peer acknowledged.
+    pub acked_seq: u64,
+    /// Local changes not yet acknowledged (records).
+    pub lag_records: u64,
+    /// Unix ms of the last successful exchange.
+    pub last_success_ms: Option<u64>,
+    /// Last error, if the last attempt failed.
+    pub last_error: Option<String>,
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE, VERSION_DEPRECATED, VERSION_ENROLLED};
 use crate::config::MasterSecretStorage;
 use crate::crypto::master::MasterSecret;
+use crate::node::peers::PeerInfo;
 use crate::node::state::{LoadedSecret, NodeState, SecretOrigin};
 
 /// Readiness reason strings (protocol.md §7.2; the last two are ours).
@@ -92,12 +93,12 @@ pub async fn tick(st: &NodeState) {
     // 1–3: membership.
     match read_members(st).await {
         Ok(members) => {
-            *st.peers.write().unwrap_or_else(|p| p.into_inner()) = members;
+            let members = members.into_iter().map(PeerInfo::from_instance).collect();
+            st.peer_cache.replace(members, st.clock.now_ms());
         }
         Err(e) => {
             tracing::warn!(error = %e, "KMS membership refresh failed");
-            let empty = st.peers.read().map(|p| p.is_empty()).unwrap_or(true);
-            if empty {
+            if st.peer_cache.is_empty() {
                 set_operator(st, false, None);
                 st.set_unready(reason::PEER_REFRESH_FAILED);
                 return;
@@ -106,12 +107,11 @@ pub async fn tick(st: &NodeState) {
     }
     // 4–5: self gate.
     let me = st
-        .peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .find(|p| p.tee_wallet == st.wallet)
-        .cloned();
+        .peer_cache
+        .all()
+        .into_iter()
+        .find(|p| p.wallet == st.wallet)
+        .map(|p| p.instance);
     let Some(me) = me else {
         set_operator(st, false, None);
         st.set_unready(reason::SELF_NOT_MEMBER);

@@ -247,6 +247,20 @@ pub trait Storage: Send + Sync + 'static {
         limits: &Limits,
     ) -> Result<MergeReport>;
 
+    /// [`Storage::merge_remote`] for records received from the peer with
+    /// canonical wallet `origin` (used to avoid echoing them back).
+    /// Scaffold default: ignores `origin`.
+    fn merge_remote_from(
+        &self,
+        app_id: u64,
+        records: Vec<Record>,
+        limits: &Limits,
+        origin: Option<&str>,
+    ) -> Result<MergeReport> {
+        let _ = origin;
+        self.merge_remote(app_id, records, limits)
+    }
+
     /// Totals for `/status` at `now_ms` (protocol.md §8.1).
     fn stats(&self, now_ms: u64) -> Result<StoreStats>;
 

@@ -1,0 +1,184 @@
+//! PeerCache (protocol.md §6.1, §7.4, §7.5; seed 001_7ac885f61b8672b1.txt):
+//! the KMS members as last read from NovaAppRegistry, self included, with
+//! `/status` probe results and a blacklist of peers that sent a wrong master
+//! secret.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use crate::chain::types::InstanceInfo;
+
+/// Result of probing a peer's `GET /status` (§7.5).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ProbeResult {
+    /// 2xx answer.
+    pub reachable: bool,
+    /// HTTP status, `None` on transport error.
+    pub http_code: Option<u16>,
+    /// Round trip, ms.
+    pub probe_ms: u64,
+    /// Unix ms when the probe started.
+    pub checked_at_ms: u64,
+}
+
+/// One KMS member.
+#[derive(Debug, Clone)]
+pub struct PeerInfo {
+    /// On-chain instance.
+    pub instance: InstanceInfo,
+    /// Base URL (`instanceUrl` without trailing `/`).
+    pub url: String,
+    /// Canonical TEE wallet.
+    pub wallet: String,
+    /// DER SPKI teePubkey bytes (§3.4).
+    pub tee_pubkey: Vec<u8>,
+    /// Last `/status` probe, if any.
+    pub probe: Option<ProbeResult>,
+}
+
+impl PeerInfo {
+    /// Build from a registry instance.
+    pub fn from_instance(instance: InstanceInfo) -> Self {
+        PeerInfo {
+            url: instance.instance_url.trim_end_matches('/').to_string(),
+            wallet: instance.tee_wallet.clone(),
+            tee_pubkey: instance.tee_pubkey.clone(),
+            probe: None,
+            instance,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    members: Vec<PeerInfo>,
+    refreshed_at_ms: u64,
+    /// wallet → blacklisted until (Unix ms)
+    blacklist: HashMap<String, u64>,
+}
+
+/// Thread-safe PeerCache.
+#[derive(Default)]
+pub struct PeerCache {
+    inner: RwLock<Inner>,
+}
+
+impl PeerCache {
+    /// Empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replace the membership (after a registry refresh at `now_ms`).
+    pub fn replace(&self, members: Vec<PeerInfo>, now_ms: u64) {
+        let mut g = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        g.members = members;
+        g.refreshed_at_ms = now_ms;
+        g.blacklist.retain(|_, until| *until > now_ms);
+    }
+
+    /// Every member (self included), blacklisted ones too.
+    pub fn all(&self) -> Vec<PeerInfo> {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .members
+            .clone()
+    }
+
+    /// True when no member is cached.
+    pub fn is_empty(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .members
+            .is_empty()
+    }
+
+    /// Members usable at `now_ms`: not blacklisted.
+    pub fn active(&self, now_ms: u64) -> Vec<PeerInfo> {
+        let g = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        g.members
+            .iter()
+            .filter(|p| !matches!(g.blacklist.get(&p.wallet), Some(until) if *until > now_ms))
+            .cloned()
+            .collect()
+    }
+
+    /// Usable members other than `self_wallet`.
+    pub fn others(&self, self_wallet: &str, now_ms: u64) -> Vec<PeerInfo> {
+        self.active(now_ms)
+            .into_iter()
+            .filter(|p| p.wallet != self_wallet)
+            .collect()
+    }
+
+    /// The usable member with canonical `wallet`, if any.
+    pub fn get(&self, wallet: &str, now_ms: u64) -> Option<PeerInfo> {
+        self.active(now_ms).into_iter().find(|p| p.wallet == wallet)
+    }
+
+    /// Blacklist `wallet` until `until_ms` (§7.4; used when a peer sends a
+    /// master secret whose hash does not match the chain).
+    pub fn blacklist(&self, wallet: &str, until_ms: u64) {
+        let mut g = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        g.blacklist.insert(wallet.to_string(), until_ms);
+    }
+
+    /// True while `wallet` is blacklisted.
+    pub fn is_blacklisted(&self, wallet: &str, now_ms: u64) -> bool {
+        let g = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        matches!(g.blacklist.get(wallet), Some(until) if *until > now_ms)
+    }
+
+    /// Unix ms of the last successful refresh (0 = never).
+    pub fn refreshed_at_ms(&self) -> u64 {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .refreshed_at_ms
+    }
+
+    /// Store probe results by wallet.
+    pub fn set_probes(&self, probes: &HashMap<String, ProbeResult>) {
+        let mut g = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        for m in g.members.iter_mut() {
+            if let Some(p) = probes.get(&m.wallet) {
+                m.probe = Some(p.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(w: &str) -> PeerInfo {
+        PeerInfo::from_instance(InstanceInfo {
+            id: 1,
+            app_id: 49,
+            version_id: 1,
+            operator: String::new(),
+            instance_url: format!("http://{w}/"),
+            tee_pubkey: vec![1],
+            tee_wallet: w.to_string(),
+            zk_verified: true,
+            status: 0,
+            registered_at: 0,
+        })
+    }
+
+    #[test]
+    fn blacklist_hides_a_peer_until_it_expires() {
+        let c = PeerCache::new();
+        c.replace(vec![peer("0xa"), peer("0xb")], 0);
+        assert_eq!(c.others("0xa", 0).len(), 1);
+        assert_eq!(c.all()[0].url, "http://0xa");
+        c.blacklist("0xb", 1000);
+        assert!(c.get("0xb", 500).is_none());
+        assert!(c.is_blacklisted("0xb", 999));
+        assert!(c.get("0xb", 1000).is_some());
+        assert_eq!(c.others("0xa", 500).len(), 0);
+    }
+}
