@@ -5,7 +5,7 @@
 CARGO      ?= cargo
 NPM        ?= npm
 DEVNET_DIR ?= .devnet
-NODES      ?= 1
+NODES      ?= 3
 ANVIL      := tools/devchain/node_modules/.bin/anvil
 
 .PHONY: all build devchain devnet devnet-down test lint fmt contracts check-contracts clean
@@ -31,9 +31,10 @@ devnet: devchain build
 devnet-down:
 	./target/debug/novakms devnet down --dir $(DEVNET_DIR)
 
+# Doc tests first so the run closes on the integration suites' results.
 test: devchain
-	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+	$(CARGO) test --all-targets
 
 lint:
 	$(CARGO) fmt --all -- --check
