@@ -101,8 +101,13 @@ pub struct Settings {
     pub max_tombstones_per_app: u64,
     /// Inbound record future-timestamp bound, ms (§4.8). Default 15000.
     pub max_clock_skew_ms: u64,
-    /// Request body limit, bytes (§1.1). Default 2097152 (2 MiB).
+    /// Request body limit of the app routes, bytes (§1.1). Default 2097152 (2 MiB).
     pub max_request_body_bytes: usize,
+    /// Request body limit of `/sync`, bytes. Default 8388608 (8 MiB): a
+    /// delta carrying one maximal value (~786 KB plaintext, ~3.2 MB as a hex
+    /// envelope) must fit, or that record could never replicate
+    /// (protocol.md §11.3).
+    pub max_sync_body_bytes: usize,
     /// HKDF info label of the envelope scheme (§3.3).
     pub envelope_info_label: String,
     /// Deadline for draining in-flight requests at shutdown, seconds. Default 10.
@@ -165,6 +170,7 @@ impl Default for Settings {
             max_tombstones_per_app: limits.max_tombstones_per_app,
             max_clock_skew_ms: 15_000,
             max_request_body_bytes: 2 * 1024 * 1024,
+            max_sync_body_bytes: 8 * 1024 * 1024,
             envelope_info_label: crate::crypto::envelope::DEFAULT_INFO_LABEL.into(),
             shutdown_drain_seconds: 10,
             allow_dev_wallet_header: false,

@@ -1,9 +1,11 @@
-//! HTTP routers grouped by trust boundary (design.md §2): public routes and
-//! the app API (`/kms/*`). Framework rejections (415, 400 JSON syntax, 413
-//! body limit by real bytes) happen before any handler, as upstream (§1.1).
+//! HTTP routers grouped by trust boundary (design.md §2): public routes, the
+//! app API (`/kms/*`) and the peer API (`/sync`, `/nodes`). Framework
+//! rejections (415, 400 JSON syntax, 413 body limit by real bytes) happen
+//! before any handler, as upstream (§1.1).
 
 pub mod app;
 pub mod error;
+pub mod peer;
 pub mod public;
 
 use std::sync::Arc;
@@ -16,7 +18,9 @@ use crate::node::state::NodeState;
 
 pub use error::ApiError;
 
-/// The node's full router. `max_body` = `max_request_body_bytes` (2 MiB default).
+/// The node's full router. App routes are limited to `max_request_body_bytes`
+/// (2 MiB default), `/sync` to `max_sync_body_bytes` (8 MiB default); both
+/// count real bytes, not Content-Length.
 pub fn router(state: Arc<NodeState>) -> Router {
     let max_body = state.settings.max_request_body_bytes;
     Router::new()
@@ -26,6 +30,11 @@ pub fn router(state: Arc<NodeState>) -> Router {
         .route("/readyz", get(public::readyz))
         .route("/status", get(public::status))
         .route("/nonce", get(public::nonce))
+        .route("/nodes", get(peer::nodes))
+        .route(
+            "/sync",
+            post(peer::sync).layer(DefaultBodyLimit::max(state.settings.max_sync_body_bytes)),
+        )
         .route("/kms/derive", post(app::derive))
         .route(
             "/kms/data",

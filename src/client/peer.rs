@@ -1,16 +1,95 @@
-//! Outbound `/sync` client (protocol.md §6.2): KMS-peer PoP, envelope sealed to
-//! the peer's on-chain teePubkey, sync HMAC, response signature check.
-//! (Scaffold: the request logic lands with the cluster work.)
+//! Outbound `/sync` client (protocol.md §6.2–§6.8): KMS-peer PoP (§2.4),
+//! envelope sealed to the peer's on-chain teePubkey (§3), sync HMAC (§6.3),
+//! response signature check (§2.5) and response-envelope binding to the
+//! peer's registry key (our hardening of §11.8).
+//!
+//! Every call is bounded by the client's timeout (upstream has none, §11.22)
+//! and every response body by [`MAX_RESPONSE_BYTES`].
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
 use crate::clock::Clock;
+use crate::crypto::canonical::canonical_json;
+use crate::crypto::envelope::{self, Envelope};
+use crate::crypto::keys::{normalize_hex, spki_der};
+use crate::crypto::mac::sync_hmac_hex;
+use crate::crypto::pop;
+use crate::crypto::sealed::{unseal_master_secret, SealedSecret};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
+use crate::node::peers::PeerInfo;
+use crate::store::{MergeReport, Record};
+
+/// Largest `/sync` response body accepted, bytes (512 MiB). A snapshot of a
+/// full cluster fits comfortably; anything larger is refused as a protocol
+/// error before it is buffered (Content-Length check, then a running count
+/// while reading chunks).
+pub const MAX_RESPONSE_BYTES: usize = 512 * 1024 * 1024;
+
+/// Largest `/nonce` or error-response body read, bytes (64 KiB).
+pub const MAX_SMALL_BODY_BYTES: usize = 64 * 1024;
+
+/// Fixed bytes of a `/sync` request body besides the hex ciphertext: the
+/// canonical envelope `{"encrypted_data":"<2·(P+16)>","nonce":"<24>",
+/// "sender_tee_pubkey":"<240>"}` is `2·P + 351` bytes for a plaintext of `P`
+/// bytes (v1 envelope, 12-byte nonce, 120-byte DER key; §3.1, §6.3).
+pub const ENVELOPE_BODY_OVERHEAD_BYTES: usize = 351;
+
+/// Plaintext bytes of an empty delta payload
+/// `{"data":{},"sender_wallet":"0x<40 hex>","type":"delta"}` (canonical JSON
+/// with a 42-character canonical wallet): 87.
+pub const DELTA_PAYLOAD_BASE_BYTES: usize =
+    r#"{"data":{},"sender_wallet":"","type":"delta"}"#.len() + 42;
+
+/// An error talking to a peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerError {
+    /// The peer could not be reached, timed out, or the connection broke.
+    Transport(String),
+    /// The peer answered non-2xx; `message` is the JSON `message` of the
+    /// error body (§1.1) or its text.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// Error message as sent by the peer (truncated to 512 characters).
+        message: String,
+    },
+    /// The peer answered 2xx but the answer is unacceptable: missing or
+    /// invalid `X-KMS-Peer-Signature`, not an envelope, envelope not from the
+    /// peer's registry teePubkey, undecryptable, not JSON, wrong shape, too
+    /// large; or the request could not be built (bad peer key or wallet).
+    Protocol(String),
+}
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerError::Transport(m) => write!(f, "peer unreachable: {m}"),
+            PeerError::Refused { status, message } => {
+                write!(f, "peer refused ({status}): {message}")
+            }
+            PeerError::Protocol(m) => write!(f, "bad peer answer: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PeerError {}
+
+impl From<PeerError> for Error {
+    /// Every peer error is [`crate::ErrorKind::Remote`] (exit code 3).
+    fn from(e: PeerError) -> Self {
+        Error::remote(e.to_string())
+    }
+}
 
 /// A node's client for talking to its KMS peers.
 pub struct PeerClient {
-    /// HTTP client with the per-call timeout.
+    /// HTTP client with the per-call timeout (no redirects followed).
     pub http: reqwest::Client,
     /// Our identity (signs PoP, seals envelopes).
     pub identity: Identity,
@@ -22,11 +101,152 @@ pub struct PeerClient {
     pub clock: Clock,
 }
 
+fn transport(e: reqwest::Error) -> PeerError {
+    PeerError::Transport(crate::client::describe(&e))
+}
+
+fn protocol(m: impl Into<String>) -> PeerError {
+    PeerError::Protocol(m.into())
+}
+
+/// Read a response body of at most `cap` bytes: refused up front when the
+/// announced Content-Length exceeds it, and while reading when the real bytes
+/// do (chunked bodies). Errors: Transport (broken read), Protocol (too large).
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, PeerError> {
+    if let Some(len) = resp.content_length() {
+        if len > cap as u64 {
+            return Err(protocol(format!(
+                "response body of {len} bytes exceeds the {cap}-byte limit"
+            )));
+        }
+    }
+    let mut buf = Vec::with_capacity(resp.content_length().unwrap_or(0).min(1 << 20) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+        if buf.len() + chunk.len() > cap {
+            return Err(protocol(format!(
+                "response body exceeds the {cap}-byte limit"
+            )));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+/// The message of an error body: JSON `message` (§1.1) or the text itself,
+/// truncated to 512 characters.
+fn refusal_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let msg = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(o)) => match o.get("message").and_then(Value::as_str) {
+            Some(m) => m.to_string(),
+            None => text.into_owned(),
+        },
+        _ => text.into_owned(),
+    };
+    msg.chars().take(512).collect()
+}
+
+/// Canonical-JSON length of one record's wire form (§6.4), bytes.
+pub fn record_wire_len(r: &Record) -> usize {
+    canonical_json(&r.to_wire()).len()
+}
+
+/// Request-body bytes one record adds to a delta (§6.7): its canonical wire
+/// form plus a separating comma, doubled by the hex of the envelope:
+/// `2 · (record_wire_len(r) + 1)`. Exact for every record but the first of
+/// each app (which has no comma, so this over-counts by 2).
+pub fn estimate_record_wire_bytes(r: &Record) -> usize {
+    2 * (record_wire_len(r) + 1)
+}
+
+/// Request-body bytes one app group adds to a delta besides its records:
+/// `"<app_id>":[]` plus a separating comma, doubled by the hex:
+/// `2 · (digits(app_id) + 6)`. Over-counts the first group by 2.
+pub fn delta_app_overhead_bytes(app_id: u64) -> usize {
+    2 * (app_id.to_string().len() + 6)
+}
+
+/// Body bytes of a delta with no records:
+/// `2 · DELTA_PAYLOAD_BASE_BYTES + ENVELOPE_BODY_OVERHEAD_BYTES` (= 525).
+pub const DELTA_BODY_BASE_BYTES: usize =
+    2 * DELTA_PAYLOAD_BASE_BYTES + ENVELOPE_BODY_OVERHEAD_BYTES;
+
+/// Exact size in bytes of the HTTP request body [`PeerClient::delta`] sends
+/// for `data` (v1 envelope):
+///
+/// `size = 2 · P + 351`, where `P` = length of the canonical JSON payload
+/// `{"data":{"<app>":[<record>,…],…},"sender_wallet":"0x<40 hex>","type":"delta"}`.
+///
+/// Equivalently `P = 87 + Σ_apps (digits(app) + 5) + Σ_records (wire_len + 1)
+/// − (#apps > 0) − #non-empty apps` (commas between items). For budgeting a
+/// batch incrementally, [`DELTA_BODY_BASE_BYTES`] +
+/// Σ [`delta_app_overhead_bytes`] + Σ [`estimate_record_wire_bytes`] is an
+/// upper bound that exceeds the exact size by at most `2 · (1 + #apps)`.
+pub fn delta_body_size(data: &BTreeMap<u64, Vec<Record>>) -> usize {
+    let mut p = DELTA_PAYLOAD_BASE_BYTES;
+    for (i, (app, recs)) in data.iter().enumerate() {
+        if i > 0 {
+            p += 1; // comma between app groups
+        }
+        p += app.to_string().len() + 5; // "<app>":[]
+        for (j, r) in recs.iter().enumerate() {
+            if j > 0 {
+                p += 1;
+            }
+            p += record_wire_len(r);
+        }
+    }
+    2 * p + ENVELOPE_BODY_OVERHEAD_BYTES
+}
+
+/// The `data` object of a delta (§6.4): decimal app id → array of wire records.
+fn data_json(data: &BTreeMap<u64, Vec<Record>>) -> Value {
+    let mut m = Map::new();
+    for (app, recs) in data {
+        m.insert(
+            app.to_string(),
+            Value::Array(recs.iter().map(Record::to_wire).collect()),
+        );
+    }
+    Value::Object(m)
+}
+
+fn count(v: &Value, name: &str) -> Result<u64, PeerError> {
+    v.get(name)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| protocol(format!("delta answer has no numeric '{name}'")))
+}
+
+/// Parse a §6.7 delta response into a [`MergeReport`]. Errors: Protocol when
+/// `status != "ok"` or a count is missing.
+fn parse_delta_report(v: &Value) -> Result<MergeReport, PeerError> {
+    if v.get("status").and_then(Value::as_str) != Some("ok") {
+        return Err(protocol("delta answer status is not \"ok\""));
+    }
+    let mut skip_reasons = BTreeMap::new();
+    if let Some(o) = v.get("skip_reasons").and_then(Value::as_object) {
+        for (k, n) in o {
+            if let Some(n) = n.as_u64() {
+                skip_reasons.insert(k.clone(), n);
+            }
+        }
+    }
+    Ok(MergeReport {
+        total: count(v, "total")?,
+        merged: count(v, "merged")?,
+        skipped: count(v, "skipped")?,
+        rejected: count(v, "rejected")?,
+        skip_reasons,
+    })
+}
+
 impl PeerClient {
-    /// New client; `timeout` bounds every outbound call. Errors: Local.
+    /// New client; `timeout` bounds every outbound call (connect to last body
+    /// byte). Redirects are not followed. Errors: Local.
     pub fn new(identity: Identity, label: &str, timeout: Duration, clock: Clock) -> Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
         Ok(PeerClient {
@@ -36,5 +256,568 @@ impl PeerClient {
             label: label.to_string(),
             clock,
         })
+    }
+
+    /// `GET <peer.url>/nonce` → the nonce string (must be standard b64, at
+    /// most 256 characters). Errors: Transport, Refused (non-2xx, e.g. 429),
+    /// Protocol (not JSON, no nonce, bad encoding).
+    pub async fn nonce(&self, peer: &PeerInfo) -> Result<String, PeerError> {
+        let resp = self
+            .http
+            .get(format!("{}/nonce", peer.url))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = resp.status().as_u16();
+        let body = read_capped(resp, MAX_SMALL_BODY_BYTES).await?;
+        if !(200..300).contains(&status) {
+            return Err(PeerError::Refused {
+                status,
+                message: refusal_message(&body),
+            });
+        }
+        let v: Value =
+            serde_json::from_slice(&body).map_err(|_| protocol("/nonce answer is not JSON"))?;
+        let nonce = v
+            .get("nonce")
+            .and_then(Value::as_str)
+            .ok_or_else(|| protocol("/nonce answer has no nonce"))?;
+        if nonce.len() > 256
+            || base64::engine::general_purpose::STANDARD
+                .decode(nonce)
+                .is_err()
+        {
+            return Err(protocol("/nonce answer is not valid base64"));
+        }
+        Ok(nonce.to_string())
+    }
+
+    /// One `/sync` exchange with `peer` (protocol.md §6.2):
+    ///
+    /// 1. `GET <url>/nonce`; `ts` = now (Unix s);
+    /// 2. sign `NovaKMS:Auth:<nonce>:<peer canonical wallet>:<ts>` (§2.4);
+    /// 3. seal `canonical_json(payload)` to `peer.tee_pubkey` (v1 envelope,
+    ///    our label); the body is the canonical envelope JSON;
+    /// 4. `x-sync-signature` = HMAC-SHA256 hex over the canonical body when
+    ///    `sync_key` is given (§6.3);
+    /// 5. `POST <url>/sync` with `content-type: application/json`,
+    ///    `x-kms-signature`, `x-kms-wallet` (ours), `x-kms-timestamp`,
+    ///    `x-kms-nonce` (and `x-sync-signature`);
+    /// 6. non-2xx → [`PeerError::Refused`]; 2xx requires
+    ///    `X-KMS-Peer-Signature` recovering to `peer.wallet` over
+    ///    `NovaKMS:Response:<our x-kms-signature>:<peer wallet>` (v 0/1 or
+    ///    27/28), a body that is an envelope whose `sender_tee_pubkey` equals
+    ///    `peer.tee_pubkey` (hardening of §11.8), and decrypted JSON.
+    ///
+    /// Returns the decrypted inner JSON. Bounded by the client's timeout and
+    /// [`MAX_RESPONSE_BYTES`].
+    pub async fn request(
+        &self,
+        peer: &PeerInfo,
+        payload: &Value,
+        sync_key: Option<&[u8; 32]>,
+    ) -> Result<Value, PeerError> {
+        let peer_wallet = pop::canonical_wallet(&peer.wallet)
+            .map_err(|_| protocol(format!("peer wallet {:?} is invalid", peer.wallet)))?;
+        if peer.tee_pubkey.is_empty() {
+            return Err(protocol(format!(
+                "peer {peer_wallet} has no teePubkey registered"
+            )));
+        }
+        let env = envelope::seal(
+            self.identity.tee_secret(),
+            &peer.tee_pubkey,
+            canonical_json(payload).as_bytes(),
+            &self.label,
+        )
+        .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
+        let body_json = env.to_json();
+        let body = env.to_canonical_string();
+        let hmac = sync_key.map(|k| sync_hmac_hex(k, &body_json));
+
+        let nonce = self.nonce(peer).await?;
+        let ts = self.clock.now_secs();
+        let sig = self
+            .identity
+            .sign(&pop::peer_auth_message(&nonce, &peer_wallet, ts));
+        let mut req = self
+            .http
+            .post(format!("{}/sync", peer.url))
+            .header("content-type", "application/json")
+            .header("x-kms-signature", &sig)
+            .header("x-kms-wallet", &self.wallet)
+            .header("x-kms-timestamp", ts.to_string())
+            .header("x-kms-nonce", &nonce);
+        if let Some(h) = &hmac {
+            req = req.header("x-sync-signature", h);
+        }
+        let resp = req.body(body).send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = read_capped(resp, MAX_SMALL_BODY_BYTES)
+                .await
+                .unwrap_or_default();
+            return Err(PeerError::Refused {
+                status,
+                message: refusal_message(&body),
+            });
+        }
+        let resp_sig = resp
+            .headers()
+            .get("x-kms-peer-signature")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| protocol("answer has no X-KMS-Peer-Signature"))?;
+        let signer = pop::recover_signer(&pop::response_message(&sig, &peer_wallet), &resp_sig)
+            .map_err(|e| protocol(format!("invalid X-KMS-Peer-Signature: {e}")))?;
+        if signer != peer_wallet {
+            return Err(protocol(format!(
+                "answer signed by {signer}, expected the peer's registry wallet {peer_wallet}"
+            )));
+        }
+        let bytes = read_capped(resp, MAX_RESPONSE_BYTES).await?;
+        let v: Value =
+            serde_json::from_slice(&bytes).map_err(|_| protocol("answer is not JSON"))?;
+        drop(bytes);
+        let env = Envelope::from_json(&v).ok_or_else(|| protocol("answer is not an envelope"))?;
+        if normalize_hex(&env.sender_tee_pubkey) != hex::encode(&peer.tee_pubkey) {
+            return Err(protocol(
+                "answer envelope is not from the peer's registry teePubkey",
+            ));
+        }
+        let plain = envelope::open(self.identity.tee_secret(), &env, &self.label)
+            .map_err(|e| protocol(format!("cannot decrypt answer: {e}")))?;
+        serde_json::from_slice(&plain).map_err(|_| protocol("decrypted answer is not JSON"))
+    }
+
+    /// Push `data` (app id → records) as one `delta` (§6.7):
+    /// `{"type":"delta","sender_wallet":<ours>,"data":{"<app>":[<wire record>…]}}`
+    /// with the mandatory HMAC. Returns the peer's counts
+    /// (`total`, `merged`, `skipped`, `rejected`, `skip_reasons`).
+    ///
+    /// The request body is exactly [`delta_body_size`]`(data)` bytes; keep it
+    /// below the peer's body limit (2 MiB, `max_sync_batch_bytes`).
+    /// Errors: as [`PeerClient::request`]; Protocol when the answer is not a
+    /// §6.7 delta answer.
+    pub async fn delta(
+        &self,
+        peer: &PeerInfo,
+        sync_key: &[u8; 32],
+        data: &BTreeMap<u64, Vec<Record>>,
+    ) -> Result<MergeReport, PeerError> {
+        let payload = json!({
+            "type": "delta",
+            "sender_wallet": self.wallet,
+            "data": data_json(data),
+        });
+        let v = self.request(peer, &payload, Some(sync_key)).await?;
+        parse_delta_report(&v)
+    }
+
+    /// Ask `peer` for a full snapshot (§6.7 `snapshot_request`, HMAC
+    /// required). Returns the answer's `data` object (decimal app id → array
+    /// of wire records, tombstones included); feed it to
+    /// `node::ingest::parse_data`. Errors: as [`PeerClient::request`];
+    /// Protocol when `data` is missing or not an object.
+    pub async fn snapshot(&self, peer: &PeerInfo, sync_key: &[u8; 32]) -> Result<Value, PeerError> {
+        let payload = json!({"type": "snapshot_request", "sender_wallet": self.wallet});
+        let mut v = self.request(peer, &payload, Some(sync_key)).await?;
+        match v.get_mut("data").map(Value::take) {
+            Some(d @ Value::Object(_)) => Ok(d),
+            _ => Err(protocol("snapshot answer has no 'data' object")),
+        }
+    }
+
+    /// Obtain the master secret from `peer` by sealed exchange (§6.7, §6.8):
+    /// a fresh ephemeral P-384 key per call, `ecdh_pubkey` = its DER SPKI as
+    /// plain lowercase hex; the answer's `sealed` (or `data.sealed`) object is
+    /// opened with the ephemeral key. `sync_key`: sent as HMAC if given
+    /// (optional for this type).
+    ///
+    /// The caller must check keccak256 of the result against the chain's
+    /// `masterSecretHash` before installing it (§7.2, security-checklist.md).
+    /// Errors: as [`PeerClient::request`]; Protocol when `sealed` is missing,
+    /// malformed or does not open.
+    pub async fn master_secret(
+        &self,
+        peer: &PeerInfo,
+        sync_key: Option<&[u8; 32]>,
+    ) -> Result<[u8; 32], PeerError> {
+        let eph = p384::SecretKey::random(&mut rand::rngs::OsRng);
+        let payload = json!({
+            "type": "master_secret_request",
+            "sender_wallet": self.wallet,
+            "ecdh_pubkey": hex::encode(spki_der(&eph.public_key())),
+        });
+        let v = self.request(peer, &payload, sync_key).await?;
+        let sealed = v
+            .get("sealed")
+            .or_else(|| v.get("data").and_then(|d| d.get("sealed")))
+            .ok_or_else(|| protocol("master secret answer has no 'sealed' object"))?;
+        let sealed: SealedSecret = serde_json::from_value(sealed.clone())
+            .map_err(|_| protocol("master secret answer 'sealed' is malformed"))?;
+        unseal_master_secret(&eph, &sealed)
+            .map_err(|e| protocol(format!("cannot open sealed master secret: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::VectorClock;
+
+    fn rec(key: &str, value: Vec<u8>, tombstone: bool) -> Record {
+        Record {
+            key: key.into(),
+            value,
+            version: VectorClock::from([("0x1111111111111111111111111111111111111111", 3)]),
+            updated_at_ms: 1_730_000_000_123,
+            tombstone,
+            ttl_ms: 0,
+        }
+    }
+
+    /// The body a real delta sends, built exactly as [`PeerClient::request`] does.
+    fn real_body(wallet: &str, data: &BTreeMap<u64, Vec<Record>>) -> String {
+        let a = Identity::generate();
+        let b = Identity::generate();
+        let payload = json!({"type": "delta", "sender_wallet": wallet, "data": data_json(data)});
+        envelope::seal(
+            a.tee_secret(),
+            &b.tee_pubkey_der(),
+            canonical_json(&payload).as_bytes(),
+            envelope::DEFAULT_INFO_LABEL,
+        )
+        .unwrap()
+        .to_canonical_string()
+    }
+
+    #[test]
+    fn delta_body_size_is_exact_and_incremental_bound_holds() {
+        let wallet = Identity::generate().address();
+        let mut data: BTreeMap<u64, Vec<Record>> = BTreeMap::new();
+        assert_eq!(delta_body_size(&data), real_body(&wallet, &data).len());
+        assert_eq!(delta_body_size(&data), DELTA_BODY_BASE_BYTES);
+        data.insert(7, vec![rec("a", vec![1; 40], false)]);
+        data.insert(
+            123456,
+            vec![
+                rec("b\"\\\n\u{1}é", vec![0xab; 300], false),
+                rec("c", vec![], true),
+            ],
+        );
+        data.insert(9, vec![]);
+        let exact = delta_body_size(&data);
+        assert_eq!(exact, real_body(&wallet, &data).len());
+        let bound: usize = DELTA_BODY_BASE_BYTES
+            + data
+                .iter()
+                .map(|(app, recs)| {
+                    delta_app_overhead_bytes(*app)
+                        + recs.iter().map(estimate_record_wire_bytes).sum::<usize>()
+                })
+                .sum::<usize>();
+        assert!(bound >= exact, "{bound} < {exact}");
+        assert!(bound - exact <= 2 * (1 + data.len()), "{bound} vs {exact}");
+    }
+
+    #[test]
+    fn delta_report_parsing() {
+        let v = json!({"status":"ok","total":4,"merged":2,"skipped":1,"rejected":1,
+            "skip_reasons":{"ignored_equal_version":1}});
+        let r = parse_delta_report(&v).unwrap();
+        assert_eq!((r.total, r.merged, r.skipped, r.rejected), (4, 2, 1, 1));
+        assert_eq!(r.skip_reasons.get("ignored_equal_version"), Some(&1));
+        assert!(parse_delta_report(&json!({"status":"error"})).is_err());
+        assert!(parse_delta_report(&json!({"status":"ok","total":1})).is_err());
+    }
+
+    #[test]
+    fn refusal_messages() {
+        assert_eq!(
+            refusal_message(br#"{"code":"forbidden","message":"nope"}"#),
+            "nope"
+        );
+        assert_eq!(refusal_message(b"plain text"), "plain text");
+        assert_eq!(refusal_message(&[b'x'; 2000]).len(), 512);
+    }
+
+    #[test]
+    fn errors_map_to_remote() {
+        let e: Error = PeerError::Refused {
+            status: 403,
+            message: "m".into(),
+        }
+        .into();
+        assert_eq!(e.kind(), crate::ErrorKind::Remote);
+        assert_eq!(e.message(), "peer refused (403): m");
+    }
+}
+
+#[cfg(test)]
+mod fake_peer_tests {
+    //! The client's checks of a peer's answer, against fake peers.
+
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::{get, post};
+    use axum::{Json, Router};
+
+    use super::*;
+    use crate::chain::types::InstanceInfo;
+    use crate::crypto::sealed::seal_master_secret;
+
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum Mode {
+        Good,
+        NoSignature,
+        WrongSigner,
+        EnvelopeFromOtherKey,
+        Plaintext,
+        Refuse,
+        BadNonce,
+    }
+
+    const LABEL: &str = envelope::DEFAULT_INFO_LABEL;
+
+    async fn fake_nonce(State((_, mode)): State<(Arc<Identity>, Mode)>) -> Json<Value> {
+        if mode == Mode::BadNonce {
+            Json(json!({"nonce": "not base64!"}))
+        } else {
+            Json(json!({"nonce": "AAECAwQFBgcICQoLDA0ODw=="}))
+        }
+    }
+
+    /// Answers `{"echo": <request>, "sealed": <sealed secret 0x42…>}`.
+    async fn fake_sync(
+        State((id, mode)): State<(Arc<Identity>, Mode)>,
+        h: HeaderMap,
+        body: String,
+    ) -> Response {
+        if mode == Mode::Refuse {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"code": "forbidden", "message": "go away"})),
+            )
+                .into_response();
+        }
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let env = Envelope::from_json(&v).unwrap();
+        let req: Value =
+            serde_json::from_slice(&envelope::open(id.tee_secret(), &env, LABEL).unwrap()).unwrap();
+        let mut result = json!({"status": "ok", "echo": req.clone()});
+        if let Some(pk) = req.get("ecdh_pubkey").and_then(Value::as_str) {
+            let sealed = seal_master_secret(&hex::decode(pk).unwrap(), &[0x42; 32]).unwrap();
+            result["data"] = json!({"sealed": sealed});
+        }
+        let client_key = hex::decode(&env.sender_tee_pubkey).unwrap();
+        let sealer = if mode == Mode::EnvelopeFromOtherKey {
+            Identity::generate()
+        } else {
+            (*id).clone()
+        };
+        let out = envelope::seal(
+            sealer.tee_secret(),
+            &client_key,
+            canonical_json(&result).as_bytes(),
+            LABEL,
+        )
+        .unwrap();
+        let sig = h["x-kms-signature"].to_str().unwrap();
+        let signer = if mode == Mode::WrongSigner {
+            Identity::generate()
+        } else {
+            (*id).clone()
+        };
+        let rs = signer.sign(&pop::response_message(sig, &id.address()));
+        let body = if mode == Mode::Plaintext {
+            result
+        } else {
+            out.to_json()
+        };
+        let mut resp = Json(body).into_response();
+        if mode != Mode::NoSignature {
+            resp.headers_mut()
+                .insert("x-kms-peer-signature", rs.parse().unwrap());
+        }
+        resp
+    }
+
+    async fn fake_peer(mode: Mode) -> PeerInfo {
+        let id = Arc::new(Identity::generate());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/nonce", get(fake_nonce))
+            .route("/sync", post(fake_sync))
+            .with_state((id.clone(), mode));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        PeerInfo::from_instance(InstanceInfo {
+            id: 1,
+            app_id: 49,
+            version_id: 1,
+            operator: id.address(),
+            instance_url: format!("http://{addr}/"),
+            tee_pubkey: id.tee_pubkey_der(),
+            tee_wallet: id.address(),
+            zk_verified: true,
+            status: 0,
+            registered_at: 0,
+        })
+    }
+
+    fn client() -> PeerClient {
+        PeerClient::new(
+            Identity::generate(),
+            LABEL,
+            Duration::from_secs(5),
+            Clock::system(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn good_peer_round_trip_and_sealed_secret_under_data() {
+        let peer = fake_peer(Mode::Good).await;
+        let c = client();
+        let v = c
+            .request(&peer, &json!({"type": "x", "n": 1}), Some(&[1; 32]))
+            .await
+            .unwrap();
+        assert_eq!(v["echo"], json!({"type": "x", "n": 1}));
+        assert_eq!(c.master_secret(&peer, None).await.unwrap(), [0x42; 32]);
+        // A snapshot answer without `data` object is a protocol error.
+        assert!(matches!(
+            c.snapshot(&peer, &[1; 32]).await,
+            Err(PeerError::Protocol(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn bad_answers_are_refused() {
+        let c = client();
+        for (mode, part) in [
+            (Mode::NoSignature, "no X-KMS-Peer-Signature"),
+            (Mode::WrongSigner, "expected the peer's registry wallet"),
+            (
+                Mode::EnvelopeFromOtherKey,
+                "not from the peer's registry teePubkey",
+            ),
+            (Mode::Plaintext, "not an envelope"),
+            (Mode::BadNonce, "not valid base64"),
+        ] {
+            let peer = fake_peer(mode).await;
+            match c.request(&peer, &json!({"type": "x"}), None).await {
+                Err(PeerError::Protocol(m)) => assert!(m.contains(part), "{mode:?}: {m}"),
+                other => panic!("{mode:?}: {other:?}"),
+            }
+        }
+        let peer = fake_peer(Mode::Refuse).await;
+        assert_eq!(
+            c.request(&peer, &json!({}), None).await,
+            Err(PeerError::Refused {
+                status: 403,
+                message: "go away".into()
+            })
+        );
+        // Unreachable peer, and a peer with no key.
+        let mut dead = peer.clone();
+        dead.url = "http://127.0.0.1:9".into();
+        assert!(matches!(
+            c.request(&dead, &json!({}), None).await,
+            Err(PeerError::Transport(_))
+        ));
+        let mut keyless = peer;
+        keyless.tee_pubkey.clear();
+        assert!(matches!(
+            c.request(&keyless, &json!({}), None).await,
+            Err(PeerError::Protocol(_))
+        ));
+    }
+
+    /// A raw HTTP server answering every connection with `head` + `body`.
+    async fn raw_server(head: &'static str, body: Vec<u8>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s.write_all(head.as_bytes()).await;
+                    let _ = s.write_all(&body).await;
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn bodies_are_capped_by_length_and_by_real_bytes() {
+        let http = reqwest::Client::new();
+        let url = raw_server(
+            "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\nconnection: close\r\n\r\n",
+            vec![b'x'; 5000],
+        )
+        .await;
+        let resp = http.get(&url).send().await.unwrap();
+        let e = read_capped(resp, 1000).await.unwrap_err();
+        assert!(e.to_string().contains("5000 bytes exceeds"), "{e}");
+        let resp = http.get(&url).send().await.unwrap();
+        assert_eq!(read_capped(resp, 5000).await.unwrap().len(), 5000);
+        // Chunked: no length announced; the running count stops it.
+        let mut chunked = Vec::new();
+        for _ in 0..10 {
+            chunked.extend_from_slice(b"200\r\n");
+            chunked.extend_from_slice(&[b'y'; 0x200]);
+            chunked.extend_from_slice(b"\r\n");
+        }
+        chunked.extend_from_slice(b"0\r\n\r\n");
+        let url = raw_server(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+            chunked,
+        )
+        .await;
+        let resp = http.get(&url).send().await.unwrap();
+        assert!(resp.content_length().is_none());
+        let e = read_capped(resp, 2000).await.unwrap_err();
+        assert!(e.to_string().contains("exceeds the 2000-byte limit"), "{e}");
+        let resp = http.get(&url).send().await.unwrap();
+        assert_eq!(read_capped(resp, 5120).await.unwrap().len(), 5120);
+    }
+
+    #[tokio::test]
+    async fn hung_peer_times_out() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = l.accept().await {
+                held.push(s);
+            }
+        });
+        let c = PeerClient::new(
+            Identity::generate(),
+            LABEL,
+            Duration::from_millis(300),
+            Clock::system(),
+        )
+        .unwrap();
+        let mut peer = fake_peer(Mode::Good).await;
+        peer.url = format!("http://{addr}");
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            c.request(&peer, &json!({}), None).await,
+            Err(PeerError::Transport(_))
+        ));
+        assert!(started.elapsed() < Duration::from_secs(3));
     }
 }

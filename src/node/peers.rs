@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::time::{Duration, Instant};
 
 use crate::chain::types::InstanceInfo;
 
@@ -150,6 +151,74 @@ impl PeerCache {
     }
 }
 
+/// Probe every peer's `GET <url>/status` in parallel (protocol.md §7.5,
+/// seed 001), each bounded by `timeout`; no redirects are followed.
+///
+/// Returns, per canonical peer wallet: `reachable` (2xx), `http_code`
+/// (`None` on transport error or timeout), `probe_ms` (round trip, ms) and
+/// `checked_at_ms` = `now_ms` (the start of this round). Informational only
+/// (`/nodes`); an unreachable peer stays a member. Never fails: if the HTTP
+/// client cannot be built, every peer is reported unreachable.
+pub async fn probe_all(
+    peers: &[PeerInfo],
+    timeout: Duration,
+    now_ms: u64,
+) -> HashMap<String, ProbeResult> {
+    let unreachable = ProbeResult {
+        reachable: false,
+        http_code: None,
+        probe_ms: 0,
+        checked_at_ms: now_ms,
+    };
+    let http = match reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot build the probe HTTP client");
+            return peers
+                .iter()
+                .map(|p| (p.wallet.clone(), unreachable.clone()))
+                .collect();
+        }
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for p in peers {
+        let http = http.clone();
+        let url = format!("{}/status", p.url);
+        let wallet = p.wallet.clone();
+        set.spawn(async move {
+            let started = Instant::now();
+            let code = match http.get(&url).send().await {
+                Ok(resp) => Some(resp.status().as_u16()),
+                Err(_) => None,
+            };
+            let result = ProbeResult {
+                reachable: matches!(code, Some(c) if (200..300).contains(&c)),
+                http_code: code,
+                probe_ms: started.elapsed().as_millis() as u64,
+                checked_at_ms: now_ms,
+            };
+            (wallet, result)
+        });
+    }
+    let mut out = HashMap::with_capacity(peers.len());
+    while let Some(joined) = set.join_next().await {
+        if let Ok((wallet, result)) = joined {
+            out.insert(wallet, result);
+        }
+    }
+    // A probe task that panicked (it cannot) still yields an entry.
+    for p in peers {
+        out.entry(p.wallet.clone())
+            .or_insert_with(|| unreachable.clone());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +249,60 @@ mod tests {
         assert!(c.is_blacklisted("0xb", 999));
         assert!(c.get("0xb", 1000).is_some());
         assert_eq!(c.others("0xa", 500).len(), 0);
+    }
+
+    #[tokio::test]
+    async fn probes_run_in_parallel_with_a_timeout() {
+        // A listener that accepts and never answers: each probe times out.
+        let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hang_addr = hang.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = hang.accept().await {
+                held.push(s);
+            }
+        });
+        // A minimal HTTP server answering 200.
+        let ok = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ok_addr = ok.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut s, _)) = ok.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                        )
+                        .await;
+                });
+            }
+        });
+        let mk = |w: &str, addr: std::net::SocketAddr| {
+            let mut p = peer(w);
+            p.url = format!("http://{addr}");
+            p
+        };
+        let peers = vec![
+            mk("0xa", hang_addr),
+            mk("0xb", hang_addr),
+            mk("0xc", hang_addr),
+            mk("0xd", ok_addr),
+        ];
+        let started = Instant::now();
+        let r = probe_all(&peers, Duration::from_millis(500), 42).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(1400),
+            "not parallel"
+        );
+        assert_eq!(r.len(), 4);
+        for w in ["0xa", "0xb", "0xc"] {
+            assert!(!r[w].reachable);
+            assert_eq!(r[w].http_code, None);
+        }
+        assert!(r["0xd"].reachable);
+        assert_eq!(r["0xd"].http_code, Some(200));
+        assert_eq!(r["0xd"].checked_at_ms, 42);
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE, VERSION_DEPRECATED, VERSION_ENROLLED};
 use crate::config::MasterSecretStorage;
 use crate::crypto::master::MasterSecret;
+use crate::node::ingest;
 use crate::node::peers::PeerInfo;
 use crate::node::state::{LoadedSecret, NodeState, SecretOrigin};
 
@@ -93,8 +94,11 @@ pub async fn tick(st: &NodeState) {
     // 1–3: membership.
     match read_members(st).await {
         Ok(members) => {
-            let members = members.into_iter().map(PeerInfo::from_instance).collect();
+            let members: Vec<PeerInfo> = members.into_iter().map(PeerInfo::from_instance).collect();
+            let timeout = std::time::Duration::from_millis(st.settings.peer_probe_timeout_ms);
+            let probes = crate::node::peers::probe_all(&members, timeout, st.clock.now_ms()).await;
             st.peer_cache.replace(members, st.clock.now_ms());
+            st.peer_cache.set_probes(&probes);
         }
         Err(e) => {
             tracing::warn!(error = %e, "KMS membership refresh failed");
@@ -233,7 +237,7 @@ async fn reconcile(st: &NodeState, chain_hash: [u8; 32]) {
     // Mismatch (or no secret).
     {
         let mut g = st.master.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(l) = g.as_ref() {
+        if let Some(l) = g.as_mut() {
             if !l.verified {
                 tracing::warn!(
                     "local master secret lost the bootstrap race or is stale; discarding it"
@@ -244,10 +248,106 @@ async fn reconcile(st: &NodeState, chain_hash: [u8; 32]) {
                 *g = None;
             } else {
                 tracing::error!(
-                    "local master secret does not match on-chain masterSecretHash; not serving"
+                    "local master secret no longer matches on-chain masterSecretHash; not serving it"
                 );
+                // Never hand a stale secret to peers (/sync gate, §7.3 hardening).
+                l.verified = false;
             }
         }
     }
-    st.set_unready(reason::SECRET_SYNC_FAILED);
+    match obtain_from_peers(st, chain_hash).await {
+        Ok(()) => st.set_ready(),
+        Err(detail) => st.set_unready(&format!("{}: {detail}", reason::SECRET_SYNC_FAILED)),
+    }
+}
+
+/// Ask peers, in random order, for the master secret by sealed exchange
+/// (protocol.md §6.8). A secret is installed only if its keccak256 equals
+/// the on-chain hash; a peer that sends a wrong one is blacklisted for
+/// `peer_blacklist_duration_seconds` (§7.4, security-checklist.md). After
+/// installing, pull a snapshot from the same peer before serving.
+///
+/// Errors: a one-line reason for `/status` (no peers, every peer failed).
+async fn obtain_from_peers(st: &NodeState, chain_hash: [u8; 32]) -> Result<(), String> {
+    use rand::seq::SliceRandom;
+    let now = st.clock.now_ms();
+    // Peers we no longer ask, and why: part of every failure reason, so the
+    // operator sees a lying peer even while other peers are merely down.
+    let blacklisted: Vec<String> = st
+        .peer_cache
+        .all()
+        .into_iter()
+        .filter(|p| p.wallet != st.wallet && st.peer_cache.is_blacklisted(&p.wallet, now))
+        .map(|p| {
+            format!(
+                "peer {} sent a secret that does not match the on-chain hash (blacklisted)",
+                p.url
+            )
+        })
+        .collect();
+    let mut peers = st.peer_cache.others(&st.wallet, now);
+    if peers.is_empty() {
+        let mut why = vec!["no reachable KMS peer to obtain it from".to_string()];
+        why.extend(blacklisted);
+        return Err(why.join("; "));
+    }
+    peers.shuffle(&mut rand::thread_rng());
+    let mut failures: Vec<String> = blacklisted;
+    for peer in peers {
+        let secret = match st.peer_client.master_secret(&peer, None).await {
+            Ok(bytes) => MasterSecret::from_bytes(bytes),
+            Err(e) => {
+                tracing::warn!(peer = %peer.url, error = %e, "master_secret_request failed");
+                failures.push(format!("peer {} failed: {e}", peer.url));
+                continue;
+            }
+        };
+        if secret.hash() != chain_hash {
+            let secs = st.settings.peer_blacklist_duration_seconds;
+            st.peer_cache
+                .blacklist(&peer.wallet, st.clock.now_ms() + secs * 1000);
+            tracing::error!(
+                peer = %peer.url,
+                wallet = %peer.wallet,
+                blacklist_seconds = secs,
+                "peer sent a master secret that does not match the on-chain hash; blacklisted"
+            );
+            failures.push(format!(
+                "peer {} sent a secret that does not match the on-chain hash (blacklisted for {secs} s)",
+                peer.url
+            ));
+            continue;
+        }
+        if let Err(e) = persist(st, &secret) {
+            tracing::error!(error = %e, "cannot persist synced master secret");
+            return Err(format!("{}: {e}", reason::SECRET_PERSIST_FAILED));
+        }
+        let sync_key = secret.sync_key();
+        *st.master.write().unwrap_or_else(|p| p.into_inner()) = Some(LoadedSecret {
+            secret,
+            origin: SecretOrigin::Synced,
+            synced_from: Some(peer.url.clone()),
+            verified: true,
+        });
+        tracing::info!(peer = %peer.url, "master secret obtained from peer and verified against the chain");
+        match st.peer_client.snapshot(&peer, &sync_key).await {
+            Ok(data) => {
+                let records = ingest::parse_data(&data);
+                let merged =
+                    tokio::task::block_in_place(|| ingest::ingest(st, records, Some(&peer.wallet)));
+                match merged {
+                    Ok(r) => tracing::info!(
+                        peer = %peer.url, merged = r.merged, skipped = r.skipped, rejected = r.rejected,
+                        "initial snapshot merged"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "initial snapshot merge failed"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(peer = %peer.url, error = %e, "initial snapshot pull failed; the replicator retries")
+            }
+        }
+        return Ok(());
+    }
+    Err(failures.join("; "))
 }

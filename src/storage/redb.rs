@@ -662,7 +662,11 @@ fn create_new(dir: &Path, path: &Path) -> Result<Database> {
             tmp.display()
         )))
     })?;
-    let db = builder()
+    // A brand-new file goes through redb's recovery path once; that is not
+    // an unclean shutdown, so no repair warning here.
+    let mut fresh = Builder::new();
+    fresh.create_with_file_format_v3(true);
+    let db = fresh
         .create_file(file)
         .map_err(|e| cleanup(open_err(&tmp, e)))?;
     initialize(&db, &tmp).map_err(cleanup)?;
