@@ -4,6 +4,7 @@
 pub mod devnet;
 pub mod health;
 pub mod identity;
+pub mod registry;
 pub mod serve;
 pub mod store;
 
@@ -104,6 +105,9 @@ pub enum Command {
     Derive(store::DeriveArgs),
     /// Check a node's liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable).
     Health(health::HealthArgs),
+    /// Inspect the cluster on chain: members, masterSecretHash, node consistency.
+    #[command(subcommand)]
+    Registry(registry::RegistryCmd),
     /// Run a local cluster: anvil, deployed contracts, registered nodes.
     #[command(subcommand)]
     Devnet(devnet::DevnetCmd),
@@ -167,5 +171,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Derive(a) => store::run_derive(&cli, a).await,
         Command::Health(a) => health::run(&cli, a).await,
         Command::Devnet(c) => devnet::run(&cli, c).await,
+        Command::Registry(c) => registry::run(&cli, c).await,
     }
 }
