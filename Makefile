@@ -8,7 +8,7 @@ DEVNET_DIR ?= .devnet
 NODES      ?= 3
 ANVIL      := tools/devchain/node_modules/.bin/anvil
 
-.PHONY: all build devchain devnet devnet-down test lint fmt contracts check-contracts clean
+.PHONY: all build devchain devnet devnet-down test lint fmt contracts check-contracts docs clean
 
 all: build
 
@@ -49,6 +49,12 @@ contracts: devchain
 
 check-contracts: devchain
 	$(NPM) --prefix tools/devchain run --silent check-contracts
+
+# Regenerate the committed shell completions and man pages.
+docs: build
+	rm -rf completions man
+	./target/debug/novakms completions --out-dir completions
+	./target/debug/novakms man --out-dir man
 
 clean:
 	$(CARGO) clean

@@ -2,6 +2,7 @@
 //! no business logic here (design.md §2).
 
 pub mod devnet;
+pub mod docs;
 pub mod health;
 pub mod identity;
 pub mod registry;
@@ -108,6 +109,10 @@ pub enum Command {
     /// Inspect the cluster on chain: members, masterSecretHash, node consistency.
     #[command(subcommand)]
     Registry(registry::RegistryCmd),
+    /// Print shell completions (or write all of them with --out-dir).
+    Completions(docs::CompletionsArgs),
+    /// Write man pages (one per subcommand).
+    Man(docs::ManArgs),
     /// Run a local cluster: anvil, deployed contracts, registered nodes.
     #[command(subcommand)]
     Devnet(devnet::DevnetCmd),
@@ -172,5 +177,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Health(a) => health::run(&cli, a).await,
         Command::Devnet(c) => devnet::run(&cli, c).await,
         Command::Registry(c) => registry::run(&cli, c).await,
+        Command::Completions(a) => docs::run_completions(a),
+        Command::Man(a) => docs::run_man(a),
     }
 }

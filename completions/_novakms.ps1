@@ -1,0 +1,566 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'novakms'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'novakms' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a KMS node: app API, node tick, durable storage')
+            [CompletionResult]::new('identity', 'identity', [CompletionResultType]::ParameterValue, 'Create or show a node/app identity (wallet + teePubkey)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Act as a Nova app against a node: put/get/delete/list values')
+            [CompletionResult]::new('derive', 'derive', [CompletionResultType]::ParameterValue, 'Act as a Nova app: derive a key (POST /kms/derive)')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)')
+            [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Inspect the cluster on chain: members, masterSecretHash, node consistency')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (or write all of them with --out-dir)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (one per subcommand)')
+            [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Listen address (config key bind_addr)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory holding novakms.redb (config key data_dir)')
+            [CompletionResult]::new('--storage', '--storage', [CompletionResultType]::ParameterName, 'Storage backend (config key storage)')
+            [CompletionResult]::new('--node-url', '--node-url', [CompletionResultType]::ParameterName, 'This node''s public URL (config key node_url; default: from the registry)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;identity' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a new identity: an encrypted V3 keystore (mode 0600)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the wallet address and teePubkey (hex DER SPKI) to register')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;identity;new' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Keystore file to write (refuses to overwrite)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;identity;show' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;identity;help' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a new identity: an encrypted V3 keystore (mode 0600)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the wallet address and teePubkey (hex DER SPKI) to register')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;identity;help;new' {
+            break
+        }
+        'novakms;identity;help;show' {
+            break
+        }
+        'novakms;identity;help;help' {
+            break
+        }
+        'novakms;store' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a value (from the argument, --file, or stdin)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a key (writes a tombstone)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the live keys of this app''s namespace')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;store;put' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the value from this file (`-` = stdin)')
+            [CompletionResult]::new('--ttl-ms', '--ttl-ms', [CompletionResultType]::ParameterName, 'Time to live in milliseconds (0 = never expires)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;store;get' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;store;delete' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;store;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;store;help' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a value (from the argument, --file, or stdin)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a key (writes a tombstone)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the live keys of this app''s namespace')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;store;help;put' {
+            break
+        }
+        'novakms;store;help;get' {
+            break
+        }
+        'novakms;store;help;delete' {
+            break
+        }
+        'novakms;store;help;list' {
+            break
+        }
+        'novakms;store;help;help' {
+            break
+        }
+        'novakms;derive' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Optional context string')
+            [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'Output length in bytes (1..=1024)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;health' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Only check liveness')
+            [CompletionResult]::new('--ready', '--ready', [CompletionResultType]::ParameterName, 'Only check readiness (default: both)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;registry' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)')
+            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'masterSecretHash (or "unset"), KMS app id and contract addresses')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;registry;members' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;registry;hash' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;registry;check' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;registry;help' {
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)')
+            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'masterSecretHash (or "unset"), KMS app id and contract addresses')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;registry;help;members' {
+            break
+        }
+        'novakms;registry;help;hash' {
+            break
+        }
+        'novakms;registry;help;check' {
+            break
+        }
+        'novakms;registry;help;help' {
+            break
+        }
+        'novakms;completions' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write completions for every shell into this directory instead')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;man' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write the pages into (novakms.1, novakms-<sub>.1, …)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;devnet' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;devnet;up' {
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Number of KMS nodes')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory for keystores, configs, data and logs')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the nodes to become ready')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;devnet;down' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory of the devnet')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file [env: NOVAKMS_CONFIG]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout [env: NOVAKMS_OUTPUT]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url)')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry)')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry)')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id)')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;devnet;help' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;devnet;help;up' {
+            break
+        }
+        'novakms;devnet;help;down' {
+            break
+        }
+        'novakms;devnet;help;help' {
+            break
+        }
+        'novakms;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a KMS node: app API, node tick, durable storage')
+            [CompletionResult]::new('identity', 'identity', [CompletionResultType]::ParameterValue, 'Create or show a node/app identity (wallet + teePubkey)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Act as a Nova app against a node: put/get/delete/list values')
+            [CompletionResult]::new('derive', 'derive', [CompletionResultType]::ParameterValue, 'Act as a Nova app: derive a key (POST /kms/derive)')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)')
+            [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Inspect the cluster on chain: members, masterSecretHash, node consistency')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (or write all of them with --out-dir)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (one per subcommand)')
+            [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;help;serve' {
+            break
+        }
+        'novakms;help;identity' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a new identity: an encrypted V3 keystore (mode 0600)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the wallet address and teePubkey (hex DER SPKI) to register')
+            break
+        }
+        'novakms;help;identity;new' {
+            break
+        }
+        'novakms;help;identity;show' {
+            break
+        }
+        'novakms;help;store' {
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Store a value (from the argument, --file, or stdin)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a key (writes a tombstone)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the live keys of this app''s namespace')
+            break
+        }
+        'novakms;help;store;put' {
+            break
+        }
+        'novakms;help;store;get' {
+            break
+        }
+        'novakms;help;store;delete' {
+            break
+        }
+        'novakms;help;store;list' {
+            break
+        }
+        'novakms;help;derive' {
+            break
+        }
+        'novakms;help;health' {
+            break
+        }
+        'novakms;help;registry' {
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)')
+            [CompletionResult]::new('hash', 'hash', [CompletionResultType]::ParameterValue, 'masterSecretHash (or "unset"), KMS app id and contract addresses')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not')
+            break
+        }
+        'novakms;help;registry;members' {
+            break
+        }
+        'novakms;help;registry;hash' {
+            break
+        }
+        'novakms;help;registry;check' {
+            break
+        }
+        'novakms;help;completions' {
+            break
+        }
+        'novakms;help;man' {
+            break
+        }
+        'novakms;help;devnet' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            break
+        }
+        'novakms;help;devnet;up' {
+            break
+        }
+        'novakms;help;devnet;down' {
+            break
+        }
+        'novakms;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,499 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[novakms] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'novakms'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'novakms'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Run a KMS node: app API, node tick, durable storage'
+            cand identity 'Create or show a node/app identity (wallet + teePubkey)'
+            cand store 'Act as a Nova app against a node: put/get/delete/list values'
+            cand derive 'Act as a Nova app: derive a key (POST /kms/derive)'
+            cand health 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
+            cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+            cand completions 'Print shell completions (or write all of them with --out-dir)'
+            cand man 'Write man pages (one per subcommand)'
+            cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;serve'= {
+            cand --bind 'Listen address (config key bind_addr)'
+            cand --data-dir 'Data directory holding novakms.redb (config key data_dir)'
+            cand --storage 'Storage backend (config key storage)'
+            cand --node-url 'This node''s public URL (config key node_url; default: from the registry)'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;identity'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand new 'Create a new identity: an encrypted V3 keystore (mode 0600)'
+            cand show 'Print the wallet address and teePubkey (hex DER SPKI) to register'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;identity;new'= {
+            cand --out 'Keystore file to write (refuses to overwrite)'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;identity;show'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;identity;help'= {
+            cand new 'Create a new identity: an encrypted V3 keystore (mode 0600)'
+            cand show 'Print the wallet address and teePubkey (hex DER SPKI) to register'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;identity;help;new'= {
+        }
+        &'novakms;identity;help;show'= {
+        }
+        &'novakms;identity;help;help'= {
+        }
+        &'novakms;store'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand put 'Store a value (from the argument, --file, or stdin)'
+            cand get 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)'
+            cand delete 'Delete a key (writes a tombstone)'
+            cand list 'List the live keys of this app''s namespace'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;store;put'= {
+            cand --file 'Read the value from this file (`-` = stdin)'
+            cand --ttl-ms 'Time to live in milliseconds (0 = never expires)'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;store;get'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;store;delete'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;store;list'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;store;help'= {
+            cand put 'Store a value (from the argument, --file, or stdin)'
+            cand get 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)'
+            cand delete 'Delete a key (writes a tombstone)'
+            cand list 'List the live keys of this app''s namespace'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;store;help;put'= {
+        }
+        &'novakms;store;help;get'= {
+        }
+        &'novakms;store;help;delete'= {
+        }
+        &'novakms;store;help;list'= {
+        }
+        &'novakms;store;help;help'= {
+        }
+        &'novakms;derive'= {
+            cand --context 'Optional context string'
+            cand --length 'Output length in bytes (1..=1024)'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;health'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand --live 'Only check liveness'
+            cand --ready 'Only check readiness (default: both)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;registry'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand members 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
+            cand hash 'masterSecretHash (or "unset"), KMS app id and contract addresses'
+            cand check 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;registry;members'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;registry;hash'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;registry;check'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;registry;help'= {
+            cand members 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
+            cand hash 'masterSecretHash (or "unset"), KMS app id and contract addresses'
+            cand check 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;registry;help;members'= {
+        }
+        &'novakms;registry;help;hash'= {
+        }
+        &'novakms;registry;help;check'= {
+        }
+        &'novakms;registry;help;help'= {
+        }
+        &'novakms;completions'= {
+            cand --out-dir 'Write completions for every shell into this directory instead'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;man'= {
+            cand --out-dir 'Directory to write the pages into (novakms.1, novakms-<sub>.1, …)'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;devnet'= {
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand up 'Start anvil, deploy the contracts, register and start N nodes'
+            cand down 'Stop the nodes and anvil of a devnet'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;devnet;up'= {
+            cand --nodes 'Number of KMS nodes'
+            cand --dir 'Directory for keystores, configs, data and logs'
+            cand --timeout 'Seconds to wait for the nodes to become ready'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;devnet;down'= {
+            cand --dir 'Directory of the devnet'
+            cand --config 'TOML configuration file [env: NOVAKMS_CONFIG]'
+            cand -o 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --output 'Output format for results on stdout [env: NOVAKMS_OUTPUT]'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url)'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry)'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry)'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id)'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore)'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;devnet;help'= {
+            cand up 'Start anvil, deploy the contracts, register and start N nodes'
+            cand down 'Stop the nodes and anvil of a devnet'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;devnet;help;up'= {
+        }
+        &'novakms;devnet;help;down'= {
+        }
+        &'novakms;devnet;help;help'= {
+        }
+        &'novakms;help'= {
+            cand serve 'Run a KMS node: app API, node tick, durable storage'
+            cand identity 'Create or show a node/app identity (wallet + teePubkey)'
+            cand store 'Act as a Nova app against a node: put/get/delete/list values'
+            cand derive 'Act as a Nova app: derive a key (POST /kms/derive)'
+            cand health 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
+            cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+            cand completions 'Print shell completions (or write all of them with --out-dir)'
+            cand man 'Write man pages (one per subcommand)'
+            cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;help;serve'= {
+        }
+        &'novakms;help;identity'= {
+            cand new 'Create a new identity: an encrypted V3 keystore (mode 0600)'
+            cand show 'Print the wallet address and teePubkey (hex DER SPKI) to register'
+        }
+        &'novakms;help;identity;new'= {
+        }
+        &'novakms;help;identity;show'= {
+        }
+        &'novakms;help;store'= {
+            cand put 'Store a value (from the argument, --file, or stdin)'
+            cand get 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)'
+            cand delete 'Delete a key (writes a tombstone)'
+            cand list 'List the live keys of this app''s namespace'
+        }
+        &'novakms;help;store;put'= {
+        }
+        &'novakms;help;store;get'= {
+        }
+        &'novakms;help;store;delete'= {
+        }
+        &'novakms;help;store;list'= {
+        }
+        &'novakms;help;derive'= {
+        }
+        &'novakms;help;health'= {
+        }
+        &'novakms;help;registry'= {
+            cand members 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
+            cand hash 'masterSecretHash (or "unset"), KMS app id and contract addresses'
+            cand check 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
+        }
+        &'novakms;help;registry;members'= {
+        }
+        &'novakms;help;registry;hash'= {
+        }
+        &'novakms;help;registry;check'= {
+        }
+        &'novakms;help;completions'= {
+        }
+        &'novakms;help;man'= {
+        }
+        &'novakms;help;devnet'= {
+            cand up 'Start anvil, deploy the contracts, register and start N nodes'
+            cand down 'Stop the nodes and anvil of a devnet'
+        }
+        &'novakms;help;devnet;up'= {
+        }
+        &'novakms;help;devnet;down'= {
+        }
+        &'novakms;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
