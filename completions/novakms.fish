@@ -24,18 +24,18 @@ function __fish_novakms_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c novakms -n "__fish_novakms_needs_command" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_needs_command" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_needs_command" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_needs_command" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_needs_command" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_needs_command" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_needs_command" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_needs_command" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_needs_command" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_needs_command" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_needs_command" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_needs_command" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_needs_command" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_needs_command" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_needs_command" -s V -l version -d 'Print version'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
@@ -53,77 +53,77 @@ complete -c novakms -n "__fish_novakms_using_subcommand serve" -l data-dir -d 'D
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l storage -d 'Storage backend (config key storage)' -r -f -a "redb\t'Durable redb file `novakms.redb` in the data dir'
 memory\t'In-memory only: nothing survives a restart (warned loudly at start)'"
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l node-url -d 'This node\'s public URL (config key node_url; default: from the registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand serve" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -f -a "new" -d 'Create a new identity: an encrypted V3 keystore (mode 0600)'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -f -a "show" -d 'Print the wallet address and teePubkey (hex DER SPKI) to register'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l out -d 'Keystore file to write (refuses to overwrite)' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a new identity: an encrypted V3 keystore (mode 0600)'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the wallet address and teePubkey (hex DER SPKI) to register'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -f -a "put" -d 'Store a value (from the argument, --file, or stdin)'
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -f -a "get" -d 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)'
@@ -132,57 +132,57 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_se
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l file -d 'Read the value from this file (`-` = stdin)' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l ttl-ms -d 'Time to live in milliseconds (0 = never expires)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "put" -d 'Store a value (from the argument, --file, or stdin)'
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print a value (raw bytes to stdout; base64 inside JSON with -o json)'
@@ -191,134 +191,134 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_s
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l context -d 'Optional context string' -r
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l length -d 'Output length in bytes (1..=1024)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand derive" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand health" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand health" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand health" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l live -d 'Only check liveness'
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l ready -d 'Only check readiness (default: both)'
 complete -c novakms -n "__fish_novakms_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -f -a "members" -d 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -f -a "hash" -d 'masterSecretHash (or "unset"), KMS app id and contract addresses'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -f -a "check" -d 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "members" -d 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "hash" -d 'masterSecretHash (or "unset"), KMS app id and contract addresses'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "check" -d 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l out-dir -d 'Write completions for every shell into this directory instead' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand completions" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l out-dir -d 'Directory to write the pages into (novakms.1, novakms-<sub>.1, …)' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand man" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand man" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand man" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
@@ -326,32 +326,32 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_s
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nodes -d 'Number of KMS nodes' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l dir -d 'Directory for keystores, configs, data and logs' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l timeout -d 'Seconds to wait for the nodes to become ready' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l dir -d 'Directory of the devnet' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l config -d 'TOML configuration file [env: NOVAKMS_CONFIG]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -s o -l output -d 'Output format for results on stdout [env: NOVAKMS_OUTPUT]' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-registry -d 'KMSRegistry address (config key kms_registry)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id)' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l keystore -d 'V3 keystore file of this node or app (config key keystore)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l addr -d 'Node URL for client commands (config key addr)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'

@@ -56,34 +56,34 @@ pub enum LogFormat {
 #[derive(Debug, Parser)]
 #[command(name = "novakms", version, about, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
-    /// TOML configuration file [env: NOVAKMS_CONFIG]
-    #[arg(long, global = true, env = "NOVAKMS_CONFIG")]
+    /// TOML configuration file
+    #[arg(long, global = true, env = "NOVAKMS_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
-    /// Output format for results on stdout [env: NOVAKMS_OUTPUT]
-    #[arg(short = 'o', long, global = true, value_enum, env = "NOVAKMS_OUTPUT", default_value_t = Output::Text)]
+    /// Output format for results on stdout
+    #[arg(short = 'o', long, global = true, value_enum, env = "NOVAKMS_OUTPUT", hide_env_values = true, default_value_t = Output::Text)]
     pub output: Output,
-    /// Log format on stderr (filter with NOVAKMS_LOG) [env: NOVAKMS_LOG_FORMAT]
-    #[arg(long, global = true, value_enum, env = "NOVAKMS_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    /// Log format on stderr (filter with NOVAKMS_LOG)
+    #[arg(long, global = true, value_enum, env = "NOVAKMS_LOG_FORMAT", hide_env_values = true, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// Chain JSON-RPC URL (config key rpc_url)
+    /// Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]
     #[arg(long, global = true)]
     pub rpc_url: Option<String>,
-    /// NovaAppRegistry address (config key nova_app_registry)
+    /// NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]
     #[arg(long, global = true)]
     pub nova_app_registry: Option<String>,
-    /// KMSRegistry address (config key kms_registry)
+    /// KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]
     #[arg(long, global = true)]
     pub kms_registry: Option<String>,
-    /// KMS app id in NovaAppRegistry (config key kms_app_id)
+    /// KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]
     #[arg(long, global = true)]
     pub kms_app_id: Option<u64>,
-    /// V3 keystore file of this node or app (config key keystore)
+    /// V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]
     #[arg(long, global = true)]
     pub keystore: Option<PathBuf>,
     /// File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]
     #[arg(long, global = true)]
     pub password_file: Option<PathBuf>,
-    /// Node URL for client commands (config key addr)
+    /// Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]
     #[arg(long, global = true)]
     pub addr: Option<String>,
     /// Subcommand.
