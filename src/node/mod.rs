@@ -3,6 +3,7 @@
 
 pub mod ingest;
 pub mod nonce;
+pub mod notify;
 pub mod peers;
 pub mod state;
 pub mod tick;
@@ -160,6 +161,9 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| Error::local(format!("cannot listen on {bind}: {e}")))?;
+    // systemd Type=notify: the process is up and answering /livez, /readyz
+    // and /status; readiness for apps is reported through STATUS= lines.
+    notify::notify("READY=1\nSTATUS=starting");
     tracing::info!(
         addr = %bind,
         wallet = %st.wallet,

@@ -103,6 +103,7 @@ impl NodeState {
         let mut r = self.readiness.write().unwrap_or_else(|p| p.into_inner());
         if r.ready || r.reason != reason {
             tracing::warn!(reason, "node not ready");
+            crate::node::notify::notify(&format!("STATUS=not ready: {reason}"));
         }
         r.ready = false;
         r.reason = reason.to_string();
@@ -113,6 +114,7 @@ impl NodeState {
         let mut r = self.readiness.write().unwrap_or_else(|p| p.into_inner());
         if !r.ready {
             tracing::info!("node ready");
+            crate::node::notify::notify("STATUS=ready");
         }
         r.ready = !self.is_shutting_down();
         r.reason.clear();
@@ -126,6 +128,7 @@ impl NodeState {
     /// Begin shutdown: readiness off.
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
+        crate::node::notify::notify("STOPPING=1");
         self.set_unready("shutting down");
     }
 
