@@ -359,3 +359,21 @@ mod tests {
         assert!(Settings::keys().contains(&"password_file".to_string()));
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    /// The operator guide's configuration reference names every key and its
+    /// environment variable.
+    #[test]
+    fn operator_guide_lists_every_key() {
+        let guide = include_str!("../docs/operator-guide.md");
+        for key in super::Settings::keys() {
+            assert!(
+                guide.contains(&format!("`{key}`")),
+                "docs/operator-guide.md lacks `{key}`"
+            );
+            let env = format!("`NOVAKMS_{}`", key.to_ascii_uppercase());
+            assert!(guide.contains(&env), "docs/operator-guide.md lacks {env}");
+        }
+    }
+}
