@@ -44,6 +44,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Inspect the cluster on chain: members, masterSecretHash, node consistency')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (or write all of them with --out-dir)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (one per subcommand)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Make a running node pull a snapshot from a named peer now (admin socket)')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Snapshots of a node''s database: create (online or offline), inspect, verify')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -402,6 +405,135 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'novakms;sync' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Peer to pull from: its registered URL or its wallet (see `GET /nodes`)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the running node (config key data_dir)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;backup' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a snapshot: online from the running node, or offline from --data-dir')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Print a snapshot''s manifest without reading its data (not verified)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;backup;create' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Offline backup of this data dir (no node may be running on it)')
+            [CompletionResult]::new('--admin-socket', '--admin-socket', [CompletionResultType]::ParameterName, 'Online backup: admin socket of the running node [default: <data_dir>/admin.sock]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace FILE if it exists')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;backup;inspect' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;backup;verify' {
+            [CompletionResult]::new('--signer', '--signer', [CompletionResultType]::ParameterName, 'Also require this signer wallet (the node that made the snapshot)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'novakms;backup;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a snapshot: online from the running node, or offline from --data-dir')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Print a snapshot''s manifest without reading its data (not verified)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'novakms;backup;help;create' {
+            break
+        }
+        'novakms;backup;help;inspect' {
+            break
+        }
+        'novakms;backup;help;verify' {
+            break
+        }
+        'novakms;backup;help;help' {
+            break
+        }
+        'novakms;restore' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the stopped node to restore into (created if missing)')
+            [CompletionResult]::new('--signer', '--signer', [CompletionResultType]::ParameterName, 'Require this signer wallet (and skip the on-chain check of the signer)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace a non-empty database or one from another cluster (the old one is kept aside)')
+            [CompletionResult]::new('--no-chain-check', '--no-chain-check', [CompletionResultType]::ParameterName, 'Do not compare the snapshot with the chain even when the registries are configured')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'novakms;devnet' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
@@ -481,6 +613,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Inspect the cluster on chain: members, masterSecretHash, node consistency')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (or write all of them with --out-dir)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (one per subcommand)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Make a running node pull a snapshot from a named peer now (admin socket)')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Snapshots of a node''s database: create (online or offline), inspect, verify')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -543,6 +678,27 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             break
         }
         'novakms;help;man' {
+            break
+        }
+        'novakms;help;sync' {
+            break
+        }
+        'novakms;help;backup' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a snapshot: online from the running node, or offline from --data-dir')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Print a snapshot''s manifest without reading its data (not verified)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)')
+            break
+        }
+        'novakms;help;backup;create' {
+            break
+        }
+        'novakms;help;backup;inspect' {
+            break
+        }
+        'novakms;help;backup;verify' {
+            break
+        }
+        'novakms;help;restore' {
             break
         }
         'novakms;help;devnet' {

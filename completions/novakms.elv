@@ -41,6 +41,9 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
             cand completions 'Print shell completions (or write all of them with --out-dir)'
             cand man 'Write man pages (one per subcommand)'
+            cand sync 'Make a running node pull a snapshot from a named peer now (admin socket)'
+            cand backup 'Snapshots of a node''s database: create (online or offline), inspect, verify'
+            cand restore 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)'
             cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -366,6 +369,124 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'novakms;sync'= {
+            cand --from 'Peer to pull from: its registered URL or its wallet (see `GET /nodes`)'
+            cand --data-dir 'Data dir of the running node (config key data_dir)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;backup'= {
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand create 'Write a snapshot: online from the running node, or offline from --data-dir'
+            cand inspect 'Print a snapshot''s manifest without reading its data (not verified)'
+            cand verify 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;backup;create'= {
+            cand --data-dir 'Offline backup of this data dir (no node may be running on it)'
+            cand --admin-socket 'Online backup: admin socket of the running node [default: <data_dir>/admin.sock]'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --force 'Replace FILE if it exists'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;backup;inspect'= {
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;backup;verify'= {
+            cand --signer 'Also require this signer wallet (the node that made the snapshot)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;backup;help'= {
+            cand create 'Write a snapshot: online from the running node, or offline from --data-dir'
+            cand inspect 'Print a snapshot''s manifest without reading its data (not verified)'
+            cand verify 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;backup;help;create'= {
+        }
+        &'novakms;backup;help;inspect'= {
+        }
+        &'novakms;backup;help;verify'= {
+        }
+        &'novakms;backup;help;help'= {
+        }
+        &'novakms;restore'= {
+            cand --data-dir 'Data dir of the stopped node to restore into (created if missing)'
+            cand --signer 'Require this signer wallet (and skip the on-chain check of the signer)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --force 'Replace a non-empty database or one from another cluster (the old one is kept aside)'
+            cand --no-chain-check 'Do not compare the snapshot with the chain even when the registries are configured'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'novakms;devnet'= {
             cand --config 'TOML configuration file'
             cand -o 'Output format for results on stdout'
@@ -438,6 +559,9 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
             cand completions 'Print shell completions (or write all of them with --out-dir)'
             cand man 'Write man pages (one per subcommand)'
+            cand sync 'Make a running node pull a snapshot from a named peer now (admin socket)'
+            cand backup 'Snapshots of a node''s database: create (online or offline), inspect, verify'
+            cand restore 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)'
             cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -483,6 +607,21 @@ set edit:completion:arg-completer[novakms] = {|@words|
         &'novakms;help;completions'= {
         }
         &'novakms;help;man'= {
+        }
+        &'novakms;help;sync'= {
+        }
+        &'novakms;help;backup'= {
+            cand create 'Write a snapshot: online from the running node, or offline from --data-dir'
+            cand inspect 'Print a snapshot''s manifest without reading its data (not verified)'
+            cand verify 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
+        }
+        &'novakms;help;backup;create'= {
+        }
+        &'novakms;help;backup;inspect'= {
+        }
+        &'novakms;help;backup;verify'= {
+        }
+        &'novakms;help;restore'= {
         }
         &'novakms;help;devnet'= {
             cand up 'Start anvil, deploy the contracts, register and start N nodes'

@@ -46,6 +46,9 @@ complete -c novakms -n "__fish_novakms_needs_command" -f -a "health" -d 'Check a
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "registry" -d 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "completions" -d 'Print shell completions (or write all of them with --out-dir)'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "man" -d 'Write man pages (one per subcommand)'
+complete -c novakms -n "__fish_novakms_needs_command" -f -a "sync" -d 'Make a running node pull a snapshot from a named peer now (admin socket)'
+complete -c novakms -n "__fish_novakms_needs_command" -f -a "backup" -d 'Snapshots of a node\'s database: create (online or offline), inspect, verify'
+complete -c novakms -n "__fish_novakms_needs_command" -f -a "restore" -d 'Restore a verified snapshot into a stopped node\'s data dir (atomic swap)'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l bind -d 'Listen address (config key bind_addr)' -r
@@ -307,6 +310,102 @@ complete -c novakms -n "__fish_novakms_using_subcommand man" -l keystore -d 'V3 
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l from -d 'Peer to pull from: its registered URL or its wallet (see `GET /nodes`)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l data-dir -d 'Data dir of the running node (config key data_dir)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -f -a "create" -d 'Write a snapshot: online from the running node, or offline from --data-dir'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -f -a "inspect" -d 'Print a snapshot\'s manifest without reading its data (not verified)'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -f -a "verify" -d 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l data-dir -d 'Offline backup of this data dir (no node may be running on it)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l admin-socket -d 'Online backup: admin socket of the running node [default: <data_dir>/admin.sock]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l force -d 'Replace FILE if it exists'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l signer -d 'Also require this signer wallet (the node that made the snapshot)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Write a snapshot: online from the running node, or offline from --data-dir'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Print a snapshot\'s manifest without reading its data (not verified)'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l data-dir -d 'Data dir of the stopped node to restore into (created if missing)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l signer -d 'Require this signer wallet (and skip the on-chain check of the signer)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l force -d 'Replace a non-empty database or one from another cluster (the old one is kept aside)'
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l no-chain-check -d 'Do not compare the snapshot with the chain even when the registries are configured'
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
@@ -356,16 +455,19 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "identity" -d 'Create or show a node/app identity (wallet + teePubkey)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "store" -d 'Act as a Nova app against a node: put/get/delete/list values'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "derive" -d 'Act as a Nova app: derive a key (POST /kms/derive)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "health" -d 'Check a node\'s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "registry" -d 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "completions" -d 'Print shell completions (or write all of them with --out-dir)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "man" -d 'Write man pages (one per subcommand)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man devnet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "identity" -d 'Create or show a node/app identity (wallet + teePubkey)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "store" -d 'Act as a Nova app against a node: put/get/delete/list values'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "derive" -d 'Act as a Nova app: derive a key (POST /kms/derive)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "health" -d 'Check a node\'s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "registry" -d 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "completions" -d 'Print shell completions (or write all of them with --out-dir)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "man" -d 'Write man pages (one per subcommand)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "sync" -d 'Make a running node pull a snapshot from a named peer now (admin socket)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "backup" -d 'Snapshots of a node\'s database: create (online or offline), inspect, verify'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "restore" -d 'Restore a verified snapshot into a stopped node\'s data dir (atomic swap)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "new" -d 'Create a new identity: an encrypted V3 keystore (mode 0600)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "show" -d 'Print the wallet address and teePubkey (hex DER SPKI) to register'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "put" -d 'Store a value (from the argument, --file, or stdin)'
@@ -375,5 +477,8 @@ complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_su
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "members" -d 'KMS membership from NovaAppRegistry (every instance KMSRegistry lists, plus every ACTIVE one)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "hash" -d 'masterSecretHash (or "unset"), KMS app id and contract addresses'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "check" -d 'Compare what a node reports (/status) with the chain; exit 0 consistent, 4 not'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Write a snapshot: online from the running node, or offline from --data-dir'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "inspect" -d 'Print a snapshot\'s manifest without reading its data (not verified)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "verify" -d 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop the nodes and anvil of a devnet'

@@ -782,16 +782,34 @@ fn forged_sync_traffic_is_refused_without_state_change() {
         );
         let rep = pc.delta(&node, &key, &zero).await.unwrap();
         assert_eq!((rep.total, rep.rejected), (1, 1));
-        // A record over the sync size bound never fits the 2 MiB body: 413.
+        // A record over the sync size bound (max value + 128) is rejected by
+        // validation (the 8 MiB /sync body limit lets the request through).
         let huge = one_app(
             app,
             vec![record("huge", vec![0; 1_048_576 + 129], &[(&w, 1)], t)],
         );
-        let (status, _) = refused(pc.delta(&node, &key, &huge).await.unwrap_err());
+        let rep = pc.delta(&node, &key, &huge).await.unwrap();
+        assert_eq!((rep.total, rep.merged, rep.rejected), (1, 0, 1));
+        // A body over the 8 MiB /sync limit is refused by the framework: 413.
+        let giant = one_app(
+            app,
+            (0..3)
+                .map(|i| record(&format!("giant-{i}"), vec![0; 1_000_000], &[(&w, 1)], t))
+                .collect(),
+        );
+        let (status, _) = refused(pc.delta(&node, &key, &giant).await.unwrap_err());
         assert_eq!(status, 413);
         unchanged!();
         assert_eq!(appc.get("seed").await.unwrap().unwrap().0, b"v");
-        for k in ["forged", "wrongapp", "randomkey", "short", "future", "huge"] {
+        for k in [
+            "forged",
+            "wrongapp",
+            "randomkey",
+            "short",
+            "future",
+            "huge",
+            "giant-0",
+        ] {
             assert_eq!(appc.get(k).await.unwrap(), None, "{k}");
         }
 

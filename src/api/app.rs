@@ -16,7 +16,7 @@ use crate::api::error::ApiError;
 use crate::chain::auth::AuthError;
 use crate::chain::types::InstanceInfo;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{self, Envelope};
+use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::normalize_hex;
 use crate::crypto::{pop, value};
 use crate::node::nonce::NonceCheck;
@@ -150,12 +150,10 @@ pub fn open_request(st: &NodeState, caller: &AppCaller, body: &Value) -> Result<
             "sender_tee_pubkey does not match on-chain registration",
         ));
     }
-    let plain = envelope::open(
-        st.identity.tee_secret(),
-        &env,
-        &st.settings.envelope_info_label,
-    )
-    .map_err(|_| ApiError::bad_request("Envelope decryption failed"))?;
+    let plain = st
+        .cipher
+        .open(&env)
+        .map_err(|_| ApiError::bad_request("Envelope decryption failed"))?;
     serde_json::from_slice::<Value>(&plain)
         .map_err(|e| ApiError::bad_request(format!("Invalid decrypted JSON: {e}")))
 }
@@ -164,13 +162,10 @@ pub fn open_request(st: &NodeState, caller: &AppCaller, body: &Value) -> Result<
 /// teePubkey, plus `X-KMS-Response-Signature` (§2.5) when PoP was used.
 pub fn respond(st: &NodeState, caller: &AppCaller, result: &Value) -> Result<Response, ApiError> {
     let plain = canonical_json(result);
-    let env = envelope::seal(
-        st.identity.tee_secret(),
-        &caller.instance.tee_pubkey,
-        plain.as_bytes(),
-        &st.settings.envelope_info_label,
-    )
-    .map_err(|e| ApiError::bad_request(format!("cannot encrypt response: {e}")))?;
+    let env = st
+        .cipher
+        .seal(&caller.instance.tee_pubkey, plain.as_bytes())
+        .map_err(|e| ApiError::bad_request(format!("cannot encrypt response: {e}")))?;
     let mut resp = Json(env.to_json()).into_response();
     if let Some(sig) = &caller.signature {
         let signed = st.identity.sign(&pop::response_message(sig, &st.wallet));
@@ -357,6 +352,7 @@ pub async fn data_put(
             return Err(ApiError::internal(format!("storage error: {e}")));
         }
     };
+    st.replication.wake.notify_one();
     if !outcome.evicted.is_empty() {
         tracing::warn!(
             app_id,
@@ -398,6 +394,7 @@ pub async fn data_delete(
     if deleted.is_none() {
         return Err(ApiError::not_found(format!("Key not found: {key}")));
     }
+    st.replication.wake.notify_one();
     let result = json!({"app_id": caller.app_id, "deleted": true, "key": key});
     respond(&st, &caller, &result)
 }

@@ -3,7 +3,9 @@
 //! rejections (415, 400 JSON syntax, 413 body limit by real bytes) happen
 //! before any handler, as upstream (§1.1).
 
+pub mod admin;
 pub mod app;
+pub mod backup;
 pub mod error;
 pub mod peer;
 pub mod public;

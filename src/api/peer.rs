@@ -37,7 +37,7 @@ use zeroize::Zeroizing;
 use crate::api::error::ApiError;
 use crate::chain::types::INSTANCE_ACTIVE;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{self, Envelope};
+use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::{decode_hex_strict, normalize_hex, parse_p384_public, spki_der};
 use crate::crypto::mac::verify_sync_hmac;
 use crate::crypto::pop;
@@ -159,12 +159,9 @@ fn open_payload(st: &NodeState, caller: &PeerCaller, body: &Value) -> Result<Val
         ));
     }
     let plain = Zeroizing::new(
-        envelope::open(
-            st.identity.tee_secret(),
-            &env,
-            &st.settings.envelope_info_label,
-        )
-        .map_err(|_| ApiError::bad_request("Envelope decryption failed"))?,
+        st.cipher
+            .open(&env)
+            .map_err(|_| ApiError::bad_request("Envelope decryption failed"))?,
     );
     match serde_json::from_slice::<Value>(&plain) {
         Ok(v @ Value::Object(_)) => Ok(v),
@@ -175,13 +172,10 @@ fn open_payload(st: &NodeState, caller: &PeerCaller, body: &Value) -> Result<Val
 /// Step 10: sign (§2.5) and seal the result to the peer's cached teePubkey.
 fn respond(st: &NodeState, caller: &PeerCaller, result: &Value) -> Result<Response, ApiError> {
     let plain = Zeroizing::new(canonical_json(result));
-    let env = envelope::seal(
-        st.identity.tee_secret(),
-        &caller.peer.tee_pubkey,
-        plain.as_bytes(),
-        &st.settings.envelope_info_label,
-    )
-    .map_err(|_| ApiError::bad_request("cannot encrypt response to the peer's teePubkey"))?;
+    let env = st
+        .cipher
+        .seal(&caller.peer.tee_pubkey, plain.as_bytes())
+        .map_err(|_| ApiError::bad_request("cannot encrypt response to the peer's teePubkey"))?;
     let mut resp = Json(env.to_json()).into_response();
     let signed = st
         .identity

@@ -32,7 +32,7 @@ pub enum DevnetCmd {
 #[derive(Debug, Args)]
 pub struct UpArgs {
     /// Number of KMS nodes
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub nodes: u16,
     /// Directory for keystores, configs, data and logs
     #[arg(long, default_value = ".devnet")]

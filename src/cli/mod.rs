@@ -1,13 +1,16 @@
 //! Command-line interface: one file per subcommand (args struct + `run()`),
 //! no business logic here (design.md §2).
 
+pub mod backup;
 pub mod devnet;
 pub mod docs;
 pub mod health;
 pub mod identity;
 pub mod registry;
+pub mod restore;
 pub mod serve;
 pub mod store;
+pub mod sync;
 
 use std::path::PathBuf;
 
@@ -113,6 +116,13 @@ pub enum Command {
     Completions(docs::CompletionsArgs),
     /// Write man pages (one per subcommand).
     Man(docs::ManArgs),
+    /// Make a running node pull a snapshot from a named peer now (admin socket).
+    Sync(sync::SyncArgs),
+    /// Snapshots of a node's database: create (online or offline), inspect, verify.
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
+    /// Restore a verified snapshot into a stopped node's data dir (atomic swap).
+    Restore(restore::RestoreArgs),
     /// Run a local cluster: anvil, deployed contracts, registered nodes.
     #[command(subcommand)]
     Devnet(devnet::DevnetCmd),
@@ -179,5 +189,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Registry(c) => registry::run(&cli, c).await,
         Command::Completions(a) => docs::run_completions(a),
         Command::Man(a) => docs::run_man(a),
+        Command::Sync(a) => sync::run(&cli, a).await,
+        Command::Backup(c) => backup::run(&cli, c).await,
+        Command::Restore(a) => restore::run(&cli, a).await,
     }
 }

@@ -16,7 +16,7 @@ use crate::chain::registry::RegistryClient;
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE};
 use crate::clock::Clock;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{self, Envelope};
+use crate::crypto::envelope::{Envelope, EnvelopeCipher, EnvelopeScheme};
 use crate::crypto::keys::normalize_hex;
 use crate::crypto::pop;
 use crate::error::{Error, ErrorKind, Result};
@@ -70,7 +70,7 @@ pub struct AppClient {
     identity: Identity,
     node_wallet: String,
     node_tee_pubkey: Vec<u8>,
-    label: String,
+    cipher: EnvelopeCipher,
     clock: Clock,
 }
 
@@ -136,14 +136,19 @@ impl AppClient {
             .timeout(timeout)
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
+        let cipher = EnvelopeCipher::new(
+            identity.tee_secret().clone(),
+            EnvelopeScheme::parse(info_label),
+            4,
+        );
         Ok(AppClient {
+            cipher,
             http,
             base: base_url.trim_end_matches('/').to_string(),
             identity,
             node_wallet: pop::canonical_wallet(node_wallet)
                 .map_err(|_| Error::local(format!("invalid node wallet {node_wallet}")))?,
             node_tee_pubkey,
-            label: info_label.to_string(),
             clock: Clock::system(),
         })
     }
@@ -200,13 +205,9 @@ impl AppClient {
 
     /// Seal `inner` (canonical JSON) to the node's registry teePubkey.
     pub fn seal(&self, inner: &Value) -> Result<Envelope> {
-        envelope::seal(
-            self.identity.tee_secret(),
-            &self.node_tee_pubkey,
-            canonical_json(inner).as_bytes(),
-            &self.label,
-        )
-        .map_err(|e| Error::local(format!("cannot encrypt request: {e}")))
+        self.cipher
+            .seal(&self.node_tee_pubkey, canonical_json(inner).as_bytes())
+            .map_err(|e| Error::local(format!("cannot encrypt request: {e}")))
     }
 
     /// One authenticated call: `method` on `path` (with query), optional inner
@@ -272,7 +273,9 @@ impl AppClient {
                 "response envelope is not from the node's registry teePubkey",
             ));
         }
-        let plain = envelope::open(self.identity.tee_secret(), &env, &self.label)
+        let plain = self
+            .cipher
+            .open(&env)
             .map_err(|e| Error::auth(format!("cannot decrypt node answer: {e}")))?;
         let v = serde_json::from_slice(&plain)
             .map_err(|e| Error::remote(format!("decrypted answer is not JSON: {e}")))?;

@@ -1,6 +1,7 @@
 //! HTTP clients used by the CLI subcommands: the Nova app client (PoP +
 //! envelope) and a plain node client for `/status` and readiness.
 
+pub mod admin;
 pub mod app;
 pub mod node;
 pub mod peer;

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::clock::Clock;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{self, Envelope};
+use crate::crypto::envelope::{Envelope, EnvelopeCipher, EnvelopeScheme};
 use crate::crypto::keys::{normalize_hex, spki_der};
 use crate::crypto::mac::sync_hmac_hex;
 use crate::crypto::pop;
@@ -99,6 +99,8 @@ pub struct PeerClient {
     pub label: String,
     /// Time source for PoP timestamps.
     pub clock: Clock,
+    /// Envelope sealing/opening with cached per-peer ECDH secrets.
+    pub cipher: EnvelopeCipher,
 }
 
 fn transport(e: reqwest::Error) -> PeerError {
@@ -251,6 +253,11 @@ impl PeerClient {
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
         Ok(PeerClient {
             wallet: identity.address(),
+            cipher: EnvelopeCipher::new(
+                identity.tee_secret().clone(),
+                EnvelopeScheme::parse(label),
+                1024,
+            ),
             http,
             identity,
             label: label.to_string(),
@@ -324,13 +331,10 @@ impl PeerClient {
                 "peer {peer_wallet} has no teePubkey registered"
             )));
         }
-        let env = envelope::seal(
-            self.identity.tee_secret(),
-            &peer.tee_pubkey,
-            canonical_json(payload).as_bytes(),
-            &self.label,
-        )
-        .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
+        let env = self
+            .cipher
+            .seal(&peer.tee_pubkey, canonical_json(payload).as_bytes())
+            .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
         let body_json = env.to_json();
         let body = env.to_canonical_string();
         let hmac = sync_key.map(|k| sync_hmac_hex(k, &body_json));
@@ -385,7 +389,9 @@ impl PeerClient {
                 "answer envelope is not from the peer's registry teePubkey",
             ));
         }
-        let plain = envelope::open(self.identity.tee_secret(), &env, &self.label)
+        let plain = self
+            .cipher
+            .open(&env)
             .map_err(|e| protocol(format!("cannot decrypt answer: {e}")))?;
         serde_json::from_slice(&plain).map_err(|_| protocol("decrypted answer is not JSON"))
     }
@@ -464,6 +470,7 @@ impl PeerClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::envelope;
     use crate::store::VectorClock;
 
     fn rec(key: &str, value: Vec<u8>, tombstone: bool) -> Record {
@@ -569,6 +576,7 @@ mod fake_peer_tests {
 
     use super::*;
     use crate::chain::types::InstanceInfo;
+    use crate::crypto::envelope;
     use crate::crypto::sealed::seal_master_secret;
 
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]

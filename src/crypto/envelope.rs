@@ -138,22 +138,161 @@ pub fn envelope_key(
     scheme: &EnvelopeScheme,
 ) -> Zeroizing<[u8; 32]> {
     let z = ecdh_x(own, peer);
+    key_from_shared(
+        &z,
+        &sec1_uncompressed(&own.public_key()),
+        &sec1_uncompressed(peer),
+        nonce12,
+        scheme,
+    )
+}
+
+/// The AES key of one envelope from the static ECDH x-coordinate `z` and both
+/// public keys in uncompressed SEC1 form (protocol.md §3.3): HKDF-SHA256 with
+/// salt `min(a, b) ‖ max(a, b) ‖ nonce` and the scheme's info (v1), or no salt
+/// and info `encryption data` (legacy).
+fn key_from_shared(
+    z: &[u8; 48],
+    own_sec1: &[u8; 97],
+    peer_sec1: &[u8; 97],
+    nonce12: &[u8; 12],
+    scheme: &EnvelopeScheme,
+) -> Zeroizing<[u8; 32]> {
     let mut key = Zeroizing::new([0u8; 32]);
     // 32-byte output cannot exceed the HKDF limit.
     let _ = match scheme {
         EnvelopeScheme::Legacy => hkdf_sha256(None, &z[..], LEGACY_INFO.as_bytes(), &mut key[..]),
         EnvelopeScheme::V1 { info_label } => {
-            let a = sec1_uncompressed(&own.public_key());
-            let b = sec1_uncompressed(peer);
-            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let (lo, hi) = if own_sec1 <= peer_sec1 {
+                (own_sec1, peer_sec1)
+            } else {
+                (peer_sec1, own_sec1)
+            };
             let mut salt = Vec::with_capacity(2 * lo.len() + 12);
-            salt.extend_from_slice(&lo);
-            salt.extend_from_slice(&hi);
+            salt.extend_from_slice(lo);
+            salt.extend_from_slice(hi);
             salt.extend_from_slice(nonce12);
             hkdf_sha256(Some(&salt), &z[..], info_label.as_bytes(), &mut key[..])
         }
     };
     key
+}
+
+/// A long-lived P-384 key that seals and opens envelopes (protocol.md §3.3)
+/// without repeating scalar multiplications: its own public key encodings are
+/// computed once, and the static ECDH shared secret with each peer key is kept
+/// in a bounded LRU cache (security-checklist.md: every map that grows with
+/// client input is bounded). A P-384 multiplication costs milliseconds; with
+/// the cache, a request from a known peer costs only HKDF and AES-GCM.
+pub struct EnvelopeCipher {
+    own: p384::SecretKey,
+    own_sec1: [u8; 97],
+    own_spki_hex: String,
+    scheme: EnvelopeScheme,
+    shared: std::sync::Mutex<lru::LruCache<[u8; 97], SharedSecret>>,
+}
+
+/// A cached static ECDH x-coordinate (48 bytes), zeroized when dropped.
+type SharedSecret = std::sync::Arc<Zeroizing<[u8; 48]>>;
+
+impl std::fmt::Debug for EnvelopeCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvelopeCipher")
+            .field("own_spki_hex", &self.own_spki_hex)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EnvelopeCipher {
+    /// Cipher for `own` with `scheme`, caching up to `capacity` peer keys
+    /// (at least 1).
+    pub fn new(own: p384::SecretKey, scheme: EnvelopeScheme, capacity: usize) -> Self {
+        let public = own.public_key();
+        let cap =
+            std::num::NonZeroUsize::new(capacity.max(1)).unwrap_or(std::num::NonZeroUsize::MIN);
+        EnvelopeCipher {
+            own_sec1: sec1_uncompressed(&public),
+            own_spki_hex: hex::encode(spki_der(&public)),
+            own,
+            scheme,
+            shared: std::sync::Mutex::new(lru::LruCache::new(cap)),
+        }
+    }
+
+    /// Our teePubkey as lowercase hex DER SPKI (the `sender_tee_pubkey` we send).
+    pub fn own_spki_hex(&self) -> &str {
+        &self.own_spki_hex
+    }
+
+    /// Shared x-coordinate with `peer` (cached) and the peer's SEC1 bytes.
+    fn shared_with(
+        &self,
+        peer: &p384::PublicKey,
+    ) -> (std::sync::Arc<Zeroizing<[u8; 48]>>, [u8; 97]) {
+        let peer_sec1 = sec1_uncompressed(peer);
+        let mut cache = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(z) = cache.get(&peer_sec1) {
+            return (z.clone(), peer_sec1);
+        }
+        drop(cache);
+        let z = std::sync::Arc::new(ecdh_x(&self.own, peer));
+        self.shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(peer_sec1, z.clone());
+        (z, peer_sec1)
+    }
+
+    /// Seal `plaintext` to the peer key (DER SPKI or SEC1 bytes) with a fresh
+    /// random nonce. Errors: [`CryptoError::InvalidPublicKey`].
+    pub fn seal(
+        &self,
+        peer_spki_or_sec1: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Envelope, CryptoError> {
+        let mut nonce = [0u8; 12];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+        self.seal_with_nonce(peer_spki_or_sec1, plaintext, &nonce)
+    }
+
+    /// [`EnvelopeCipher::seal`] with a caller-chosen nonce (tests, vectors).
+    pub fn seal_with_nonce(
+        &self,
+        peer_spki_or_sec1: &[u8],
+        plaintext: &[u8],
+        nonce: &[u8],
+    ) -> Result<Envelope, CryptoError> {
+        let nonce12 = aes_nonce(nonce, &self.scheme)?;
+        let peer = parse_p384_public(peer_spki_or_sec1)?;
+        let (z, peer_sec1) = self.shared_with(&peer);
+        let key = key_from_shared(&z, &self.own_sec1, &peer_sec1, &nonce12, &self.scheme);
+        let ct = aes_gcm_encrypt(&key, &nonce12, plaintext, b"");
+        Ok(Envelope {
+            encrypted_data: hex::encode(ct),
+            nonce: hex::encode(nonce),
+            sender_tee_pubkey: self.own_spki_hex.clone(),
+        })
+    }
+
+    /// Open an envelope addressed to us; the peer key is its
+    /// `sender_tee_pubkey`. Errors as [`open`].
+    pub fn open(&self, env: &Envelope) -> Result<Vec<u8>, CryptoError> {
+        let peer = parse_p384_public(&decode_hex_lenient(&env.sender_tee_pubkey)?)?;
+        let nonce = decode_hex_lenient(&env.nonce)?;
+        let nonce12 = aes_nonce(&nonce, &self.scheme)?;
+        let ct = decode_hex_lenient(&env.encrypted_data)?;
+        if ct.len() < 16 {
+            return Err(CryptoError::CiphertextTooShort);
+        }
+        let (z, peer_sec1) = self.shared_with(&peer);
+        let key = key_from_shared(&z, &self.own_sec1, &peer_sec1, &nonce12, &self.scheme);
+        aes_gcm_decrypt(&key, &nonce12, &ct, b"")
+    }
+
+    /// Number of cached peer keys (bounded by the capacity).
+    pub fn cached_peers(&self) -> usize {
+        self.shared.lock().map(|c| c.len()).unwrap_or(0)
+    }
 }
 
 /// Encrypt `plaintext` to the peer with the v1 scheme and label `info_label` and a fresh random
@@ -285,6 +424,40 @@ fn aes_nonce(nonce: &[u8], scheme: &EnvelopeScheme) -> Result<[u8; 12], CryptoEr
 mod tests {
     use super::*;
     use crate::crypto::keys::p384_secret_from_u64;
+
+    #[test]
+    fn cipher_matches_the_free_functions_and_the_vectors() {
+        let (a, b) = ab();
+        let b_spki = spki_der(&b.public_key());
+        let n = nonce();
+        for label in [DEFAULT_INFO_LABEL, ENCLAVER_INFO_LABEL] {
+            let c = EnvelopeCipher::new(a.clone(), EnvelopeScheme::v1(label), 4);
+            let via_cipher = c.seal_with_nonce(&b_spki, PT, &n).unwrap();
+            let via_fn = seal_with_nonce(&a, &b_spki, PT, label, &n).unwrap();
+            assert_eq!(via_cipher, via_fn);
+            // B opens what A's cipher sealed, both ways.
+            let cb = EnvelopeCipher::new(b.clone(), EnvelopeScheme::v1(label), 4);
+            assert_eq!(cb.open(&via_cipher).unwrap(), PT);
+            assert_eq!(open(&b, &via_cipher, label).unwrap(), PT);
+        }
+        let c = EnvelopeCipher::new(a.clone(), EnvelopeScheme::default(), 4);
+        let env = c.seal_with_nonce(&b_spki, PT, &n).unwrap();
+        assert_eq!(
+            env.encrypted_data,
+            "09ce19b281e44c31ba85c26d1bdef84a353090cc6a3de100eb7f77219266e1609422831953a0"
+        );
+    }
+
+    #[test]
+    fn cipher_cache_is_bounded() {
+        let (a, _) = ab();
+        let c = EnvelopeCipher::new(a, EnvelopeScheme::default(), 3);
+        for k in 1..=10u64 {
+            let peer = p384_secret_from_u64(0x1000 + k).unwrap();
+            c.seal(&spki_der(&peer.public_key()), b"x").unwrap();
+        }
+        assert_eq!(c.cached_peers(), 3);
+    }
 
     const PT: &[u8] = br#"{"path":"wallet/root"}"#;
     const NONCE: &str = "b0b1b2b3b4b5b6b7b8b9babb";

@@ -143,23 +143,18 @@ pub fn ingest(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::sync::atomic::AtomicBool;
-    use std::sync::{Arc, RwLock};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use serde_json::json;
 
     use super::*;
-    use crate::chain::auth::AppAuthCache;
     use crate::chain::registry::RegistryClient;
-    use crate::clock::Clock;
     use crate::config::{Settings, StorageKind};
     use crate::crypto::master::MasterSecret;
     use crate::crypto::value::encrypt_value;
     use crate::identity::Identity;
-    use crate::node::nonce::{NonceStore, RateLimiter};
-    use crate::node::peers::PeerCache;
-    use crate::node::state::{LoadedSecret, Readiness, ReplicationState, SecretOrigin};
+    use crate::node::state::{LoadedSecret, SecretOrigin};
     use crate::storage::MemoryStorage;
     use crate::store::VectorClock;
 
@@ -174,47 +169,22 @@ pub(crate) mod tests {
         let zero = "0x0000000000000000000000000000000000000001";
         let registry =
             RegistryClient::new("http://127.0.0.1:1", zero, zero, Duration::from_secs(1)).unwrap();
-        let clock = Clock::system();
-        Arc::new(NodeState {
-            nonces: NonceStore::new(64, 120),
-            nonce_limiter: RateLimiter::new(0, 16),
-            limits: settings.limits(),
-            readiness: RwLock::new(Readiness {
-                ready: true,
-                reason: String::new(),
-                is_operator: true,
-                node_url: String::new(),
-            }),
-            master: RwLock::new(secret.map(|s| LoadedSecret {
-                secret: MasterSecret::from_bytes(s),
-                origin: SecretOrigin::Generated,
-                synced_from: None,
-                verified: true,
-            })),
-            peer_cache: PeerCache::new(),
-            peer_client: crate::client::peer::PeerClient::new(
-                identity.clone(),
-                &settings.envelope_info_label,
-                Duration::from_secs(1),
-                clock.clone(),
-            )
-            .unwrap(),
-            replication: ReplicationState::default(),
-            shutting_down: AtomicBool::new(false),
-            wallet: identity.address(),
-            tee_pubkey_hex: identity.tee_pubkey_hex(),
-            storage: Arc::new(MemoryStorage::new()),
-            auth: AppAuthCache::new(
-                registry.clone(),
-                Duration::from_secs(1),
-                Duration::from_secs(1),
-                16,
-            ),
-            registry,
-            clock,
-            identity,
+        let master = secret.map(|s| LoadedSecret {
+            secret: MasterSecret::from_bytes(s),
+            origin: SecretOrigin::Generated,
+            synced_from: None,
+            verified: true,
+        });
+        let st = crate::node::assemble(
             settings,
-        })
+            identity,
+            Arc::new(MemoryStorage::new()),
+            registry,
+            master,
+        )
+        .unwrap();
+        st.set_ready();
+        Arc::new(st)
     }
 
     fn rec(key: &str, value: Vec<u8>, ts: u64) -> Record {

@@ -5,6 +5,8 @@ pub mod ingest;
 pub mod nonce;
 pub mod notify;
 pub mod peers;
+pub mod purge;
+pub mod replicator;
 pub mod state;
 pub mod tick;
 
@@ -102,6 +104,22 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
     } else {
         None
     };
+    let st = assemble(settings, identity, storage, registry, master)?;
+    Ok(Arc::new(st))
+}
+
+/// Put a [`NodeState`] together from its parts (no I/O): caches, nonce
+/// store, envelope cipher, peer client; readiness starts as `initializing`.
+/// Used by [`build_state`] and by tests that run a node in-process.
+///
+/// Errors: Local (HTTP client construction).
+pub fn assemble(
+    settings: Settings,
+    identity: Identity,
+    storage: Arc<dyn Storage>,
+    registry: RegistryClient,
+    master: Option<LoadedSecret>,
+) -> Result<NodeState> {
     let auth = AppAuthCache::new(
         registry.clone(),
         Duration::from_secs(settings.registry_cache_ttl_seconds),
@@ -109,14 +127,18 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
         settings.registry_cache_capacity,
     );
     let clock = Clock::with_offset_ms(settings.clock_offset_ms);
-    let tee_pubkey_hex = identity.tee_pubkey_hex();
+    let cipher = crate::crypto::envelope::EnvelopeCipher::new(
+        identity.tee_secret().clone(),
+        crate::crypto::envelope::EnvelopeScheme::parse(&settings.envelope_info_label),
+        settings.registry_cache_capacity,
+    );
     let node_url = settings
         .node_url
         .clone()
         .unwrap_or_default()
         .trim_end_matches('/')
         .to_string();
-    Ok(Arc::new(NodeState {
+    Ok(NodeState {
         nonces: nonce::NonceStore::new(settings.max_nonces, settings.pop_timeout_seconds),
         nonce_limiter: nonce::RateLimiter::new(settings.nonce_rate_limit_per_minute, 65_536),
         limits: settings.limits(),
@@ -136,15 +158,16 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
         )?,
         replication: state::ReplicationState::default(),
         shutting_down: AtomicBool::new(false),
-        wallet,
-        tee_pubkey_hex,
+        wallet: identity.address(),
+        tee_pubkey_hex: identity.tee_pubkey_hex(),
+        cipher,
         storage,
         registry,
         auth,
         clock,
         identity,
         settings,
-    }))
+    })
 }
 
 /// Run the node until SIGTERM/SIGINT: bind, start the node tick, serve; at a
@@ -179,6 +202,17 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
         }
     });
 
+    // Replication (push per peer, snapshot pulls), cleanup and the admin socket.
+    let replicator = replicator::spawn(st.clone());
+    let purger = purge::spawn(st.clone());
+    let admin = match crate::api::admin::start(st.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "admin socket unavailable: `novakms sync` cannot reach this node");
+            None
+        }
+    };
+
     let app = crate::api::router(st.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let sig_state = st.clone();
@@ -210,6 +244,12 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     }
     ticker.abort();
     let _ = ticker.await;
+    replicator.shutdown().await;
+    purger.abort();
+    let _ = purger.await;
+    if let Some(admin) = admin {
+        admin.shutdown().await;
+    }
     drop(server);
     // Last reference to the storage goes here: redb closes cleanly.
     match Arc::try_unwrap(st) {

@@ -61,6 +61,9 @@ pub struct NodeState {
     pub wallet: String,
     /// Hex DER SPKI of our P-384 key (§3.4), lowercase.
     pub tee_pubkey_hex: String,
+    /// Envelope sealing/opening with our P-384 key, caching the ECDH shared
+    /// secret per peer key (bounded).
+    pub cipher: crate::crypto::envelope::EnvelopeCipher,
     /// Record storage.
     pub storage: Arc<dyn Storage>,
     /// Chain reads and the hash transaction.

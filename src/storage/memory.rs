@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::store::{Limits, MergeReport, Record};
 
 use super::ops::{self, adjust_usage, Tx};
-use super::{AppUsage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError};
+use super::{
+    AppUsage, ChangePage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError,
+};
 
 /// Volatile storage behind a mutex. Construct with [`MemoryStorage::new`].
 #[derive(Debug, Default)]
@@ -27,10 +29,20 @@ struct Inner {
     /// app -> counters; present iff the app is in `apps`.
     usage: BTreeMap<u64, AppUsage>,
     last_seq: u64,
-    changes: BTreeMap<u64, (u64, String)>,
+    /// seq -> change-log entry.
+    changes: BTreeMap<u64, Change>,
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
     sealed: Option<Vec<u8>>,
+}
+
+/// One change-log entry: the key it names and, for a record stored exactly as received from a
+/// peer, that peer's wallet.
+#[derive(Debug, Clone)]
+struct Change {
+    app: u64,
+    key: String,
+    origin: Option<String>,
 }
 
 impl MemoryStorage {
@@ -81,7 +93,7 @@ impl Tx for Inner {
         Ok(Some(old))
     }
 
-    fn touch_change(&mut self, app: u64, key: &str) -> Result<u64> {
+    fn touch_change(&mut self, app: u64, key: &str, origin: Option<&str>) -> Result<u64> {
         let seq = self
             .last_seq
             .checked_add(1)
@@ -90,7 +102,14 @@ impl Tx for Inner {
         if let Some(prev) = self.change_index.insert((app, key.to_string()), seq) {
             self.changes.remove(&prev);
         }
-        self.changes.insert(seq, (app, key.to_string()));
+        self.changes.insert(
+            seq,
+            Change {
+                app,
+                key: key.to_string(),
+                origin: origin.map(str::to_string),
+            },
+        );
         Ok(seq)
     }
 
@@ -219,13 +238,14 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    fn merge_remote(
+    fn merge_remote_from(
         &self,
         app_id: u64,
         records: Vec<Record>,
         limits: &Limits,
+        origin: Option<&str>,
     ) -> Result<MergeReport> {
-        ops::merge_remote(&mut *self.lock()?, app_id, records, limits)
+        ops::merge_remote(&mut *self.lock()?, app_id, records, limits, origin)
     }
 
     fn stats(&self, now_ms: u64) -> Result<StoreStats> {
@@ -257,15 +277,57 @@ impl Storage for MemoryStorage {
         if max_records == 0 || after_seq == u64::MAX {
             return Ok(out);
         }
-        for (seq, (app, key)) in inner.changes.range(after_seq + 1..) {
+        for (seq, c) in inner.changes.range(after_seq + 1..) {
             if out.len() >= max_records {
                 break;
             }
-            if let Some(rec) = inner.apps.get(app).and_then(|ns| ns.get(key)) {
-                out.push((*seq, *app, rec.clone()));
+            if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
+                out.push((*seq, c.app, rec.clone()));
             }
         }
         Ok(out)
+    }
+
+    fn changes_since_excluding(
+        &self,
+        after_seq: u64,
+        max_records: usize,
+        exclude_origin: &str,
+    ) -> Result<ChangePage> {
+        let inner = self.lock()?;
+        let mut page = ChangePage {
+            changes: Vec::new(),
+            scanned_to: after_seq,
+        };
+        if max_records == 0 || after_seq == u64::MAX {
+            return Ok(page);
+        }
+        for (seq, c) in inner.changes.range(after_seq + 1..) {
+            if c.origin.as_deref() == Some(exclude_origin) {
+                continue;
+            }
+            if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
+                page.changes.push((*seq, c.app, rec.clone()));
+                if page.changes.len() >= max_records {
+                    page.scanned_to = *seq;
+                    return Ok(page);
+                }
+            }
+        }
+        page.scanned_to = after_seq.max(inner.last_seq);
+        Ok(page)
+    }
+
+    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64> {
+        let inner = self.lock()?;
+        if after_seq == u64::MAX {
+            return Ok(0);
+        }
+        Ok(inner
+            .changes
+            .range(after_seq + 1..)
+            .filter(|(_, c)| exclude_origin.is_none() || c.origin.as_deref() != exclude_origin)
+            .count() as u64)
     }
 
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>> {
@@ -309,5 +371,46 @@ impl Storage for MemoryStorage {
                 (*app, recs)
             })
             .collect())
+    }
+
+    fn export_snapshot(&self, sink: &mut dyn super::snapshot::ExportSink) -> Result<()> {
+        // Copy under one lock acquisition (the point in time), feed the sink without the lock.
+        let mut begin = super::snapshot::ExportBegin {
+            schema_version: super::redb::SCHEMA_VERSION,
+            ..Default::default()
+        };
+        let mut items: Vec<(u64, String, Vec<u8>)> = Vec::new();
+        {
+            let inner = self.lock()?;
+            begin.binding = inner.binding.clone();
+            begin.last_seq = inner.last_seq;
+            begin.sealed_master_secret = inner.sealed.clone();
+            for (app, u) in &inner.usage {
+                begin.apps.insert(
+                    *app,
+                    super::snapshot::AppCounts {
+                        records: u.live_keys,
+                        tombstones: u.tombstones,
+                        bytes: u.bytes,
+                    },
+                );
+            }
+            for (app, ns) in &inner.apps {
+                for (key, rec) in ns {
+                    let enc = super::codec::encode_record(*app, rec).map_err(|m| {
+                        Error::local(format!("cannot encode record (app {app}): {m}"))
+                    })?;
+                    begin.entries += 1;
+                    begin.key_bytes += key.len() as u64;
+                    begin.encoded_bytes += enc.len() as u64;
+                    items.push((*app, key.clone(), enc));
+                }
+            }
+        }
+        sink.begin(&begin)?;
+        for (app, key, enc) in &items {
+            sink.record(*app, key, enc)?;
+        }
+        Ok(())
     }
 }

@@ -22,11 +22,16 @@
 //!   log holds only the latest sequence per key, and only for keys that still have a record:
 //!   evicting or purging a record drops its log entry (nothing left to ship), so the log is
 //!   bounded by the number of stored records.
+//! * Origin tracking (echo suppression): a log entry written by
+//!   [`Storage::merge_remote_from`] remembers the wallet of the peer the record came from when
+//!   the record was stored exactly as received; [`Storage::changes_since_excluding`] skips such
+//!   entries for that peer, so received records are not pushed back to their sender.
 
 pub mod codec;
 pub mod memory;
 mod ops;
 pub mod redb;
+pub mod snapshot;
 #[cfg(test)]
 mod suite;
 
@@ -170,6 +175,16 @@ pub struct PeerCursor {
     pub last_success_ms: u64,
 }
 
+/// One page of the change log for one peer, from [`Storage::changes_since_excluding`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangePage {
+    /// `(seq, app_id, record)`, ascending by `seq`, without the excluded peer's own records.
+    pub changes: Vec<(u64, u64, Record)>,
+    /// Every change-log entry with `seq <= scanned_to` was considered (returned or skipped as
+    /// the peer's own); never below the `after_seq` asked for.
+    pub scanned_to: u64,
+}
+
 /// The node's persistent state (design.md §4). Object-safe; used as `Arc<dyn Storage>`.
 ///
 /// Every method is one atomic, durable operation (see the module docs). Unless stated otherwise,
@@ -228,9 +243,29 @@ pub trait Storage: Send + Sync + 'static {
     fn list_live_keys(&self, app_id: u64, now_ms: u64) -> Result<Vec<String>>;
 
     /// Merge replicated records into namespace `app_id` (protocol.md §6.6), all in one
-    /// transaction. The caller has parsed and validated them (§6.5) and counts rejects itself
+    /// transaction: [`Storage::merge_remote_from`] without an origin (every stored record will
+    /// be offered to every peer).
+    fn merge_remote(
+        &self,
+        app_id: u64,
+        records: Vec<Record>,
+        limits: &Limits,
+    ) -> Result<MergeReport> {
+        self.merge_remote_from(app_id, records, limits, None)
+    }
+
+    /// Merge records received from the peer with canonical wallet `origin` (`None`: unknown or
+    /// not a peer) into namespace `app_id` (protocol.md §6.6), all in one transaction. The
+    /// caller has parsed and validated them (§6.5) and counts rejects itself
     /// (`MergeReport::reject`); the returned report has `rejected = 0` and
-    /// `total = records.len()`. Each stored record gets a change-log entry.
+    /// `total = records.len()`.
+    ///
+    /// Each stored record gets a change-log entry. The entry remembers `origin` iff the record
+    /// was stored exactly as received (no existing record, or the existing one happened before
+    /// it); a concurrent winner is stored with the pointwise-max clock, which the sender does
+    /// not have yet, so its entry has no origin and it is pushed back to the sender too (that
+    /// lets the sender's clock converge). [`Storage::changes_since_excluding`] uses the origin
+    /// to avoid echoing records to the peer they came from.
     ///
     /// Quota after each stored record: if the namespace exceeds `limits.max_app_bytes`, the
     /// app's least-recently-updated non-tombstone records other than the merged key are evicted
@@ -240,26 +275,13 @@ pub trait Storage: Send + Sync + 'static {
     /// cannot make room (tombstone key bytes plus the merged record exceed the budget), nothing
     /// is evicted, the record is kept over budget and a warning is logged; the app's next local
     /// write then evicts (Evict) or is refused (Reject) as usual.
-    fn merge_remote(
-        &self,
-        app_id: u64,
-        records: Vec<Record>,
-        limits: &Limits,
-    ) -> Result<MergeReport>;
-
-    /// [`Storage::merge_remote`] for records received from the peer with
-    /// canonical wallet `origin` (used to avoid echoing them back).
-    /// Scaffold default: ignores `origin`.
     fn merge_remote_from(
         &self,
         app_id: u64,
         records: Vec<Record>,
         limits: &Limits,
         origin: Option<&str>,
-    ) -> Result<MergeReport> {
-        let _ = origin;
-        self.merge_remote(app_id, records, limits)
-    }
+    ) -> Result<MergeReport>;
 
     /// Totals for `/status` at `now_ms` (protocol.md §8.1).
     fn stats(&self, now_ms: u64) -> Result<StoreStats>;
@@ -276,6 +298,30 @@ pub trait Storage: Send + Sync + 'static {
     /// send, read [`Storage::last_seq`] *before* calling this; if the result is empty, every
     /// change up to that value has been seen.
     fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>>;
+
+    /// The next page of changes to push to the peer with canonical wallet `exclude_origin`
+    /// (design.md §3 "Replication"), from one consistent read: change-log entries with
+    /// `seq > after_seq`, ascending, each with its current record, leaving out entries whose
+    /// origin (see [`Storage::merge_remote_from`]) is `exclude_origin`, at most `max_records`
+    /// of them.
+    ///
+    /// [`ChangePage::scanned_to`] tells how far the log was considered: the sequence of the
+    /// last returned change when the page is full (`max_records` changes), otherwise (the log
+    /// was exhausted) `max(after_seq, last_seq)` as of the same read. Once the page's changes
+    /// are acknowledged by the peer its cursor may advance to `scanned_to`: the skipped entries
+    /// are that peer's own records. `max_records == 0` returns an empty page with
+    /// `scanned_to = after_seq`.
+    fn changes_since_excluding(
+        &self,
+        after_seq: u64,
+        max_records: usize,
+        exclude_origin: &str,
+    ) -> Result<ChangePage>;
+
+    /// Number of change-log entries with `seq > after_seq`, not counting entries whose origin
+    /// is `exclude_origin` (if given): the replication lag towards that peer, in records.
+    /// Costs one scan of the entries after `after_seq`.
+    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64>;
 
     /// The replication cursor of peer `peer_wallet` (canonical wallet), if one was stored.
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>>;
@@ -311,6 +357,20 @@ pub trait Storage: Send + Sync + 'static {
     /// A namespace whose records are all expired appears with an empty vector. Records are in key
     /// order. One consistent read.
     fn snapshot(&self, now_ms: u64) -> Result<BTreeMap<u64, Vec<Record>>>;
+
+    /// Point-in-time export of the whole database for `novakms backup` (design.md §5), from ONE
+    /// consistent read: redb reads everything in one read transaction (writers continue; nothing
+    /// committed after it began is seen); memory copies everything under one lock acquisition
+    /// and feeds the sink after releasing it.
+    ///
+    /// Calls [`snapshot::ExportSink::begin`] once, with the binding, schema version, `last_seq`,
+    /// sealed master-secret blob, per-app counts from the usage accounting, and the exact number
+    /// and total key/encoded sizes of the records that follow; then
+    /// [`snapshot::ExportSink::record`] for every stored record (tombstones and
+    /// expired-but-unpurged records included) in ascending (app id, key bytes) order, with its
+    /// bytes in the storage codec format (`codec`). The change log, its origins and the peer
+    /// cursors are not exported. A sink error aborts the export and is returned as is.
+    fn export_snapshot(&self, sink: &mut dyn snapshot::ExportSink) -> Result<()>;
 }
 
 /// Check that `storage` belongs to the configured cluster (design.md §4 "At start the node checks

@@ -22,9 +22,12 @@ pub(crate) trait Tx {
     /// Remove the record of `(app, key)`, returning it; maintains usage and indexes. Does not
     /// touch the change log.
     fn remove_record(&mut self, app: u64, key: &str) -> Result<Option<Record>>;
-    /// Assign the next sequence number to `(app, key)`, dropping its previous log entry.
-    fn touch_change(&mut self, app: u64, key: &str) -> Result<u64>;
-    /// Drop the log entry of `(app, key)` if any (the sequence counter is not rewound).
+    /// Assign the next sequence number to `(app, key)`, dropping its previous log entry (and
+    /// that entry's origin); the new entry remembers `origin` (the peer wallet the record came
+    /// from, see `Storage::merge_remote_from`) if given.
+    fn touch_change(&mut self, app: u64, key: &str, origin: Option<&str>) -> Result<u64>;
+    /// Drop the log entry of `(app, key)` and its origin, if any (the sequence counter is not
+    /// rewound).
     fn drop_change(&mut self, app: u64, key: &str) -> Result<()>;
     /// Current log sequence of `(app, key)`.
     fn change_seq(&self, app: u64, key: &str) -> Result<Option<u64>>;
@@ -81,7 +84,7 @@ fn evict<T: Tx>(tx: &mut T, app: u64, keys: &[String], why: &str) -> Result<()> 
     for key in keys {
         if let Some(old) = tx.remove_record(app, key)? {
             freed = freed.saturating_add(old.cost());
-            tx.touch_change(app, key)?;
+            tx.touch_change(app, key, None)?;
             tx.drop_change(app, key)?;
         }
     }
@@ -144,7 +147,7 @@ pub(crate) fn put_local<T: Tx>(
     )??;
     evict(tx, app, &evicted, "local write")?;
     tx.put_record(app, &record)?;
-    tx.touch_change(app, key)?;
+    tx.touch_change(app, key, None)?;
     Ok(PutOutcome { record, evicted })
 }
 
@@ -173,25 +176,30 @@ pub(crate) fn delete_local<T: Tx>(
         ttl_ms: 0,
     };
     tx.put_record(app, &tomb)?;
-    tx.touch_change(app, key)?;
+    tx.touch_change(app, key, None)?;
     Ok(Some(tomb))
 }
 
-/// `Storage::merge_remote` (protocol.md §6.6, then quota with eviction whatever the policy).
+/// `Storage::merge_remote_from` (protocol.md §6.6, then quota with eviction whatever the
+/// policy). The change-log entry of a stored record remembers `origin` only if the record was
+/// stored exactly as received (its clock is the incoming one).
 pub(crate) fn merge_remote<T: Tx>(
     tx: &mut T,
     app: u64,
     records: Vec<Record>,
     limits: &Limits,
+    origin: Option<&str>,
 ) -> Result<MergeReport> {
     let mut report = MergeReport::default();
     for incoming in records {
         let existing = tx.get(app, &incoming.key)?;
+        let incoming_version = origin.map(|_| incoming.version.clone());
         let (outcome, store) = merge(existing.as_ref(), incoming);
         report.count(outcome);
         let Some(rec) = store else { continue };
         tx.put_record(app, &rec)?;
-        tx.touch_change(app, &rec.key)?;
+        let as_received = incoming_version.as_ref() == Some(&rec.version);
+        tx.touch_change(app, &rec.key, origin.filter(|_| as_received))?;
         let cost = rec.cost();
         match plan_room(
             tx,

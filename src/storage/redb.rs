@@ -8,6 +8,7 @@
 //! | `records` | `(app_id u64, key &str)` | record in the format of [`super::codec`] (checksummed) |
 //! | `changes` | `seq u64` | `(app_id, key)`: latest change per key, only keys with a record |
 //! | `change_index` | `(app_id, key)` | its `seq` in `changes` |
+//! | `change_origin` | `seq u64` | `&str`: wallet of the peer a merged record came from (only entries stored exactly as received; see [`Storage::merge_remote_from`]) |
 //! | `usage` | `app_id` | `(bytes, live_keys, tombstones)`; row present iff the app holds a record |
 //! | `by_age` | `(app_id, kind u8 (0 value, 1 tombstone), updated_at_ms, key)` | `(cost, expires_at_ms or u64::MAX)`: eviction order, listing, tombstone purge |
 //! | `expiry` | `(expires_at_ms, app_id, key)` | kind u8: records with a finite expiry, for purge and stats |
@@ -16,7 +17,9 @@
 //!
 //! Every write is one transaction with `Durability::Immediate`, two-phase commit and quick
 //! repair; methods return only after the commit returned. redb's exclusive file lock is the
-//! single-instance guard. Opening verifies the whole database (schema version, every record's
+//! single-instance guard. `change_origin` was added within schema 1: opening a schema-1 file
+//! without it creates the (empty) table, which means "origin unknown" for every existing entry
+//! (at worst one harmless echo). Opening verifies the whole database (schema version, every record's
 //! checksum, every index and counter) and fails closed: corruption is an `Integrity` error, never
 //! skipped records.
 
@@ -40,7 +43,9 @@ use crate::store::{Limits, MergeReport, Record};
 
 use super::codec::{decode_record, encode_record};
 use super::ops::{self, adjust_usage, Tx};
-use super::{AppUsage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError};
+use super::{
+    AppUsage, ChangePage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError,
+};
 
 /// Schema version written by this build. Opening a database with a higher version is refused;
 /// a lower one is migrated in order by [`MIGRATIONS`].
@@ -58,6 +63,7 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const RECORDS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("records");
 const CHANGES: TableDefinition<u64, (u64, &str)> = TableDefinition::new("changes");
 const CHANGE_INDEX: TableDefinition<(u64, &str), u64> = TableDefinition::new("change_index");
+const CHANGE_ORIGIN: TableDefinition<u64, &str> = TableDefinition::new("change_origin");
 const USAGE: TableDefinition<u64, (u64, u64, u64)> = TableDefinition::new("usage");
 const BY_AGE: TableDefinition<(u64, u8, u64, &str), (u64, u64)> = TableDefinition::new("by_age");
 const EXPIRY: TableDefinition<(u64, u64, &str), u8> = TableDefinition::new("expiry");
@@ -304,6 +310,30 @@ impl RedbStorage {
                 "database schema migrated"
             );
         }
+        self.ensure_change_origin(db)
+    }
+
+    /// Create the `change_origin` table in a schema-1 file written before it existed. An empty
+    /// table means "origin unknown" for every existing change-log entry.
+    fn ensure_change_origin(&self, db: &Database) -> Result<()> {
+        let missing = {
+            let txn = self.read_txn_on(db)?;
+            match txn.open_table(CHANGE_ORIGIN) {
+                Ok(_) => false,
+                Err(TableError::TableDoesNotExist(_)) => true,
+                Err(e) => return Err(self.err("open table change_origin", e)),
+            }
+        };
+        if missing {
+            self.write_on(db, |txn| {
+                txn.open_table(CHANGE_ORIGIN)
+                    .map_err(|e| self.err("create table change_origin", e))?;
+                Ok::<(), Error>(())
+            })?;
+            tracing::info!(
+                "database: added the change_origin table (replication echo suppression)"
+            );
+        }
         Ok(())
     }
 
@@ -325,6 +355,7 @@ impl RedbStorage {
         let records = self.open_ro(&txn, RECORDS)?;
         let changes = self.open_ro(&txn, CHANGES)?;
         let change_index = self.open_ro(&txn, CHANGE_INDEX)?;
+        let change_origin = self.open_ro(&txn, CHANGE_ORIGIN)?;
         let usage = self.open_ro(&txn, USAGE)?;
         let by_age = self.open_ro(&txn, BY_AGE)?;
         let expiry = self.open_ro(&txn, EXPIRY)?;
@@ -416,6 +447,23 @@ impl RedbStorage {
         }
         if changes.len().map_err(e)? != n_records {
             return Err(corrupt(p, "change log holds entries without records"));
+        }
+        for item in change_origin.iter().map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            let seq = k.value();
+            if changes.get(seq).map_err(e)?.is_none() {
+                return Err(corrupt(
+                    p,
+                    format!("change origin without a change-log entry at seq {seq}"),
+                ));
+            }
+            let origin = v.value();
+            if origin.is_empty() || origin.len() > crate::store::record::MAX_NODE_ID_BYTES {
+                return Err(corrupt(
+                    p,
+                    format!("change origin at seq {seq} is malformed"),
+                ));
+            }
         }
         // Fixed-width tables: reading every entry makes redb walk every page.
         for item in peers.iter().map_err(e)? {
@@ -715,6 +763,7 @@ fn initialize(db: &Database, path: &Path) -> Result<()> {
         txn.open_table(RECORDS).map_err(|e| err(e.into()))?;
         txn.open_table(CHANGES).map_err(|e| err(e.into()))?;
         txn.open_table(CHANGE_INDEX).map_err(|e| err(e.into()))?;
+        txn.open_table(CHANGE_ORIGIN).map_err(|e| err(e.into()))?;
         txn.open_table(USAGE).map_err(|e| err(e.into()))?;
         txn.open_table(BY_AGE).map_err(|e| err(e.into()))?;
         txn.open_table(EXPIRY).map_err(|e| err(e.into()))?;
@@ -732,6 +781,7 @@ struct WTx<'t> {
     records: Table<'t, (u64, &'static str), &'static [u8]>,
     changes: Table<'t, u64, (u64, &'static str)>,
     change_index: Table<'t, (u64, &'static str), u64>,
+    change_origin: Table<'t, u64, &'static str>,
     usage: Table<'t, u64, (u64, u64, u64)>,
     by_age: Table<'t, (u64, u8, u64, &'static str), (u64, u64)>,
     expiry: Table<'t, (u64, u64, &'static str), u8>,
@@ -747,6 +797,7 @@ impl<'t> WTx<'t> {
             records: txn.open_table(RECORDS).map_err(o)?,
             changes: txn.open_table(CHANGES).map_err(o)?,
             change_index: txn.open_table(CHANGE_INDEX).map_err(o)?,
+            change_origin: txn.open_table(CHANGE_ORIGIN).map_err(o)?,
             usage: txn.open_table(USAGE).map_err(o)?,
             by_age: txn.open_table(BY_AGE).map_err(o)?,
             expiry: txn.open_table(EXPIRY).map_err(o)?,
@@ -853,7 +904,7 @@ impl Tx for WTx<'_> {
         Ok(Some(old))
     }
 
-    fn touch_change(&mut self, app: u64, key: &str) -> Result<u64> {
+    fn touch_change(&mut self, app: u64, key: &str, origin: Option<&str>) -> Result<u64> {
         let last = match self
             .meta
             .get(META_LAST_SEQ)
@@ -877,10 +928,18 @@ impl Tx for WTx<'_> {
             self.changes
                 .remove(prev)
                 .map_err(werr(self.path, self.broken))?;
+            self.change_origin
+                .remove(prev)
+                .map_err(werr(self.path, self.broken))?;
         }
         self.changes
             .insert(seq, (app, key))
             .map_err(werr(self.path, self.broken))?;
+        if let Some(origin) = origin {
+            self.change_origin
+                .insert(seq, origin)
+                .map_err(werr(self.path, self.broken))?;
+        }
         Ok(seq)
     }
 
@@ -892,6 +951,9 @@ impl Tx for WTx<'_> {
             .map(|g| g.value());
         if let Some(prev) = prev {
             self.changes
+                .remove(prev)
+                .map_err(werr(self.path, self.broken))?;
+            self.change_origin
                 .remove(prev)
                 .map_err(werr(self.path, self.broken))?;
         }
@@ -1063,13 +1125,14 @@ impl Storage for RedbStorage {
         Ok(keys)
     }
 
-    fn merge_remote(
+    fn merge_remote_from(
         &self,
         app_id: u64,
         records: Vec<Record>,
         limits: &Limits,
+        origin: Option<&str>,
     ) -> Result<MergeReport> {
-        self.write_tx(|tx| ops::merge_remote(tx, app_id, records, limits))
+        self.write_tx(|tx| ops::merge_remote(tx, app_id, records, limits, origin))
     }
 
     fn stats(&self, now_ms: u64) -> Result<StoreStats> {
@@ -1143,6 +1206,74 @@ impl Storage for RedbStorage {
             }
         }
         Ok(out)
+    }
+
+    fn changes_since_excluding(
+        &self,
+        after_seq: u64,
+        max_records: usize,
+        exclude_origin: &str,
+    ) -> Result<ChangePage> {
+        let mut page = ChangePage {
+            changes: Vec::new(),
+            scanned_to: after_seq,
+        };
+        if max_records == 0 || after_seq == u64::MAX {
+            return Ok(page);
+        }
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let changes = self.open_ro(&txn, CHANGES)?;
+        let origins = self.open_ro(&txn, CHANGE_ORIGIN)?;
+        let records = self.open_ro(&txn, RECORDS)?;
+        let e = |e| self.err("changes", e);
+        for item in changes.range(after_seq + 1..).map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            let seq = k.value();
+            if let Some(o) = origins.get(seq).map_err(e)? {
+                if o.value() == exclude_origin {
+                    continue;
+                }
+            }
+            let (app, key) = v.value();
+            if let Some(g) = records.get((app, key)).map_err(e)? {
+                page.changes
+                    .push((seq, app, self.decode(app, key, g.value())?));
+                if page.changes.len() >= max_records {
+                    page.scanned_to = seq;
+                    return Ok(page);
+                }
+            }
+        }
+        let last = match meta.get(META_LAST_SEQ).map_err(e)? {
+            Some(g) => read_u64(&self.path, META_LAST_SEQ, g.value())?,
+            None => return Err(corrupt(&self.path, "last_seq missing")),
+        };
+        page.scanned_to = after_seq.max(last);
+        Ok(page)
+    }
+
+    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64> {
+        if after_seq == u64::MAX {
+            return Ok(0);
+        }
+        let txn = self.read_txn()?;
+        let changes = self.open_ro(&txn, CHANGES)?;
+        let origins = self.open_ro(&txn, CHANGE_ORIGIN)?;
+        let e = |e| self.err("changes", e);
+        let mut n = 0u64;
+        for item in changes.range(after_seq + 1..).map_err(e)? {
+            let (k, _) = item.map_err(e)?;
+            if let Some(ex) = exclude_origin {
+                if let Some(o) = origins.get(k.value()).map_err(e)? {
+                    if o.value() == ex {
+                        continue;
+                    }
+                }
+            }
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>> {
@@ -1224,6 +1355,62 @@ impl Storage for RedbStorage {
             }
         }
         Ok(out)
+    }
+
+    fn export_snapshot(&self, sink: &mut dyn super::snapshot::ExportSink) -> Result<()> {
+        // One read transaction for both passes: the sizes announced in `begin` and the records
+        // streamed afterwards come from the same point in time.
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let records = self.open_ro(&txn, RECORDS)?;
+        let usage = self.open_ro(&txn, USAGE)?;
+        let secret = self.open_ro(&txn, MASTER_SECRET)?;
+        let e = |e| self.err("export", e);
+        let mut begin = super::snapshot::ExportBegin::default();
+        let get_meta = |k: &str| -> Result<Option<Vec<u8>>> {
+            Ok(meta.get(k).map_err(e)?.map(|g| g.value().to_vec()))
+        };
+        begin.schema_version = match get_meta(META_SCHEMA)? {
+            Some(v) => read_u32(&self.path, META_SCHEMA, &v)?,
+            None => return Err(corrupt(&self.path, "schema version missing")),
+        };
+        begin.last_seq = match get_meta(META_LAST_SEQ)? {
+            Some(v) => read_u64(&self.path, META_LAST_SEQ, &v)?,
+            None => return Err(corrupt(&self.path, "last_seq missing")),
+        };
+        begin.binding = get_meta(META_BINDING)?
+            .map(|b| serde_json::from_slice(&b))
+            .transpose()
+            .map_err(|err| corrupt(&self.path, format!("cluster binding: {err}")))?;
+        begin.sealed_master_secret = secret
+            .get(SECRET_KEY)
+            .map_err(e)?
+            .map(|g| g.value().to_vec());
+        for item in usage.iter().map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            let (bytes, live_keys, tombstones) = v.value();
+            begin.apps.insert(
+                k.value(),
+                super::snapshot::AppCounts {
+                    records: live_keys,
+                    tombstones,
+                    bytes,
+                },
+            );
+        }
+        for item in records.iter().map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            begin.entries += 1;
+            begin.key_bytes += k.value().1.len() as u64;
+            begin.encoded_bytes += v.value().len() as u64;
+        }
+        sink.begin(&begin)?;
+        for item in records.iter().map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            let (app, key) = k.value();
+            sink.record(app, key, v.value())?;
+        }
+        Ok(())
     }
 }
 
@@ -1657,6 +1844,52 @@ mod tests {
         .unwrap();
         drop(s);
         assert_integrity(&dir, "change index entry missing");
+    }
+
+    #[test]
+    fn change_origins_persist_and_old_files_gain_the_table() {
+        let (_t, dir) = data_dir();
+        let s = RedbStorage::open(&dir).unwrap();
+        populate(&s);
+        let r = Record {
+            key: "from-peer".into(),
+            value: vec![5; 40],
+            version: VectorClock::from([("0x33", 1)]),
+            updated_at_ms: 1500,
+            tombstone: false,
+            ttl_ms: 0,
+        };
+        s.merge_remote_from(49, vec![r], &Limits::default(), Some("0x33"))
+            .unwrap();
+        let for_33 = s.changes_since_excluding(0, 100, "0x33").unwrap();
+        let for_44 = s.changes_since_excluding(0, 100, "0x44").unwrap();
+        assert_eq!(for_44.changes.len(), for_33.changes.len() + 1);
+        drop(s);
+        let s = RedbStorage::open(&dir).unwrap();
+        assert_eq!(s.changes_since_excluding(0, 100, "0x33").unwrap(), for_33);
+        assert_eq!(s.changes_since_excluding(0, 100, "0x44").unwrap(), for_44);
+        // A schema-1 file written before change_origin existed: the table is added at open and
+        // every origin is unknown (nothing excluded).
+        s.write(|txn| {
+            txn.delete_table(CHANGE_ORIGIN).unwrap();
+            Ok::<(), Error>(())
+        })
+        .unwrap();
+        drop(s);
+        let s = RedbStorage::open(&dir).unwrap();
+        assert_eq!(s.changes_since_excluding(0, 100, "0x33").unwrap(), for_44);
+        // An origin without its change-log entry is an inconsistency.
+        s.write(|txn| {
+            txn.open_table(CHANGE_ORIGIN)
+                .unwrap()
+                .insert(999_999, "0x33")
+                .unwrap();
+            Ok::<(), Error>(())
+        })
+        .unwrap();
+        drop(s);
+        let e = assert_integrity(&dir, "orphan change origin");
+        assert!(e.message().contains("change origin"), "{e}");
     }
 
     #[test]

@@ -754,6 +754,134 @@ fn write_error_display_and_conversion(_s: &dyn Storage) {
     );
 }
 
+const N3: &str = "0x3333333333333333333333333333333333333333";
+
+fn keys_of(page: &ChangePage) -> Vec<(u64, &str)> {
+    page.changes
+        .iter()
+        .map(|(q, _, r)| (*q, r.key.as_str()))
+        .collect()
+}
+
+fn origin_tracking_and_exclusion(s: &dyn Storage) {
+    let empty = s.changes_since_excluding(0, 10, N2).unwrap();
+    assert_eq!(empty, ChangePage::default());
+    put(s, APP, "local", 10, 1, &lim()); // seq 1, no origin
+    let from = |key: &str, clock: VectorClock, ts: u64, origin: Option<&str>| {
+        s.merge_remote_from(APP, vec![rec(key, b"v", clock, ts)], &lim(), origin)
+            .unwrap()
+    };
+    // seq 2: new key from N2, stored as received -> origin N2
+    assert_eq!(
+        from("b", VectorClock::from([(N2, 1)]), 2, Some(N2)).merged,
+        1
+    );
+    // seq 3: N2 overwrites "local" with a later clock (as received) -> origin N2
+    let later = VectorClock::from([(N1, 1), (N2, 1)]);
+    assert_eq!(from("local", later, 3, Some(N2)).merged, 1);
+    // seq 4: from N3 -> origin N3
+    assert_eq!(
+        from("c", VectorClock::from([(N3, 1)]), 4, Some(N3)).merged,
+        1
+    );
+    // seq 5: local write; seq 6: concurrent winner from N2, stored with the max clock -> no origin
+    put(s, APP, "d", 10, 5, &lim());
+    assert_eq!(
+        from("d", VectorClock::from([(N2, 5)]), 9, Some(N2)).merged,
+        1
+    );
+    assert_eq!(
+        s.get(APP, "d").unwrap().unwrap().version,
+        VectorClock::from([(N1, 1), (N2, 5)])
+    );
+    // seq 7: no origin at all (plain merge_remote)
+    s.merge_remote(
+        APP,
+        vec![rec("e", b"v", VectorClock::from([(N3, 1)]), 7)],
+        &lim(),
+    )
+    .unwrap();
+    // ignored merges take no sequence and keep the old entry's origin
+    assert_eq!(
+        from("b", VectorClock::from([(N2, 1)]), 2, Some(N3)).skipped,
+        1
+    );
+    assert_eq!(s.last_seq().unwrap(), 7);
+
+    let for_n2 = s.changes_since_excluding(0, 100, N2).unwrap();
+    assert_eq!(keys_of(&for_n2), vec![(4, "c"), (6, "d"), (7, "e")]);
+    assert_eq!(for_n2.scanned_to, 7);
+    let for_n3 = s.changes_since_excluding(0, 100, N3).unwrap();
+    assert_eq!(
+        keys_of(&for_n3),
+        vec![(2, "b"), (3, "local"), (6, "d"), (7, "e")]
+    );
+    assert_eq!(for_n3.scanned_to, 7);
+    // full pages end at their last change; the next page continues after it
+    let p1 = s.changes_since_excluding(0, 1, N2).unwrap();
+    assert_eq!((keys_of(&p1), p1.scanned_to), (vec![(4, "c")], 4));
+    let p2 = s.changes_since_excluding(p1.scanned_to, 2, N2).unwrap();
+    assert_eq!((keys_of(&p2), p2.scanned_to), (vec![(6, "d"), (7, "e")], 7));
+    // degenerate arguments
+    let z = s.changes_since_excluding(3, 0, N2).unwrap();
+    assert_eq!((z.changes.len(), z.scanned_to), (0, 3));
+    let beyond = s.changes_since_excluding(100, 10, N2).unwrap();
+    assert_eq!((beyond.changes.len(), beyond.scanned_to), (0, 100));
+    let max = s.changes_since_excluding(u64::MAX, 10, N2).unwrap();
+    assert_eq!(max.scanned_to, u64::MAX);
+    // lag counts
+    assert_eq!(s.count_changes_since(0, None).unwrap(), 5);
+    assert_eq!(s.count_changes_since(0, Some(N2)).unwrap(), 3);
+    assert_eq!(s.count_changes_since(0, Some(N3)).unwrap(), 4);
+    assert_eq!(s.count_changes_since(5, Some(N2)).unwrap(), 2);
+    assert_eq!(s.count_changes_since(7, None).unwrap(), 0);
+    assert_eq!(s.count_changes_since(u64::MAX, None).unwrap(), 0);
+    // only the peer's own records after the cursor: nothing to send, the cursor may skip them
+    assert_eq!(
+        from("f", VectorClock::from([(N2, 1)]), 8, Some(N2)).merged,
+        1
+    ); // seq 8
+    let own = s.changes_since_excluding(7, 10, N2).unwrap();
+    assert_eq!((own.changes.len(), own.scanned_to), (0, 8));
+    assert_eq!(s.count_changes_since(7, Some(N2)).unwrap(), 0);
+    // a local overwrite of a received record is sent back to its origin
+    put(s, APP, "b", 10, 9, &lim()); // seq 9
+    let p = s.changes_since_excluding(8, 10, N2).unwrap();
+    assert_eq!((keys_of(&p), p.scanned_to), (vec![(9, "b")], 9));
+    // so is a delete (seq 10); a purge drops the entry and its origin
+    s.delete_local(APP, "c", N1, 10).unwrap().unwrap();
+    assert_eq!(
+        keys_of(&s.changes_since_excluding(9, 10, N3).unwrap()),
+        vec![(10, "c")]
+    );
+    let purge_all = Limits {
+        tombstone_retention_ms: 1,
+        ..lim()
+    };
+    assert_eq!(s.purge(1_000, &purge_all, None).unwrap(), 1);
+    assert!(s
+        .changes_since_excluding(9, 10, N3)
+        .unwrap()
+        .changes
+        .is_empty());
+    // eviction drops entries (and origins) too: x (seq 11) is evicted when y (seq 12) arrives
+    let tiny = budget(30, QuotaPolicy::Evict);
+    let x = rec("x", &[1; 10], VectorClock::from([(N2, 1)]), 10);
+    s.merge_remote_from(OTHER_APP, vec![x], &tiny, Some(N2))
+        .unwrap();
+    let y = rec("y", &[1; 25], VectorClock::from([(N3, 1)]), 11);
+    s.merge_remote_from(OTHER_APP, vec![y], &tiny, Some(N3))
+        .unwrap();
+    assert!(s.get(OTHER_APP, "x").unwrap().is_none(), "x evicted");
+    assert_eq!(s.last_seq().unwrap(), 13);
+    let p = s.changes_since_excluding(10, 10, N3).unwrap();
+    assert_eq!((p.changes.len(), p.scanned_to), (0, 13));
+    assert_eq!(
+        keys_of(&s.changes_since_excluding(10, 10, N2).unwrap()),
+        vec![(12, "y")]
+    );
+}
+
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
         mod memory_backend {
@@ -797,4 +925,5 @@ suite!(
     stats_usage_and_snapshot,
     concurrent_writers_get_distinct_sequences,
     write_error_display_and_conversion,
+    origin_tracking_and_exclusion,
 );

@@ -1,0 +1,484 @@
+//! End-to-end cluster tests: 3 real nodes over HTTP on a real anvil chain.
+//! Writes converge, conflicts resolve identically everywhere, deletes stick,
+//! stopped / killed / fresh nodes catch up, a peer lying about the master
+//! secret is never believed, and a hung peer delays nobody.
+
+mod common;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use common::Devnet;
+use novakms::identity::Identity;
+use serde_json::Value;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Poll `f` until it returns true or `timeout` passes; returns the time taken.
+async fn eventually<F, Fut>(what: &str, timeout: Duration, mut f: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    loop {
+        if f().await {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < timeout, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn value_on(d: &Devnet, node: usize, key: &str) -> Option<Vec<u8>> {
+    d.app_client(node).get(key).await.unwrap().map(|(v, _)| v)
+}
+
+async fn status(url: &str) -> Value {
+    novakms::client::node::status(url, Duration::from_secs(5))
+        .await
+        .unwrap()
+}
+
+#[test]
+fn writes_converge_conflicts_resolve_and_deletes_stick() {
+    let d = Devnet::up(3);
+    let rt = rt();
+    rt.block_on(async {
+        // A write on any node is readable on every node.
+        for i in 0..3 {
+            d.app_client(i)
+                .put(&format!("from-{i}"), format!("v{i}").as_bytes(), 0)
+                .await
+                .unwrap();
+        }
+        for i in 0..3 {
+            for j in 0..3 {
+                let key = format!("from-{i}");
+                eventually(&format!("{key} on node {j}"), Duration::from_secs(10), || {
+                    let d = &d;
+                    let key = key.clone();
+                    async move { value_on(d, j, &key).await == Some(format!("v{i}").into_bytes()) }
+                })
+                .await;
+            }
+        }
+        // Concurrent conflicting writes to one key converge on one winner.
+        let (a, b) = tokio::join!(
+            async {
+                d.app_client(0)
+                    .put("conflict", b"from node 0", 0)
+                    .await
+                    .unwrap()
+            },
+            async {
+                d.app_client(1)
+                    .put("conflict", b"from node 1", 0)
+                    .await
+                    .unwrap()
+            },
+        );
+        let _ = (a, b);
+        eventually("conflict converged", Duration::from_secs(15), || {
+            let d = &d;
+            async move {
+                let v0 = value_on(d, 0, "conflict").await;
+                let v1 = value_on(d, 1, "conflict").await;
+                let v2 = value_on(d, 2, "conflict").await;
+                v0.is_some() && v0 == v1 && v1 == v2
+            }
+        })
+        .await;
+        // A delete propagates and the key never comes back.
+        assert!(d.app_client(2).delete("from-0").await.unwrap());
+        for j in 0..3 {
+            eventually("delete propagated", Duration::from_secs(10), || {
+                let d = &d;
+                async move { value_on(d, j, "from-0").await.is_none() }
+            })
+            .await;
+        }
+        // Several push intervals later (anti-entropy included) it is still gone.
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        for j in 0..3 {
+            assert!(
+                value_on(&d, j, "from-0").await.is_none(),
+                "resurrected on node {j}"
+            );
+        }
+    });
+}
+
+#[test]
+fn stopped_and_killed_nodes_catch_up() {
+    let d = Devnet::up(3);
+    let rt = rt();
+    rt.block_on(async {
+        d.app_client(0).put("before", b"1", 0).await.unwrap();
+    });
+    d.signal_node(1, libc::SIGTERM);
+    rt.block_on(async {
+        for i in 0..20 {
+            d.app_client(0)
+                .put(&format!("while-1-down-{i}"), b"x", 0)
+                .await
+                .unwrap();
+        }
+    });
+    d.signal_node(2, libc::SIGKILL);
+    rt.block_on(async {
+        for i in 0..20 {
+            d.app_client(0)
+                .put(&format!("while-both-down-{i}"), b"y", 0)
+                .await
+                .unwrap();
+        }
+        d.app_client(0).delete("before").await.unwrap();
+    });
+    d.restart_node(1, &[]);
+    d.restart_node(2, &[]);
+    rt.block_on(async {
+        for j in [1usize, 2] {
+            eventually(
+                &format!("node {j} caught up"),
+                Duration::from_secs(20),
+                || {
+                    let d = &d;
+                    async move {
+                        let keys = d.app_client(j).list().await.unwrap();
+                        keys.len() == 40 && !keys.contains(&"before".to_string())
+                    }
+                },
+            )
+            .await;
+        }
+    });
+}
+
+/// Register a new KMS node identity on chain and write its config; returns
+/// (identity, config path, url, data dir).
+fn add_node(
+    d: &Devnet,
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+) -> (Identity, std::path::PathBuf, String) {
+    let ks = d.path().join(format!("{name}.keystore.json"));
+    let id = novakms::identity::create_keystore(&ks, &d.password()).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    rt.block_on(async {
+        let owner = novakms::chain::devchain::dev_signer().unwrap();
+        novakms::chain::devchain::fund(&d.info.rpc_url, &owner, &id.address(), 10u128.pow(19))
+            .await
+            .unwrap();
+        d.admin()
+            .register_instance(
+                49,
+                1,
+                &id.address(),
+                &url,
+                &id.tee_pubkey_der(),
+                &id.address(),
+                true,
+            )
+            .await
+            .unwrap();
+    });
+    let base = std::fs::read_to_string(&d.node(0).config).unwrap();
+    let mut cfg = String::new();
+    for line in base.lines() {
+        let k = line.split('=').next().unwrap_or("").trim();
+        if !["keystore", "bind_addr", "node_url", "data_dir", "addr"].contains(&k) {
+            cfg.push_str(line);
+            cfg.push('\n');
+        }
+    }
+    cfg.push_str(&format!(
+        "keystore = {:?}\nbind_addr = \"127.0.0.1:{port}\"\nnode_url = \"{url}\"\ndata_dir = {:?}\n",
+        ks.display().to_string(),
+        d.path().join(name).display().to_string()
+    ));
+    let config = d.path().join(format!("{name}.toml"));
+    std::fs::write(&config, cfg).unwrap();
+    (id, config, url)
+}
+
+struct Proc(std::process::Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_serve(d: &Devnet, config: &std::path::Path, log: &str) -> Proc {
+    let log = std::fs::File::create(d.path().join(log)).unwrap();
+    Proc(
+        std::process::Command::new(common::exe())
+            .args(["serve", "--config"])
+            .arg(config)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn fresh_node_obtains_master_secret_and_all_data() {
+    let d = Devnet::up(2);
+    let rt = rt();
+    rt.block_on(async {
+        for i in 0..50 {
+            d.app_client(i % 2)
+                .put(&format!("k{i}"), format!("v{i}").as_bytes(), 0)
+                .await
+                .unwrap();
+        }
+        d.app_client(0).delete("k0").await.unwrap();
+    });
+    let (_id, config, url) = add_node(&d, &rt, "joiner");
+    let _p = spawn_serve(&d, &config, "joiner.log");
+    common::wait_ready(&url, Duration::from_secs(60));
+    rt.block_on(async {
+        let s = status(&url).await;
+        assert_eq!(s["node"]["master_secret"]["state"], "synced");
+        let chain = d.registry().master_secret_hash().await.unwrap();
+        assert_ne!(chain, [0u8; 32]);
+        // All data, deletes included, readable through the new node.
+        let node =
+            novakms::identity::load_keystore(&d.path().join("joiner.keystore.json"), &d.password())
+                .unwrap();
+        let app = d.identity(&d.info.apps[0].keystore);
+        let c = novakms::client::app::AppClient::new(
+            &url,
+            app,
+            &node.address(),
+            node.tee_pubkey_der(),
+            novakms::crypto::envelope::DEFAULT_INFO_LABEL,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        if std::env::var_os("NOVAKMS_TEST_DEBUG").is_some() {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            eprintln!("joiner keys: {:?}", c.list().await.map(|k| k.len()));
+            eprintln!(
+                "{}",
+                std::fs::read_to_string(d.path().join("joiner.log")).unwrap_or_default()
+            );
+        }
+        eventually("joiner has all data", Duration::from_secs(20), || {
+            let c = &c;
+            async move { c.list().await.unwrap().len() == 49 }
+        })
+        .await;
+        assert_eq!(c.get("k7").await.unwrap().unwrap().0, b"v7");
+        assert!(c.get("k0").await.unwrap().is_none());
+        // Derivations agree across nodes: same master secret.
+        let a = c.derive("wallet/root", "", 32).await.unwrap();
+        let b = d.app_client(0).derive("wallet/root", "", 32).await.unwrap();
+        assert_eq!(a, b);
+    });
+}
+
+/// A registered KMS "peer" that answers `master_secret_request` with a
+/// correctly sealed and signed, but WRONG, secret.
+async fn lying_peer(listener: tokio::net::TcpListener, me: Identity) {
+    use axum::routing::{get, post};
+    use novakms::crypto::{canonical::canonical_json, envelope, pop, sealed};
+    let me = std::sync::Arc::new(me);
+    let app = axum::Router::new()
+        .route(
+            "/status",
+            get(|| async { axum::Json(serde_json::json!({"node": {}})) }),
+        )
+        .route(
+            "/nonce",
+            get(|| async { axum::Json(serde_json::json!({"nonce": "AAAAAAAAAAAAAAAAAAAAAA=="})) }),
+        )
+        .route(
+            "/sync",
+            post(
+                move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
+                    let me = me.clone();
+                    async move {
+                        let env = envelope::Envelope::from_json(&body).unwrap();
+                        let plain =
+                            envelope::open(me.tee_secret(), &env, envelope::DEFAULT_INFO_LABEL)
+                                .unwrap();
+                        let req: Value = serde_json::from_slice(&plain).unwrap();
+                        let pk = hex::decode(req["ecdh_pubkey"].as_str().unwrap()).unwrap();
+                        let wrong = sealed::seal_master_secret(&pk, &[0x42u8; 32]).unwrap();
+                        let inner = serde_json::json!({"status": "ok", "sealed": wrong});
+                        let sender = hex::decode(&env.sender_tee_pubkey).unwrap();
+                        let out = envelope::seal(
+                            me.tee_secret(),
+                            &sender,
+                            canonical_json(&inner).as_bytes(),
+                            envelope::DEFAULT_INFO_LABEL,
+                        )
+                        .unwrap();
+                        let caller_sig = headers["x-kms-signature"].to_str().unwrap().to_string();
+                        let sig = me.sign(&pop::response_message(&caller_sig, &me.address()));
+                        ([("x-kms-peer-signature", sig)], axum::Json(out.to_json()))
+                    }
+                },
+            ),
+        );
+    axum::serve(listener, app).await.unwrap();
+}
+
+#[test]
+fn wrong_secret_from_a_peer_is_never_installed() {
+    let d = Devnet::up(1);
+    let rt = rt();
+    rt.block_on(async { d.app_client(0).put("k", b"v", 0).await.unwrap() });
+    // The liar, registered as an ACTIVE zkVerified KMS member.
+    let liar = Identity::generate();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let liar_url = format!("http://{}", listener.local_addr().unwrap());
+    rt.block_on(async {
+        d.admin()
+            .register_instance(
+                49,
+                1,
+                &liar.address(),
+                &liar_url,
+                &liar.tee_pubkey_der(),
+                &liar.address(),
+                true,
+            )
+            .await
+            .unwrap();
+    });
+    rt.spawn(lying_peer(listener, liar.clone()));
+    // The honest node is down: the joiner can only ask the liar.
+    d.signal_node(0, libc::SIGTERM);
+    let (_id, config, url) = add_node(&d, &rt, "joiner");
+    let _p = spawn_serve(&d, &config, "joiner.log");
+    rt.block_on(async {
+        eventually(
+            "joiner reports the lying peer",
+            Duration::from_secs(30),
+            || {
+                let url = url.clone();
+                async move {
+                    let s = novakms::client::node::status(&url, Duration::from_secs(2)).await;
+                    match s {
+                        Ok(s) => s["node"]["unavailable_reason"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains("does not match the on-chain hash"),
+                        Err(_) => false,
+                    }
+                }
+            },
+        )
+        .await;
+        let s = status(&url).await;
+        assert_eq!(s["node"]["service_available"], false);
+        assert_eq!(s["node"]["master_secret"]["state"], "uninitialized");
+    });
+    // The honest node returns: the joiner gets the right secret from it.
+    d.restart_node(0, &[]);
+    common::wait_ready(&url, Duration::from_secs(60));
+    rt.block_on(async {
+        let s = status(&url).await;
+        assert_eq!(s["node"]["master_secret"]["synced_from"], d.node(0).url);
+    });
+}
+
+#[test]
+fn a_hung_peer_delays_nobody_and_large_values_replicate() {
+    let d = Devnet::up(3);
+    let rt = rt();
+    // A registered member that accepts connections and never answers.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung_url = format!("http://{}", hung.local_addr().unwrap());
+    let _keep = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in hung.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let hung_id = Identity::generate();
+    rt.block_on(async {
+        d.admin()
+            .register_instance(
+                49,
+                1,
+                &hung_id.address(),
+                &hung_url,
+                &hung_id.tee_pubkey_der(),
+                &hung_id.address(),
+                true,
+            )
+            .await
+            .unwrap();
+        // Wait until the nodes know the hung member.
+        eventually(
+            "hung peer in the PeerCache",
+            Duration::from_secs(20),
+            || {
+                let d = &d;
+                async move {
+                    let s = status(&d.node(0).url).await;
+                    s["cluster"]["total_instances"] == 4
+                }
+            },
+        )
+        .await;
+        // Replication to the healthy peers is not delayed by it.
+        for i in 0..5 {
+            let key = format!("quick-{i}");
+            d.app_client(0).put(&key, b"fast", 0).await.unwrap();
+            let took = eventually("quick replication", Duration::from_secs(20), || {
+                let d = &d;
+                let key = key.clone();
+                async move {
+                    value_on(d, 1, &key).await.is_some() && value_on(d, 2, &key).await.is_some()
+                }
+            })
+            .await;
+            assert!(
+                took < Duration::from_secs(5),
+                "replication took {took:?} with a hung peer (peer timeout is 10 s)"
+            );
+        }
+        // Five 700 KB values written within one interval reach every node.
+        let big: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i; 700_000]).collect();
+        for (i, v) in big.iter().enumerate() {
+            d.app_client(0)
+                .put(&format!("big-{i}"), v, 0)
+                .await
+                .unwrap();
+        }
+        for j in 1..3 {
+            for (i, v) in big.iter().enumerate() {
+                let key = format!("big-{i}");
+                eventually(
+                    &format!("{key} on node {j}"),
+                    Duration::from_secs(30),
+                    || {
+                        let d = &d;
+                        let key = key.clone();
+                        async move { value_on(d, j, &key).await.as_deref() == Some(v.as_slice()) }
+                    },
+                )
+                .await;
+            }
+        }
+    });
+}
