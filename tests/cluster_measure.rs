@@ -1,7 +1,7 @@
 //! Measurements on a 3-node devnet (ignored by default; they take minutes):
 //!
 //! ```sh
-//! cargo test --release --test measure_cluster -- --ignored --nocapture --test-threads 1
+//! cargo test --release --test cluster_measure -- --ignored --nocapture --test-threads 1
 //! ```
 //!
 //! - write-to-visible latency: p50/p99 over N writes (`NOVAKMS_MEASURE_WRITES`,
