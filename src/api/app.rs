@@ -57,6 +57,68 @@ pub fn require_ready(st: &NodeState) -> Result<(), ApiError> {
     }
 }
 
+/// Header names and messages of one PoP flavour (app §2.3 or KMS peer §2.4).
+pub(crate) struct PopKind {
+    /// Invalid timestamp message, e.g. `Invalid x-app-timestamp`.
+    pub bad_timestamp: &'static str,
+    /// Optional claimed-wallet header, e.g. `x-app-wallet`.
+    pub wallet_header: &'static str,
+    /// Message when the claimed wallet differs from the signer.
+    pub wallet_mismatch: &'static str,
+    /// Signed message builder: (nonce, recipient wallet, timestamp).
+    pub message: fn(&str, &str, u64) -> String,
+}
+
+/// App PoP flavour (§2.3).
+pub(crate) const APP_POP: PopKind = PopKind {
+    bad_timestamp: "Invalid x-app-timestamp",
+    wallet_header: "x-app-wallet",
+    wallet_mismatch: "App wallet header does not match signature",
+    message: pop::app_auth_message,
+};
+
+/// The checks shared by app and peer PoP (§2.3, §2.4): timestamp within
+/// ±`pop_timeout_seconds`, nonce well-formed and currently issued (peeked,
+/// not consumed), signature recovers, optional wallet header matches.
+/// Returns the canonical signer wallet and `now` (Unix seconds); the caller
+/// authorizes the signer and then consumes the nonce.
+pub(crate) fn verify_pop(
+    st: &NodeState,
+    h: &HeaderMap,
+    kind: &PopKind,
+    sig: &str,
+    nonce: &str,
+    ts: &str,
+) -> Result<(String, u64), ApiError> {
+    let ts_val: u64 = ts
+        .parse()
+        .map_err(|_| ApiError::unauthorized(kind.bad_timestamp))?;
+    let now = st.clock.now_secs();
+    if now.abs_diff(ts_val) > st.settings.pop_timeout_seconds {
+        return Err(ApiError::unauthorized("Stale timestamp"));
+    }
+    if base64::engine::general_purpose::STANDARD
+        .decode(nonce)
+        .is_err()
+    {
+        return Err(ApiError::unauthorized("Invalid nonce encoding"));
+    }
+    if !st.nonces.peek(nonce, now) {
+        return Err(ApiError::unauthorized("Invalid or expired nonce"));
+    }
+    let msg = (kind.message)(nonce, &st.wallet, ts_val);
+    let wallet =
+        pop::recover_signer(&msg, sig).map_err(|e| ApiError::unauthorized(e.to_string()))?;
+    if let Some(claimed) = header(h, kind.wallet_header) {
+        let claimed = pop::canonical_wallet(claimed)
+            .map_err(|_| ApiError::forbidden("Invalid wallet address"))?;
+        if claimed != wallet {
+            return Err(ApiError::unauthorized(kind.wallet_mismatch));
+        }
+    }
+    Ok((wallet, now))
+}
+
 /// App PoP (§2.3) + registry authorization (§2.7).
 ///
 /// The nonce is checked for presence first (cheap), and consumed only after
@@ -82,34 +144,7 @@ pub async fn authenticate_app(st: &NodeState, h: &HeaderMap) -> Result<AppCaller
         }
         return Err(ApiError::unauthorized("Missing PoP authentication headers"));
     };
-    let ts_val: u64 = ts
-        .parse()
-        .map_err(|_| ApiError::unauthorized("Invalid x-app-timestamp"))?;
-    let now = st.clock.now_secs();
-    if now.abs_diff(ts_val) > st.settings.pop_timeout_seconds {
-        return Err(ApiError::unauthorized("Stale timestamp"));
-    }
-    if base64::engine::general_purpose::STANDARD
-        .decode(nonce)
-        .is_err()
-    {
-        return Err(ApiError::unauthorized("Invalid nonce encoding"));
-    }
-    if !st.nonces.peek(nonce, now) {
-        return Err(ApiError::unauthorized("Invalid or expired nonce"));
-    }
-    let msg = pop::app_auth_message(nonce, &st.wallet, ts_val);
-    let wallet =
-        pop::recover_signer(&msg, sig).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-    if let Some(claimed) = header(h, "x-app-wallet") {
-        let claimed = pop::canonical_wallet(claimed)
-            .map_err(|_| ApiError::forbidden("Invalid wallet address"))?;
-        if claimed != wallet {
-            return Err(ApiError::unauthorized(
-                "App wallet header does not match signature",
-            ));
-        }
-    }
+    let (wallet, now) = verify_pop(st, h, &APP_POP, sig, nonce, ts)?;
     let app = authorize(st, &wallet).await?;
     if st.nonces.consume(nonce, now) != NonceCheck::Valid {
         return Err(ApiError::unauthorized("Invalid or expired nonce"));

@@ -30,10 +30,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::Engine;
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
+use crate::api::app::{verify_pop, PopKind};
 use crate::api::error::ApiError;
 use crate::chain::types::INSTANCE_ACTIVE;
 use crate::crypto::canonical::canonical_json;
@@ -97,6 +97,14 @@ fn authorize_peer(st: &NodeState, wallet: &str, now_ms: u64) -> Result<PeerInfo,
     Ok(peer)
 }
 
+/// KMS-peer PoP flavour (§2.4).
+const PEER_POP: PopKind = PopKind {
+    bad_timestamp: "Invalid x-kms-timestamp",
+    wallet_header: "x-kms-wallet",
+    wallet_mismatch: "KMS wallet header does not match signature",
+    message: pop::peer_auth_message,
+};
+
 /// KMS-peer PoP (§2.4) + PeerCache authorization (§6.1), steps 3–4.
 ///
 /// Message `NovaKMS:Auth:<nonce>:<own wallet>:<ts>`; `|now − ts| ≤
@@ -109,34 +117,7 @@ pub fn authenticate_peer(st: &NodeState, h: &HeaderMap) -> Result<PeerCaller, Ap
         .ok_or_else(|| ApiError::unauthorized("Missing x-kms-timestamp"))?;
     let nonce =
         header(h, "x-kms-nonce").ok_or_else(|| ApiError::unauthorized("Missing x-kms-nonce"))?;
-    let ts_val: u64 = ts
-        .parse()
-        .map_err(|_| ApiError::unauthorized("Invalid x-kms-timestamp"))?;
-    let now = st.clock.now_secs();
-    if now.abs_diff(ts_val) > st.settings.pop_timeout_seconds {
-        return Err(ApiError::unauthorized("Stale timestamp"));
-    }
-    if base64::engine::general_purpose::STANDARD
-        .decode(nonce)
-        .is_err()
-    {
-        return Err(ApiError::unauthorized("Invalid nonce encoding"));
-    }
-    if !st.nonces.peek(nonce, now) {
-        return Err(ApiError::unauthorized("Invalid or expired nonce"));
-    }
-    let msg = pop::peer_auth_message(nonce, &st.wallet, ts_val);
-    let wallet =
-        pop::recover_signer(&msg, sig).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-    if let Some(claimed) = header(h, "x-kms-wallet") {
-        let claimed = pop::canonical_wallet(claimed)
-            .map_err(|_| ApiError::forbidden("Invalid wallet address"))?;
-        if claimed != wallet {
-            return Err(ApiError::unauthorized(
-                "KMS wallet header does not match signature",
-            ));
-        }
-    }
+    let (wallet, now) = verify_pop(st, h, &PEER_POP, sig, nonce, ts)?;
     let peer = authorize_peer(st, &wallet, st.clock.now_ms())?;
     if st.nonces.consume(nonce, now) != NonceCheck::Valid {
         return Err(ApiError::unauthorized("Invalid or expired nonce"));
