@@ -15,6 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod identity;
+pub mod metrics;
 pub mod node;
 pub mod storage;
 pub mod store;

@@ -21,7 +21,7 @@ use crate::crypto::keys::normalize_hex;
 use crate::crypto::{pop, value};
 use crate::node::nonce::NonceCheck;
 use crate::node::state::NodeState;
-use crate::storage::WriteError;
+use crate::storage::{LocalOutcome, LocalWrite, WriteError};
 
 /// Paths `/kms/derive` refuses because the node uses them internally
 /// (security-checklist.md "Authorization and isolation"; upstream hands the
@@ -356,18 +356,21 @@ pub async fn data_put(
     }
     let dk = data_key(&st, caller.app_id)?;
     let blob = value::encrypt_value(&dk, &plain);
-    let st2 = st.clone();
     let app_id = caller.app_id;
-    let key2 = key.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let now = st2.clock.now_ms();
-        st2.storage
-            .put_local(app_id, &key2, blob, ttl_ms, &st2.wallet, now, &st2.limits)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("write task failed: {e}")))?;
+    let outcome = st
+        .committer
+        .submit(LocalWrite::Put {
+            app_id,
+            key: key.clone(),
+            value: blob,
+            ttl_ms,
+        })
+        .await;
     let outcome = match outcome {
-        Ok(o) => o,
+        Ok(LocalOutcome::Put(o)) => o,
+        Ok(LocalOutcome::Delete(_)) => {
+            return Err(ApiError::internal("commit returned a delete for a put"))
+        }
         Err(WriteError::QuotaExceeded { used, budget }) => {
             tracing::warn!(
                 app_id,
@@ -416,16 +419,35 @@ pub async fn data_delete(
         Some(Value::String(k)) => k.clone(),
         _ => return Err(ApiError::bad_request("Missing 'key' field")),
     };
-    let st2 = st.clone();
     let app_id = caller.app_id;
-    let key2 = key.clone();
-    let deleted = tokio::task::spawn_blocking(move || {
-        let now = st2.clock.now_ms();
-        st2.storage.delete_local(app_id, &key2, &st2.wallet, now)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("write task failed: {e}")))?
-    .map_err(|e| ApiError::internal(format!("storage error: {e}")))?;
+    // A delete of a missing key answers 404 without queueing a commit.
+    let now = st.clock.now_ms();
+    let live = st
+        .storage
+        .get(app_id, &key)
+        .map_err(|e| ApiError::internal(format!("storage error: {e}")))?
+        .is_some_and(|r| r.is_live(now));
+    let deleted = if live {
+        match st
+            .committer
+            .submit(LocalWrite::Delete {
+                app_id,
+                key: key.clone(),
+            })
+            .await
+        {
+            Ok(LocalOutcome::Delete(d)) => d,
+            Ok(LocalOutcome::Put(_)) => {
+                return Err(ApiError::internal("commit returned a put for a delete"))
+            }
+            Err(e) => {
+                tracing::error!(app_id, error = %e, "delete failed");
+                return Err(ApiError::internal(format!("storage error: {e}")));
+            }
+        }
+    } else {
+        None
+    };
     if deleted.is_none() {
         return Err(ApiError::not_found(format!("Key not found: {key}")));
     }

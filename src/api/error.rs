@@ -63,9 +63,24 @@ impl ApiError {
     }
 }
 
+/// Response extension carrying the error's wire code and message to the metrics middleware
+/// (refusals are counted by reason, see `crate::metrics::refusal_reason`).
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
+    /// Wire code, e.g. `unauthorized`.
+    pub code: &'static str,
+    /// Message as sent.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({"code": self.code, "message": self.message});
-        (self.status, Json(body)).into_response()
+        let mut resp = (self.status, Json(body)).into_response();
+        resp.extensions_mut().insert(ErrorInfo {
+            code: self.code,
+            message: self.message,
+        });
+        resp
     }
 }

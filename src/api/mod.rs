@@ -12,7 +12,9 @@ pub mod public;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -32,6 +34,7 @@ pub fn router(state: Arc<NodeState>) -> Router {
         .route("/readyz", get(public::readyz))
         .route("/status", get(public::status))
         .route("/nonce", get(public::nonce))
+        .route("/metrics", get(public::metrics))
         .route("/nodes", get(peer::nodes))
         .route(
             "/sync",
@@ -46,5 +49,33 @@ pub fn router(state: Arc<NodeState>) -> Router {
         )
         .route("/kms/data/{*key}", get(app::data_get_path))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
+}
+
+/// Metrics middleware: counts every request by route pattern, method and status with its
+/// latency (until the response head), and every 403 with code `unauthorized`/`forbidden` as an
+/// auth refusal of an `app` (`/kms/*`) or `peer` (`/sync`, `/nodes`) caller by reason.
+async fn track(State(st): State<Arc<NodeState>>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let method = req.method().as_str().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    st.metrics
+        .observe_request(&route, &method, status, started.elapsed());
+    if let Some(info) = resp.extensions().get::<error::ErrorInfo>() {
+        if matches!(info.code, "unauthorized" | "forbidden") {
+            let caller = if route.starts_with("/kms") {
+                "app"
+            } else {
+                "peer"
+            };
+            st.metrics.observe_refusal(caller, &info.message);
+        }
+    }
+    resp
 }

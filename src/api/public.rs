@@ -1,5 +1,6 @@
 //! Unauthenticated routes: `/`, `/health`, `/livez`, `/readyz`, `/status`
-//! (protocol.md §8.1 plus `node.unavailable_reason`) and `/nonce` (§1.8, §2.1).
+//! (protocol.md §8.1 plus `node.unavailable_reason`), `/nonce` (§1.8, §2.1) and `/metrics`
+//! (Prometheus, not part of the Nova protocol).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub async fn root() -> Json<Value> {
             {"method": "GET", "path": "/readyz", "auth": "none"},
             {"method": "GET", "path": "/status", "auth": "none"},
             {"method": "GET", "path": "/nonce", "auth": "none (rate-limited)"},
+            {"method": "GET", "path": "/metrics", "auth": "none"},
             {"method": "POST", "path": "/kms/derive", "auth": "app PoP"},
             {"method": "GET", "path": "/kms/data", "auth": "app PoP"},
             {"method": "GET", "path": "/kms/data/{key}", "auth": "app PoP"},
@@ -59,6 +61,22 @@ pub async fn readyz(State(st): State<Arc<NodeState>>) -> Response {
             Json(json!({"status": "not_ready", "reason": r.reason})),
         )
             .into_response()
+    }
+}
+
+/// `GET /metrics`: Prometheus text exposition (version 0.0.4) of [`crate::metrics`]. Reads
+/// the per-app usage counters from storage off the async workers; 500 if that task fails.
+pub async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
+    match tokio::task::spawn_blocking(move || crate::metrics::render(&st)).await {
+        Ok(body) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => ApiError::internal(format!("metrics task failed: {e}")).into_response(),
     }
 }
 

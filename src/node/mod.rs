@@ -1,6 +1,7 @@
 //! The running node: shared state, node tick, startup checks and graceful
 //! shutdown (design.md §3, §6 "Daemon").
 
+pub mod commit;
 pub mod ingest;
 pub mod nonce;
 pub mod notify;
@@ -132,6 +133,14 @@ pub fn assemble(
         crate::crypto::envelope::EnvelopeScheme::parse(&settings.envelope_info_label),
         settings.registry_cache_capacity,
     );
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let committer = commit::Committer::start(
+        storage.clone(),
+        clock.clone(),
+        identity.address(),
+        settings.limits(),
+        metrics.clone(),
+    )?;
     let node_url = settings
         .node_url
         .clone()
@@ -158,6 +167,8 @@ pub fn assemble(
         )?,
         replication: state::ReplicationState::default(),
         shutting_down: AtomicBool::new(false),
+        metrics,
+        committer,
         wallet: identity.address(),
         tee_pubkey_hex: identity.tee_pubkey_hex(),
         cipher,
@@ -197,7 +208,12 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     let tick_state = st.clone();
     let ticker = tokio::spawn(async move {
         loop {
+            let started = std::time::Instant::now();
             tick::tick(&tick_state).await;
+            tick_state
+                .metrics
+                .tick_duration
+                .observe(started.elapsed().as_secs_f64());
             tokio::time::sleep(tick_every).await;
         }
     });

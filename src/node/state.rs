@@ -90,6 +90,10 @@ pub struct NodeState {
     pub replication: ReplicationState,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
+    /// Prometheus metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Group commit of app writes (`PUT`/`DELETE /kms/data`).
+    pub committer: crate::node::commit::Committer,
 }
 
 impl NodeState {

@@ -267,6 +267,15 @@ impl Storage for MemoryStorage {
         Tx::usage(&*self.lock()?, app_id)
     }
 
+    fn usage_all(&self) -> Result<BTreeMap<u64, AppUsage>> {
+        let inner = self.lock()?;
+        let mut out = BTreeMap::new();
+        for app in Tx::apps(&*inner)? {
+            out.insert(app, Tx::usage(&*inner, app)?);
+        }
+        Ok(out)
+    }
+
     fn last_seq(&self) -> Result<u64> {
         Ok(self.lock()?.last_seq)
     }

@@ -141,6 +141,41 @@ impl From<WriteError> for Error {
     }
 }
 
+/// One local app write for [`Storage::apply_local_batch`] (group commit, design.md §3
+/// "Acknowledge only after commit returns").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalWrite {
+    /// [`Storage::put_local`] of `value` (ciphertext `nonce ‖ ct ‖ tag`) under `(app_id, key)`
+    /// with `ttl_ms` (0 = no expiry).
+    Put {
+        /// Namespace (registry app id).
+        app_id: u64,
+        /// Key (arbitrary string, protocol.md §4.7).
+        key: String,
+        /// Ciphertext bytes.
+        value: Vec<u8>,
+        /// Time to live in ms; 0 = none.
+        ttl_ms: u64,
+    },
+    /// [`Storage::delete_local`] of `(app_id, key)`.
+    Delete {
+        /// Namespace (registry app id).
+        app_id: u64,
+        /// Key.
+        key: String,
+    },
+}
+
+/// Result of one [`LocalWrite`] inside a committed batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalOutcome {
+    /// The put was stored (see [`PutOutcome`]).
+    Put(PutOutcome),
+    /// The delete: `Some(tombstone)` if a live record was deleted, `None` if there was none
+    /// (the API's 404).
+    Delete(Option<Record>),
+}
+
 /// Data-store totals for `/status` `data_store` (protocol.md §8.1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreStats {
@@ -234,6 +269,49 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: u64,
     ) -> Result<Option<Record>>;
 
+    /// Apply several local writes in order in ONE durable transaction (group commit, design.md
+    /// §3): the write path of the node's committer (`node::commit`), which batches concurrent
+    /// app writes so that one fsync acknowledges many of them.
+    ///
+    /// Each op has the semantics of [`Storage::put_local`] / [`Storage::delete_local`] at
+    /// `now_ms`, seeing the effects of the ops before it (two puts of one key in a batch get
+    /// successive clocks). An op refused with [`WriteError::QuotaExceeded`] or
+    /// [`WriteError::ValueTooLarge`] changes nothing and the others still apply; its slot in
+    /// the returned vector (same order and length as `ops`) holds the error.
+    ///
+    /// Errors: a storage failure (I/O, disk full, corruption) returns the outer `Err` and no op
+    /// of the batch may be acknowledged. The redb backend runs the batch as one transaction, so
+    /// then nothing of it is written; the default implementation (used by the memory backend)
+    /// applies the ops one by one, so earlier ops may be stored although reported failed, like
+    /// a write in flight at a crash. Returns only after the durable commit(s) returned.
+    fn apply_local_batch(
+        &self,
+        ops: Vec<LocalWrite>,
+        node_id: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>> {
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            out.push(match op {
+                LocalWrite::Put {
+                    app_id,
+                    key,
+                    value,
+                    ttl_ms,
+                } => match self.put_local(app_id, &key, value, ttl_ms, node_id, now_ms, limits) {
+                    Ok(o) => Ok(LocalOutcome::Put(o)),
+                    Err(WriteError::Storage(e)) => return Err(e),
+                    Err(e) => Err(e),
+                },
+                LocalWrite::Delete { app_id, key } => Ok(LocalOutcome::Delete(
+                    self.delete_local(app_id, &key, node_id, now_ms)?,
+                )),
+            });
+        }
+        Ok(out)
+    }
+
     /// The raw stored record, which may be a tombstone or expired: the caller decides
     /// (`Record::is_live`).
     fn get(&self, app_id: u64, key: &str) -> Result<Option<Record>>;
@@ -288,6 +366,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Quota accounting of one app (all zero for an unknown app).
     fn app_usage(&self, app_id: u64) -> Result<AppUsage>;
+
+    /// Quota accounting of every app that has a namespace, by app id (the maintained counters,
+    /// no record scan; used by `/metrics`).
+    fn usage_all(&self) -> Result<BTreeMap<u64, AppUsage>>;
 
     /// The highest sequence number ever assigned (0 for a fresh database). Never decreases.
     fn last_seq(&self) -> Result<u64>;

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::store::merge::INBOUND_VALUE_OVERHEAD_BYTES;
 use crate::store::{merge, plan_eviction, Limits, MergeReport, QuotaError, QuotaPolicy, Record};
 
-use super::{AppUsage, PutOutcome, WriteError};
+use super::{AppUsage, LocalOutcome, LocalWrite, PutOutcome, WriteError};
 
 /// Primitive operations of one write transaction. Implementations keep `usage`, the age and
 /// expiry indexes and the change log consistent with the records they store.
@@ -149,6 +149,37 @@ pub(crate) fn put_local<T: Tx>(
     tx.put_record(app, &record)?;
     tx.touch_change(app, key, None)?;
     Ok(PutOutcome { record, evicted })
+}
+
+/// `Storage::apply_local_batch`: the ops in order inside one transaction; a storage error
+/// aborts the batch (outer `Err`), a quota or size refusal is that op's result only (it changed
+/// nothing, see [`put_local`]).
+pub(crate) fn apply_local_batch<T: Tx>(
+    tx: &mut T,
+    ops: Vec<LocalWrite>,
+    node_id: &str,
+    now_ms: u64,
+    limits: &Limits,
+) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>> {
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        out.push(match op {
+            LocalWrite::Put {
+                app_id,
+                key,
+                value,
+                ttl_ms,
+            } => match put_local(tx, app_id, &key, value, ttl_ms, node_id, now_ms, limits) {
+                Ok(o) => Ok(LocalOutcome::Put(o)),
+                Err(WriteError::Storage(e)) => return Err(e),
+                Err(e) => Err(e),
+            },
+            LocalWrite::Delete { app_id, key } => Ok(LocalOutcome::Delete(delete_local(
+                tx, app_id, &key, node_id, now_ms,
+            )?)),
+        });
+    }
+    Ok(out)
 }
 
 /// `Storage::delete_local` (protocol.md §4.4 DELETE).

@@ -44,7 +44,8 @@ use crate::store::{Limits, MergeReport, Record};
 use super::codec::{decode_record, encode_record};
 use super::ops::{self, adjust_usage, Tx};
 use super::{
-    AppUsage, ChangePage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError,
+    AppUsage, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
+    Storage, StoreStats, WriteError,
 };
 
 /// Schema version written by this build. Opening a database with a higher version is refused;
@@ -1094,6 +1095,16 @@ impl Storage for RedbStorage {
         self.write_tx(|tx| ops::delete_local(tx, app_id, key, node_id, now_ms))
     }
 
+    fn apply_local_batch(
+        &self,
+        ops: Vec<LocalWrite>,
+        node_id: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>> {
+        self.write_tx(|tx| ops::apply_local_batch(tx, ops, node_id, now_ms, limits))
+    }
+
     fn get(&self, app_id: u64, key: &str) -> Result<Option<Record>> {
         let txn = self.read_txn()?;
         let records = self.open_ro(&txn, RECORDS)?;
@@ -1172,6 +1183,25 @@ impl Storage for RedbStorage {
                 tombstones,
             }
         }))
+    }
+
+    fn usage_all(&self) -> Result<BTreeMap<u64, AppUsage>> {
+        let txn = self.read_txn()?;
+        let usage = self.open_ro(&txn, USAGE)?;
+        let mut out = BTreeMap::new();
+        for item in usage.iter().map_err(|e| self.err("usage", e))? {
+            let (k, v) = item.map_err(|e| self.err("usage", e))?;
+            let (bytes, live_keys, tombstones) = v.value();
+            out.insert(
+                k.value(),
+                AppUsage {
+                    bytes,
+                    live_keys,
+                    tombstones,
+                },
+            );
+        }
+        Ok(out)
     }
 
     fn last_seq(&self) -> Result<u64> {

@@ -1,0 +1,475 @@
+//! Prometheus metrics of a running node, served at `GET /metrics` in the text exposition
+//! format (version 0.0.4, <https://prometheus.io/docs/instrumenting/exposition_formats/>).
+//!
+//! Event metrics (requests, refusals, commits, node ticks) are updated where they happen;
+//! state metrics (per-app records/bytes/tombstones, replication lag per peer, readiness,
+//! master-secret state) are read from the node at scrape time by [`render`], so they are never
+//! stale. Every name starts with `novakms_`; times are in seconds (Prometheus convention).
+//! Label values are bounded sets: routes are the router's patterns (never raw paths), refusal
+//! reasons come from [`refusal_reason`], app ids and peer wallets are those the node stores or
+//! has on chain. No key, value, secret or nonce ever becomes a label.
+
+use std::fmt::Write as _;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::node::state::NodeState;
+
+/// Labels of one HTTP request: the matched route pattern (`/kms/data/{*key}`, or `unmatched`),
+/// the method and the status code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// Route pattern as registered in the router.
+    pub route: String,
+    /// HTTP method.
+    pub method: String,
+    /// Status code, e.g. `200`.
+    pub status: String,
+}
+
+/// Labels of the request-latency histogram (status left out to bound the series count).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    /// Route pattern.
+    pub route: String,
+    /// HTTP method.
+    pub method: String,
+}
+
+/// Labels of an authentication/authorization refusal.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabels {
+    /// `app` (`/kms/*`, PoP §2.3) or `peer` (`/sync`, §2.4).
+    pub caller: String,
+    /// One of the fixed reasons of [`refusal_reason`].
+    pub reason: String,
+}
+
+/// Per-app labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AppLabels {
+    /// Registry app id (decimal).
+    pub app_id: String,
+}
+
+/// Per-peer labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PeerLabels {
+    /// Canonical peer wallet.
+    pub peer: String,
+}
+
+/// Master-secret state label (`none`, `generated`, `synced`), as in `/status`
+/// `master_secret.state` (protocol.md §8.1).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SecretLabels {
+    /// State name.
+    pub state: String,
+}
+
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+fn latency_histogram() -> Histogram {
+    // 0.25 ms .. ~4 s, doubling.
+    Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
+}
+
+/// All metric families of one node. Cheap to update from any thread; one per [`NodeState`].
+pub struct Metrics {
+    registry: Registry,
+    /// `novakms_http_requests_total{route,method,status}`.
+    pub requests: Family<RequestLabels, Counter>,
+    /// `novakms_http_request_duration_seconds{route,method}`.
+    pub request_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    /// `novakms_auth_refusals_total{caller,reason}`.
+    pub auth_refusals: Family<RefusalLabels, Counter>,
+    /// `novakms_commit_duration_seconds`: one durable write transaction (group commit batch),
+    /// from begin to commit returned.
+    pub commit_duration: Histogram,
+    /// `novakms_commit_batch_writes`: app writes acknowledged by one commit.
+    pub commit_batch: Histogram,
+    /// `novakms_commit_failures_total`: batches whose commit failed (nothing acknowledged).
+    pub commit_failures: Counter,
+    /// `novakms_node_tick_duration_seconds`: one node tick (protocol.md §7).
+    pub tick_duration: Histogram,
+    app_records: Family<AppLabels, Gauge>,
+    app_bytes: Family<AppLabels, Gauge>,
+    app_tombstones: Family<AppLabels, Gauge>,
+    repl_lag: Family<PeerLabels, Gauge>,
+    repl_last_success: Family<PeerLabels, FloatGauge>,
+    repl_failing: Family<PeerLabels, Gauge>,
+    ready: Gauge,
+    secret_state: Family<SecretLabels, Gauge>,
+    secret_verified: Gauge,
+    peers_known: Gauge,
+    scrape_errors: Counter,
+    scrape_lock: std::sync::Mutex<()>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Register every family in a fresh registry.
+    pub fn new() -> Metrics {
+        let mut r = Registry::with_prefix("novakms");
+        let requests = Family::<RequestLabels, Counter>::default();
+        r.register(
+            "http_requests",
+            "HTTP requests by route pattern, method and status",
+            requests.clone(),
+        );
+        let request_duration =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        r.register_with_unit(
+            "http_request_duration",
+            "HTTP request latency by route pattern and method, until the response head",
+            Unit::Seconds,
+            request_duration.clone(),
+        );
+        let auth_refusals = Family::<RefusalLabels, Counter>::default();
+        r.register(
+            "auth_refusals",
+            "Requests refused by authentication or authorization, by caller kind and reason",
+            auth_refusals.clone(),
+        );
+        let commit_duration = latency_histogram();
+        r.register_with_unit(
+            "commit_duration",
+            "Durable write transactions of app writes (one group-commit batch each)",
+            Unit::Seconds,
+            commit_duration.clone(),
+        );
+        let commit_batch = Histogram::new(exponential_buckets(1.0, 2.0, 10));
+        r.register(
+            "commit_batch_writes",
+            "App writes acknowledged by one durable commit",
+            commit_batch.clone(),
+        );
+        let commit_failures = Counter::default();
+        r.register(
+            "commit_failures",
+            "Group-commit batches that failed (no write of the batch acknowledged)",
+            commit_failures.clone(),
+        );
+        let tick_duration = latency_histogram();
+        r.register_with_unit(
+            "node_tick_duration",
+            "Node tick (membership, readiness, master secret; protocol.md §7)",
+            Unit::Seconds,
+            tick_duration.clone(),
+        );
+        let app_records = Family::<AppLabels, Gauge>::default();
+        r.register(
+            "app_records",
+            "Stored non-tombstone records per app (expired but unpurged included)",
+            app_records.clone(),
+        );
+        let app_bytes = Family::<AppLabels, Gauge>::default();
+        r.register_with_unit(
+            "app_stored",
+            "Accounted bytes per app (key + ciphertext; the quota measure)",
+            Unit::Bytes,
+            app_bytes.clone(),
+        );
+        let app_tombstones = Family::<AppLabels, Gauge>::default();
+        r.register(
+            "app_tombstones",
+            "Stored tombstones per app",
+            app_tombstones.clone(),
+        );
+        let repl_lag = Family::<PeerLabels, Gauge>::default();
+        r.register(
+            "replication_lag_records",
+            "Local changes not yet acknowledged by the peer",
+            repl_lag.clone(),
+        );
+        let repl_last_success = Family::<PeerLabels, FloatGauge>::default();
+        r.register_with_unit(
+            "replication_last_success_timestamp",
+            "Unix time of the last successful replication exchange with the peer (0 = never)",
+            Unit::Seconds,
+            repl_last_success.clone(),
+        );
+        let repl_failing = Family::<PeerLabels, Gauge>::default();
+        r.register(
+            "replication_failing",
+            "1 if the last replication attempt to the peer failed",
+            repl_failing.clone(),
+        );
+        let ready = Gauge::default();
+        r.register(
+            "ready",
+            "1 when the node serves /kms/* (readiness, protocol.md §7)",
+            ready.clone(),
+        );
+        let secret_state = Family::<SecretLabels, Gauge>::default();
+        r.register(
+            "master_secret_state",
+            "1 for the current master-secret state (none, generated, synced)",
+            secret_state.clone(),
+        );
+        let secret_verified = Gauge::default();
+        r.register(
+            "master_secret_verified",
+            "1 once the loaded master secret matched the on-chain masterSecretHash",
+            secret_verified.clone(),
+        );
+        let peers_known = Gauge::default();
+        r.register(
+            "peers",
+            "KMS members in the peer cache, this node included",
+            peers_known.clone(),
+        );
+        let scrape_errors = Counter::default();
+        r.register(
+            "metrics_scrape_errors",
+            "Scrapes that could not read storage statistics",
+            scrape_errors.clone(),
+        );
+        Metrics {
+            registry: r,
+            requests,
+            request_duration,
+            auth_refusals,
+            commit_duration,
+            commit_batch,
+            commit_failures,
+            tick_duration,
+            app_records,
+            app_bytes,
+            app_tombstones,
+            repl_lag,
+            repl_last_success,
+            repl_failing,
+            ready,
+            secret_state,
+            secret_verified,
+            peers_known,
+            scrape_errors,
+            scrape_lock: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// The registry holding every family (for encoding).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Count one HTTP request that took `elapsed` and answered `status`.
+    pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_string(),
+                method: method.to_string(),
+                status: status.to_string(),
+            })
+            .inc();
+        self.request_duration
+            .get_or_create(&RouteLabels {
+                route: route.to_string(),
+                method: method.to_string(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Count one refusal of `caller` (`app` or `peer`) with the error message `message`
+    /// (classified by [`refusal_reason`]).
+    pub fn observe_refusal(&self, caller: &str, message: &str) {
+        self.auth_refusals
+            .get_or_create(&RefusalLabels {
+                caller: caller.to_string(),
+                reason: refusal_reason(message).to_string(),
+            })
+            .inc();
+    }
+
+    /// Record one group-commit batch of `writes` app writes that took `elapsed`.
+    pub fn observe_commit(&self, writes: usize, elapsed: Duration, ok: bool) {
+        self.commit_duration.observe(elapsed.as_secs_f64());
+        self.commit_batch.observe(writes as f64);
+        if !ok {
+            self.commit_failures.inc();
+        }
+    }
+}
+
+/// The fixed refusal reasons (label values of `novakms_auth_refusals_total`), from the
+/// messages of the PoP (protocol.md §2.3/§2.4), registry (§2.7), envelope (§3) and `/sync`
+/// (§6) checks. Unknown messages map to `other`, so the label set stays bounded.
+pub fn refusal_reason(message: &str) -> &'static str {
+    const TABLE: &[(&str, &str)] = &[
+        ("Missing", "missing_headers"),
+        ("Stale timestamp", "stale_timestamp"),
+        ("timestamp", "bad_timestamp"),
+        ("nonce", "bad_nonce"),
+        ("HMAC", "bad_hmac"),
+        ("does not match signature", "wallet_mismatch"),
+        ("does not match PoP signature", "wallet_mismatch"),
+        ("Invalid wallet address", "bad_wallet"),
+        ("sender_tee_pubkey", "tee_pubkey_mismatch"),
+        ("teePubkey", "tee_pubkey_mismatch"),
+        ("signature", "bad_signature"),
+        ("Signature", "bad_signature"),
+        ("not found", "not_registered"),
+        ("not active", "inactive"),
+        ("not ACTIVE", "inactive"),
+        ("zkVerified", "not_zk_verified"),
+        ("Version revoked", "version_revoked"),
+        ("Version not enrolled", "version_not_enrolled"),
+        ("App id 0", "app_id_zero"),
+        ("app_id mismatch", "app_id_mismatch"),
+    ];
+    TABLE
+        .iter()
+        .find(|(needle, _)| message.contains(needle))
+        .map_or("other", |(_, reason)| reason)
+}
+
+/// Refresh the state metrics from `st` and encode every family in the Prometheus text format
+/// (ends with `# EOF`). Storage statistics come from the per-app usage accounting (no scan);
+/// if storage cannot be read the per-app families are left out of this scrape and
+/// `novakms_metrics_scrape_errors_total` counts it.
+pub fn render(st: &NodeState) -> String {
+    let m = &st.metrics;
+    let _guard = m.scrape_lock.lock().unwrap_or_else(|p| p.into_inner());
+    m.app_records.clear();
+    m.app_bytes.clear();
+    m.app_tombstones.clear();
+    match st.storage.usage_all() {
+        Ok(all) => {
+            for (app, u) in all {
+                let l = AppLabels {
+                    app_id: app.to_string(),
+                };
+                m.app_records
+                    .get_or_create(&l)
+                    .set(i64::try_from(u.live_keys).unwrap_or(i64::MAX));
+                m.app_bytes
+                    .get_or_create(&l)
+                    .set(i64::try_from(u.bytes).unwrap_or(i64::MAX));
+                m.app_tombstones
+                    .get_or_create(&l)
+                    .set(i64::try_from(u.tombstones).unwrap_or(i64::MAX));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: cannot read storage usage");
+            m.scrape_errors.inc();
+        }
+    }
+    m.repl_lag.clear();
+    m.repl_last_success.clear();
+    m.repl_failing.clear();
+    let repl = st
+        .replication
+        .peers
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    for (peer, r) in repl {
+        let l = PeerLabels { peer };
+        m.repl_lag
+            .get_or_create(&l)
+            .set(i64::try_from(r.lag_records).unwrap_or(i64::MAX));
+        m.repl_last_success
+            .get_or_create(&l)
+            .set(r.last_success_ms.unwrap_or(0) as f64 / 1000.0);
+        m.repl_failing
+            .get_or_create(&l)
+            .set(i64::from(r.last_error.is_some()));
+    }
+    m.ready.set(i64::from(st.readiness().ready));
+    let (state, verified) = {
+        let g = st.master.read().unwrap_or_else(|p| p.into_inner());
+        match g.as_ref() {
+            None => ("none", false),
+            Some(l) => (
+                match l.origin {
+                    crate::node::state::SecretOrigin::Generated => "generated",
+                    crate::node::state::SecretOrigin::Synced => "synced",
+                },
+                l.verified,
+            ),
+        }
+    };
+    for s in ["none", "generated", "synced"] {
+        m.secret_state
+            .get_or_create(&SecretLabels {
+                state: s.to_string(),
+            })
+            .set(i64::from(s == state));
+    }
+    m.secret_verified.set(i64::from(verified));
+    m.peers_known
+        .set(i64::try_from(st.peer_cache.all().len()).unwrap_or(i64::MAX));
+    let mut out = String::new();
+    if prometheus_client::encoding::text::encode(&mut out, &m.registry).is_err() {
+        // Writing to a String cannot fail; keep the scrape well-formed anyway.
+        out.clear();
+        let _ = writeln!(out, "# EOF");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_reasons_are_classified() {
+        assert_eq!(
+            refusal_reason("Missing PoP authentication headers"),
+            "missing_headers"
+        );
+        assert_eq!(refusal_reason("Stale timestamp"), "stale_timestamp");
+        assert_eq!(refusal_reason("Invalid x-app-timestamp"), "bad_timestamp");
+        assert_eq!(refusal_reason("Invalid or expired nonce"), "bad_nonce");
+        assert_eq!(
+            refusal_reason("App wallet header does not match signature"),
+            "wallet_mismatch"
+        );
+        assert_eq!(
+            refusal_reason("sender_tee_pubkey does not match on-chain registration"),
+            "tee_pubkey_mismatch"
+        );
+        assert_eq!(refusal_reason("Instance not active"), "inactive");
+        assert_eq!(refusal_reason("Peer 0xab is not ACTIVE"), "inactive");
+        assert_eq!(refusal_reason("Version revoked"), "version_revoked");
+        assert_eq!(refusal_reason("Invalid HMAC signature"), "bad_hmac");
+        assert_eq!(refusal_reason("Missing x-kms-nonce"), "missing_headers");
+        assert_eq!(refusal_reason("something new"), "other");
+    }
+
+    #[test]
+    fn events_appear_in_the_exposition() {
+        let m = Metrics::new();
+        m.observe_request("/kms/data", "PUT", 200, Duration::from_millis(3));
+        m.observe_refusal("app", "Stale timestamp");
+        m.observe_commit(7, Duration::from_millis(2), true);
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &m.registry).unwrap();
+        assert!(out.contains(
+            "novakms_http_requests_total{route=\"/kms/data\",method=\"PUT\",status=\"200\"} 1"
+        ));
+        assert!(out
+            .contains("novakms_auth_refusals_total{caller=\"app\",reason=\"stale_timestamp\"} 1"));
+        assert!(out.contains("novakms_commit_batch_writes_sum 7.0"));
+        assert!(out.contains(
+            "novakms_http_request_duration_seconds_count{route=\"/kms/data\",method=\"PUT\"} 1"
+        ));
+        assert!(out.ends_with("# EOF\n"));
+    }
+}
