@@ -295,6 +295,45 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         assert_eq!(fingerprint(&url).await, before);
         let keys = good.list().await.unwrap();
         assert_eq!(keys, vec!["seed".to_string()]);
+
+        // The refusals and the writes are visible in /metrics.
+        let m = reqwest::get(format!("{url}/metrics")).await.unwrap();
+        assert_eq!(m.status(), 200);
+        assert!(m.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        let text = m.text().await.unwrap();
+        let value = |prefix: &str| -> f64 {
+            text.lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        for (reason, n) in [
+            // Unknown identity, and the PoP signed for another node (recovers a stranger).
+            ("not_registered", 2.0),
+            ("inactive", 2.0),
+            ("not_zk_verified", 1.0),
+            ("version_revoked", 1.0),
+            ("stale_timestamp", 2.0),
+            ("bad_nonce", 2.0),
+            ("missing_headers", 1.0),
+            ("tee_pubkey_mismatch", 1.0),
+        ] {
+            let line = format!("novakms_auth_refusals_total{{caller=\"app\",reason=\"{reason}\"}}");
+            assert_eq!(value(&line), n, "{reason}");
+        }
+        assert_eq!(value("novakms_ready "), 1.0);
+        assert_eq!(value("novakms_master_secret_verified "), 1.0);
+        assert_eq!(value("novakms_http_requests_total{route=\"/kms/data\",method=\"PUT\",status=\"200\"}"), 1.0);
+        assert_eq!(value("novakms_http_requests_total{route=\"/kms/data\",method=\"PUT\",status=\"413\"}"), 1.0);
+        assert!(value("novakms_commit_duration_seconds_count ") >= 1.0);
+        assert!(value("novakms_node_tick_duration_seconds_count ") >= 1.0);
+        let app = d.info.apps[0].app_id;
+        assert_eq!(value(&format!("novakms_app_records{{app_id=\"{app}\"}}")), 1.0);
+        assert!(text.ends_with("# EOF\n"));
     });
 }
 
