@@ -41,7 +41,7 @@ pub struct UpArgs {
     #[arg(long, default_value_t = 90)]
     pub timeout: u64,
     /// Number of registered app identities (own wallet and teePubkey each), spread over
-    /// up to DEVNET_APP_IDS app ids 1000, 1001, ... (identity i gets app id 1000 + i mod 3)
+    /// up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub apps: u16,
 }

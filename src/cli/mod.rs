@@ -128,6 +128,7 @@ pub enum Command {
     #[command(subcommand)]
     Devnet(devnet::DevnetCmd),
     /// Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive.
+    #[command(after_help = bench::AFTER_HELP)]
     Bench(bench::BenchArgs),
 }
 
