@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Snapshots of a node''s database: create (online or offline), inspect, verify')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -557,6 +558,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Number of KMS nodes')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory for keystores, configs, data and logs')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the nodes to become ready')
+            [CompletionResult]::new('--apps', '--apps', [CompletionResultType]::ParameterName, 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
@@ -604,6 +606,39 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
         'novakms;devnet;help;help' {
             break
         }
+        'novakms;bench' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent clients (one request in flight each)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent clients (one request in flight each)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)')
+            [CompletionResult]::new('--ops', '--ops', [CompletionResultType]::ParameterName, 'Stop after this many operations (successes + failures)')
+            [CompletionResult]::new('--value-size', '--value-size', [CompletionResultType]::ParameterName, 'Plaintext value size of PUTs in bytes')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'Key-space size: keys are <key-prefix><i> with i uniform in 0..KEYS')
+            [CompletionResult]::new('--read-ratio', '--read-ratio', [CompletionResultType]::ParameterName, 'Fraction of GETs in the mixed workload (0..=1)')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'Target node URL (repeatable; clients round-robin over them) [default: addr from the config]')
+            [CompletionResult]::new('--devnet', '--devnet', [CompletionResultType]::ParameterName, 'Take apps, nodes and chain settings from this devnet directory (its devnet.json)')
+            [CompletionResult]::new('--app-config', '--app-config', [CompletionResultType]::ParameterName, 'App config file (keystore, password_file; repeatable) [default: the global --config]')
+            [CompletionResult]::new('--apps', '--apps', [CompletionResultType]::ParameterName, 'Use only the first K app identities available')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the key choice, op mix and values')
+            [CompletionResult]::new('--key-prefix', '--key-prefix', [CompletionResultType]::ParameterName, 'Key and derive-path prefix')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout in seconds')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Before get/mixed: write every key of each app namespace once (not measured)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress line on stderr (it is also hidden when stderr is not a terminal)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress line on stderr (it is also hidden when stderr is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'novakms;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a KMS node: app API, node tick, durable storage')
             [CompletionResult]::new('identity', 'identity', [CompletionResultType]::ParameterValue, 'Create or show a node/app identity (wallet + teePubkey)')
@@ -617,6 +652,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Snapshots of a node''s database: create (online or offline), inspect, verify')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local cluster: anvil, deployed contracts, registered nodes')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -710,6 +746,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             break
         }
         'novakms;help;devnet;down' {
+            break
+        }
+        'novakms;help;bench' {
             break
         }
         'novakms;help;help' {

@@ -19,6 +19,9 @@ _novakms() {
             novakms,backup)
                 cmd="novakms__subcmd__backup"
                 ;;
+            novakms,bench)
+                cmd="novakms__subcmd__bench"
+                ;;
             novakms,completions)
                 cmd="novakms__subcmd__completions"
                 ;;
@@ -99,6 +102,9 @@ _novakms() {
                 ;;
             novakms__subcmd__help,backup)
                 cmd="novakms__subcmd__help__subcmd__backup"
+                ;;
+            novakms__subcmd__help,bench)
+                cmd="novakms__subcmd__help__subcmd__bench"
                 ;;
             novakms__subcmd__help,completions)
                 cmd="novakms__subcmd__help__subcmd__completions"
@@ -257,7 +263,7 @@ _novakms() {
 
     case "${cmd}" in
         novakms)
-            opts="-o -h -V --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help --version serve identity store derive health registry completions man sync backup restore devnet help"
+            opts="-o -h -V --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help --version serve identity store derive health registry completions man sync backup restore devnet bench help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +634,120 @@ _novakms() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        novakms__subcmd__bench)
+            opts="-c -q -o -h --concurrency --duration --ops --value-size --keys --read-ratio --node --devnet --app-config --apps --warmup --seed --key-prefix --timeout --quiet --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help put get mixed derive"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --devnet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nova-app-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         novakms__subcmd__completions)
             opts="-o -h --out-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -933,7 +1053,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__up)
-            opts="-o -h --nodes --dir --timeout --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --nodes --dir --timeout --apps --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -948,6 +1068,10 @@ _novakms() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apps)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1061,7 +1185,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__help)
-            opts="serve identity store derive health registry completions man sync backup restore devnet help"
+            opts="serve identity store derive health registry completions man sync backup restore devnet bench help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,6 +1243,20 @@ _novakms() {
         novakms__subcmd__help__subcmd__backup__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        novakms__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand backup 'Snapshots of a node''s database: create (online or offline), inspect, verify'
             cand restore 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)'
             cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
+            cand bench 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;serve'= {
@@ -509,6 +510,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --nodes 'Number of KMS nodes'
             cand --dir 'Directory for keystores, configs, data and logs'
             cand --timeout 'Seconds to wait for the nodes to become ready'
+            cand --apps 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)'
             cand --config 'TOML configuration file'
             cand -o 'Output format for results on stdout'
             cand --output 'Output format for results on stdout'
@@ -550,6 +552,38 @@ set edit:completion:arg-completer[novakms] = {|@words|
         }
         &'novakms;devnet;help;help'= {
         }
+        &'novakms;bench'= {
+            cand -c 'Concurrent clients (one request in flight each)'
+            cand --concurrency 'Concurrent clients (one request in flight each)'
+            cand --duration 'Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)'
+            cand --ops 'Stop after this many operations (successes + failures)'
+            cand --value-size 'Plaintext value size of PUTs in bytes'
+            cand --keys 'Key-space size: keys are <key-prefix><i> with i uniform in 0..KEYS'
+            cand --read-ratio 'Fraction of GETs in the mixed workload (0..=1)'
+            cand --node 'Target node URL (repeatable; clients round-robin over them) [default: addr from the config]'
+            cand --devnet 'Take apps, nodes and chain settings from this devnet directory (its devnet.json)'
+            cand --app-config 'App config file (keystore, password_file; repeatable) [default: the global --config]'
+            cand --apps 'Use only the first K app identities available'
+            cand --seed 'Seed of the key choice, op mix and values'
+            cand --key-prefix 'Key and derive-path prefix'
+            cand --timeout 'Per-request timeout in seconds'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --warmup 'Before get/mixed: write every key of each app namespace once (not measured)'
+            cand -q 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
+            cand --quiet 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'novakms;help'= {
             cand serve 'Run a KMS node: app API, node tick, durable storage'
             cand identity 'Create or show a node/app identity (wallet + teePubkey)'
@@ -563,6 +597,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand backup 'Snapshots of a node''s database: create (online or offline), inspect, verify'
             cand restore 'Restore a verified snapshot into a stopped node''s data dir (atomic swap)'
             cand devnet 'Run a local cluster: anvil, deployed contracts, registered nodes'
+            cand bench 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;help;serve'= {
@@ -630,6 +665,8 @@ set edit:completion:arg-completer[novakms] = {|@words|
         &'novakms;help;devnet;up'= {
         }
         &'novakms;help;devnet;down'= {
+        }
+        &'novakms;help;bench'= {
         }
         &'novakms;help;help'= {
         }

@@ -50,6 +50,7 @@ complete -c novakms -n "__fish_novakms_needs_command" -f -a "sync" -d 'Make a ru
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "backup" -d 'Snapshots of a node\'s database: create (online or offline), inspect, verify'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "restore" -d 'Restore a verified snapshot into a stopped node\'s data dir (atomic swap)'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
+complete -c novakms -n "__fish_novakms_needs_command" -f -a "bench" -d 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive'
 complete -c novakms -n "__fish_novakms_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l bind -d 'Listen address (config key bind_addr)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l data-dir -d 'Data directory holding novakms.redb (config key data_dir)' -r -F
@@ -425,6 +426,7 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_s
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nodes -d 'Number of KMS nodes' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l dir -d 'Directory for keystores, configs, data and logs' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l timeout -d 'Seconds to wait for the nodes to become ready' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l apps -d 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
@@ -455,19 +457,48 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "identity" -d 'Create or show a node/app identity (wallet + teePubkey)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "store" -d 'Act as a Nova app against a node: put/get/delete/list values'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "derive" -d 'Act as a Nova app: derive a key (POST /kms/derive)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "health" -d 'Check a node\'s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "registry" -d 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "completions" -d 'Print shell completions (or write all of them with --out-dir)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "man" -d 'Write man pages (one per subcommand)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "sync" -d 'Make a running node pull a snapshot from a named peer now (admin socket)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "backup" -d 'Snapshots of a node\'s database: create (online or offline), inspect, verify'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "restore" -d 'Restore a verified snapshot into a stopped node\'s data dir (atomic swap)'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
-complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -s c -l concurrency -d 'Concurrent clients (one request in flight each)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l duration -d 'Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l ops -d 'Stop after this many operations (successes + failures)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l value-size -d 'Plaintext value size of PUTs in bytes' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l keys -d 'Key-space size: keys are <key-prefix><i> with i uniform in 0..KEYS' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l read-ratio -d 'Fraction of GETs in the mixed workload (0..=1)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l node -d 'Target node URL (repeatable; clients round-robin over them) [default: addr from the config]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l devnet -d 'Take apps, nodes and chain settings from this devnet directory (its devnet.json)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l app-config -d 'App config file (keystore, password_file; repeatable) [default: the global --config]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l apps -d 'Use only the first K app identities available' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l seed -d 'Seed of the key choice, op mix and values' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l key-prefix -d 'Key and derive-path prefix' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l timeout -d 'Per-request timeout in seconds' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l warmup -d 'Before get/mixed: write every key of each app namespace once (not measured)'
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -s q -l quiet -d 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "identity" -d 'Create or show a node/app identity (wallet + teePubkey)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "store" -d 'Act as a Nova app against a node: put/get/delete/list values'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "derive" -d 'Act as a Nova app: derive a key (POST /kms/derive)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "health" -d 'Check a node\'s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "registry" -d 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "completions" -d 'Print shell completions (or write all of them with --out-dir)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "man" -d 'Write man pages (one per subcommand)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "sync" -d 'Make a running node pull a snapshot from a named peer now (admin socket)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "backup" -d 'Snapshots of a node\'s database: create (online or offline), inspect, verify'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "restore" -d 'Restore a verified snapshot into a stopped node\'s data dir (atomic swap)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "devnet" -d 'Run a local cluster: anvil, deployed contracts, registered nodes'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "bench" -d 'Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry completions man sync backup restore devnet bench help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "new" -d 'Create a new identity: an encrypted V3 keystore (mode 0600)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "show" -d 'Print the wallet address and teePubkey (hex DER SPKI) to register'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "put" -d 'Store a value (from the argument, --file, or stdin)'

@@ -7,6 +7,7 @@
 //! (HTTP clients), `cli` (subcommand argument structs and `run()`).
 
 pub mod api;
+pub mod bench;
 pub mod chain;
 pub mod cli;
 pub mod client;

@@ -40,7 +40,16 @@ pub struct UpArgs {
     /// Seconds to wait for the nodes to become ready
     #[arg(long, default_value_t = 90)]
     pub timeout: u64,
+    /// Number of registered app identities (own wallet and teePubkey each), spread over
+    /// up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub apps: u16,
 }
+
+/// Most distinct app ids (namespaces) `devnet up --apps N` spreads its app
+/// identities over: identity `i` (0-based) is an instance of app
+/// `DEVNET_DEMO_APP_ID + i % DEVNET_APP_IDS`.
+pub const DEVNET_APP_IDS: u16 = 3;
 
 /// Arguments of `devnet down`.
 #[derive(Debug, Args)]
@@ -324,42 +333,67 @@ async fn provision(a: &UpArgs, dir: &Path, rpc_url: &str, anvil_pid: u32) -> Res
         });
     }
 
-    // Demo app: ACTIVE app, ENROLLED version, ACTIVE zkVerified instance.
-    admin
-        .create_app(
-            DEVNET_DEMO_APP_ID,
-            "0x0000000000000000000000000000000000000000",
-            "novakms devnet demo app",
-        )
-        .await?;
-    let version = admin
-        .add_version(DEVNET_DEMO_APP_ID, "demo-v1", [0u8; 32])
-        .await?;
-    let app_keystore = dir.join("app.keystore.json");
-    let _ = std::fs::remove_file(&app_keystore);
-    let app_id = crate::identity::create_keystore(&app_keystore, &password)?;
-    let app_instance = admin
-        .register_instance(
-            DEVNET_DEMO_APP_ID,
-            version,
-            &app_id.address(),
-            "http://127.0.0.1/demo-app",
-            &app_id.tee_pubkey_der(),
-            &app_id.address(),
-            true,
-        )
-        .await?;
+    // Demo apps: ACTIVE apps, ENROLLED versions, ACTIVE zkVerified instances.
+    // Identity 0 keeps the historical file names app.keystore.json / app.toml.
+    let app_ids = a.apps.min(DEVNET_APP_IDS);
+    let mut versions = Vec::new();
+    for k in 0..app_ids {
+        let app = DEVNET_DEMO_APP_ID + u64::from(k);
+        admin
+            .create_app(
+                app,
+                "0x0000000000000000000000000000000000000000",
+                &if k == 0 {
+                    "novakms devnet demo app".to_string()
+                } else {
+                    format!("novakms devnet demo app {}", k + 1)
+                },
+            )
+            .await?;
+        versions.push(admin.add_version(app, "demo-v1", [0u8; 32]).await?);
+    }
+    let mut apps = Vec::new();
+    for i in 0..a.apps {
+        let app = DEVNET_DEMO_APP_ID + u64::from(i % app_ids);
+        let version = versions[usize::from(i % app_ids)];
+        let stem = if i == 0 {
+            "app".to_string()
+        } else {
+            format!("app-{}", i + 1)
+        };
+        let app_keystore = dir.join(format!("{stem}.keystore.json"));
+        let _ = std::fs::remove_file(&app_keystore);
+        let app_identity = crate::identity::create_keystore(&app_keystore, &password)?;
+        let app_instance = admin
+            .register_instance(
+                app,
+                version,
+                &app_identity.address(),
+                &format!("http://127.0.0.1/demo-{stem}"),
+                &app_identity.tee_pubkey_der(),
+                &app_identity.address(),
+                true,
+            )
+            .await?;
+        let app_config = dir.join(format!("{stem}.toml"));
+        std::fs::write(
+            &app_config,
+            format!(
+                "# novakms devnet demo app {app}: novakms --config {} store put greeting hello\n{common}keystore = {}\naddr = {}\n",
+                app_config.display(),
+                toml_str(&app_keystore.display().to_string()),
+                toml_str(&nodes[0].url),
+            ),
+        )?;
+        apps.push(DevnetApp {
+            app_id: app,
+            wallet: app_identity.address(),
+            instance_id: app_instance,
+            keystore: app_keystore,
+            config: app_config,
+        });
+    }
     let _ = VERSION_ENROLLED;
-    let app_config = dir.join("app.toml");
-    std::fs::write(
-        &app_config,
-        format!(
-            "# novakms devnet demo app: novakms --config {} store put greeting hello\n{common}keystore = {}\naddr = {}\n",
-            app_config.display(),
-            toml_str(&app_keystore.display().to_string()),
-            toml_str(&nodes[0].url),
-        ),
-    )?;
     let mut info = DevnetInfo {
         rpc_url: rpc_url.to_string(),
         anvil_pid,
@@ -370,13 +404,7 @@ async fn provision(a: &UpArgs, dir: &Path, rpc_url: &str, anvil_pid: u32) -> Res
         owner_key: devchain::ANVIL_DEV_KEY_0.to_string(),
         password_file,
         nodes,
-        apps: vec![DevnetApp {
-            app_id: DEVNET_DEMO_APP_ID,
-            wallet: app_id.address(),
-            instance_id: app_instance,
-            keystore: app_keystore,
-            config: app_config,
-        }],
+        apps,
     };
 
     // Start the nodes.

@@ -2,6 +2,7 @@
 //! no business logic here (design.md §2).
 
 pub mod backup;
+pub mod bench;
 pub mod devnet;
 pub mod docs;
 pub mod health;
@@ -126,6 +127,9 @@ pub enum Command {
     /// Run a local cluster: anvil, deployed contracts, registered nodes.
     #[command(subcommand)]
     Devnet(devnet::DevnetCmd),
+    /// Load-test nodes as registered apps: throughput and latency of put/get/mixed/derive.
+    #[command(after_help = bench::AFTER_HELP)]
+    Bench(bench::BenchArgs),
 }
 
 impl Cli {
@@ -192,5 +196,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sync(a) => sync::run(&cli, a).await,
         Command::Backup(c) => backup::run(&cli, c).await,
         Command::Restore(a) => restore::run(&cli, a).await,
+        Command::Bench(a) => bench::run(&cli, a).await,
     }
 }

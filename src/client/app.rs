@@ -136,6 +136,28 @@ impl AppClient {
             .timeout(timeout)
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
+        Self::with_http(
+            http,
+            base_url,
+            identity,
+            node_wallet,
+            node_tee_pubkey,
+            info_label,
+        )
+    }
+
+    /// [`AppClient::new`] on an existing HTTP client, so that many app
+    /// identities talking to one node share one connection pool (`novakms
+    /// bench`). Timeouts are the ones `http` was built with.
+    /// Errors: Local (invalid node wallet).
+    pub fn with_http(
+        http: reqwest::Client,
+        base_url: &str,
+        identity: Identity,
+        node_wallet: &str,
+        node_tee_pubkey: Vec<u8>,
+        info_label: &str,
+    ) -> Result<Self> {
         let cipher = EnvelopeCipher::new(
             identity.tee_secret().clone(),
             EnvelopeScheme::parse(info_label),

@@ -1,0 +1,622 @@
+//! `novakms bench put|get|mixed|derive`: a load generator acting as one or
+//! more registered Nova apps against one node or a whole cluster over the
+//! real protocol (see `crate::bench`), with a latency/throughput report.
+//!
+//! Apps and nodes come from a devnet (`--devnet DIR`: its `devnet.json`), or
+//! from app config files (`--app-config`, repeatable; default: the global
+//! configuration, as `store` uses it). Node wallets and teePubkeys are
+//! resolved on chain exactly as `store` does (`client::app::resolve_node`).
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+use crate::bench::{self, ClientGrid, Plan, Progress, Stop, Summary, Workload};
+use crate::chain::registry::RegistryClient;
+use crate::cli::devnet::DevnetInfo;
+use crate::cli::{load_identity, print_json, Cli, Output};
+use crate::client::app::{resolve_node, AppClient};
+use crate::config::Settings;
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::Identity;
+
+/// Extra `bench --help` text: sources, report and exit codes.
+pub const AFTER_HELP: &str = "\
+Apps and nodes: --devnet DIR uses the identities of `devnet up --apps N` and all its nodes;
+otherwise --app-config FILE (repeatable) or the global configuration names the app keystore(s),
+and --node URL (repeatable) or `addr` the node(s). Node wallets and teePubkeys come from the
+registry on chain. Client i talks to node (i mod nodes) as app ((i / nodes) mod apps).
+
+Report: ops/s and latency p50/p90/p99/max/mean (ms) of successful operations, GET misses (404),
+failures by kind (http_<status>, timeout, connect, verify, bad_answer, local). -o json prints
+one object (see docs/operator-guide.md, \"Load testing\").
+
+Exit codes: 0 every operation succeeded; 3 some operation failed; 8 some answer failed
+response-signature or envelope verification; 1/2/4 setup errors as for other commands.";
+
+/// Default run length when neither `--duration` nor `--ops` is given.
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+
+/// Workload names of `novakms bench`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WorkloadArg {
+    /// PUT /kms/data of --value-size random bytes
+    Put,
+    /// GET /kms/data/<key> (404 = miss, not an error; see --warmup)
+    Get,
+    /// GET with probability --read-ratio, else PUT
+    Mixed,
+    /// POST /kms/derive of a 32-byte key
+    Derive,
+}
+
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Operation mix
+    #[arg(value_enum)]
+    pub workload: WorkloadArg,
+    /// Concurrent clients (one request in flight each)
+    #[arg(short = 'c', long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: u32,
+    /// Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)
+    #[arg(long, value_parser = parse_duration, conflicts_with = "ops")]
+    pub duration: Option<Duration>,
+    /// Stop after this many operations (successes + failures)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ops: Option<u64>,
+    /// Plaintext value size of PUTs in bytes
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(0..=1_048_576))]
+    pub value_size: u32,
+    /// Key-space size: keys are <key-prefix><i> with i uniform in 0..KEYS
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub keys: u64,
+    /// Fraction of GETs in the mixed workload (0..=1)
+    #[arg(long, default_value_t = 0.9, value_parser = parse_ratio)]
+    pub read_ratio: f64,
+    /// Target node URL (repeatable; clients round-robin over them) [default: addr from the config]
+    #[arg(long = "node", value_name = "URL")]
+    pub nodes: Vec<String>,
+    /// Take apps, nodes and chain settings from this devnet directory (its devnet.json)
+    #[arg(long, value_name = "DIR", conflicts_with = "app_configs")]
+    pub devnet: Option<PathBuf>,
+    /// App config file (keystore, password_file; repeatable) [default: the global --config]
+    #[arg(long = "app-config", value_name = "FILE")]
+    pub app_configs: Vec<PathBuf>,
+    /// Use only the first K app identities available
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    pub apps: Option<u32>,
+    /// Before get/mixed: write every key of each app namespace once (not measured)
+    #[arg(long)]
+    pub warmup: bool,
+    /// Seed of the key choice, op mix and values
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Key and derive-path prefix
+    #[arg(long, default_value = "bench/")]
+    pub key_prefix: String,
+    /// Per-request timeout in seconds
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// No progress line on stderr (it is also hidden when stderr is not a terminal)
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Parse a duration: a number with unit `ms`, `s`, `m` or `h` (`10s`, `500ms`,
+/// `1.5m`); a bare number is seconds. Errors: a message for clap.
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?} (examples: 10s, 500ms, 2m)"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        u => return Err(format!("unknown duration unit {u:?} (use ms, s, m or h)")),
+    };
+    if !secs.is_finite() || secs <= 0.0 || secs > 7.0 * 86400.0 {
+        return Err(format!("duration {s:?} out of range (0 < d <= 7 days)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_ratio(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("invalid ratio {s:?}: expected a number in 0..=1")),
+    }
+}
+
+/// The `-o json` report of `novakms bench` (stable shape, documented in
+/// docs/operator-guide.md "Load testing"): the run parameters followed by the
+/// flattened [`Summary`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// `put`, `get`, `mixed` or `derive`.
+    pub workload: String,
+    /// Fraction of GETs (mixed only, otherwise null).
+    pub read_ratio: Option<f64>,
+    /// Concurrent clients.
+    pub concurrency: u32,
+    /// Target node URLs.
+    pub nodes: Vec<String>,
+    /// App identities (wallets) used.
+    pub apps: Vec<String>,
+    /// Distinct app ids (namespaces) of those identities, as registered on chain.
+    pub app_ids: Vec<u64>,
+    /// PUT value size, bytes.
+    pub value_size: u32,
+    /// Key-space size.
+    pub keys: u64,
+    /// Random seed.
+    pub seed: u64,
+    /// Keys written by `--warmup` before the measured run (0 without it).
+    pub warmup_keys: u64,
+    /// Requested run time in seconds (null with `--ops`).
+    pub target_duration_s: Option<f64>,
+    /// Requested operation count (null with `--duration`).
+    pub target_ops: Option<u64>,
+    /// Measured results.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// One app identity to act as.
+struct App {
+    identity: Identity,
+    /// App id from the registry, if the identity is registered.
+    app_id: Option<u64>,
+}
+
+/// Where the chain and the identities come from.
+struct Sources {
+    registry: RegistryClient,
+    kms_app_id: u64,
+    info_label: String,
+    node_wallet: Option<String>,
+    nodes: Vec<String>,
+    identities: Vec<Identity>,
+}
+
+fn load_devnet(dir: &Path, s: &Settings, a: &BenchArgs) -> Result<Sources> {
+    let path = dir.join("devnet.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::local(format!("cannot read {}: {e}", path.display())))?;
+    let info: DevnetInfo = serde_json::from_str(&text)
+        .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
+    let password = std::fs::read_to_string(&info.password_file)
+        .map_err(|e| Error::local(format!("cannot read {}: {e}", info.password_file.display())))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let take = a.apps.map(|k| k as usize).unwrap_or(info.apps.len());
+    if take > info.apps.len() {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "--apps {take}: the devnet has only {} app identities (devnet up --apps N)",
+                info.apps.len()
+            ),
+        ));
+    }
+    let mut identities = Vec::new();
+    for app in &info.apps[..take] {
+        identities.push(crate::identity::load_keystore(&app.keystore, password)?);
+    }
+    let nodes = if a.nodes.is_empty() {
+        info.nodes.iter().map(|n| n.url.clone()).collect()
+    } else {
+        a.nodes.clone()
+    };
+    Ok(Sources {
+        registry: RegistryClient::new(
+            &info.rpc_url,
+            &info.nova_app_registry,
+            &info.kms_registry,
+            s.rpc_timeout(),
+        )?,
+        kms_app_id: info.kms_app_id,
+        info_label: s.envelope_info_label.clone(),
+        node_wallet: None,
+        nodes,
+        identities,
+    })
+}
+
+fn load_configured(s: &Settings, a: &BenchArgs) -> Result<Sources> {
+    s.require_registries()?;
+    let mut identities = Vec::new();
+    if a.app_configs.is_empty() {
+        identities.push(load_identity(s)?);
+    } else {
+        let take = a.apps.map(|k| k as usize).unwrap_or(a.app_configs.len());
+        if take > a.app_configs.len() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "--apps {take}: only {} --app-config given",
+                    a.app_configs.len()
+                ),
+            ));
+        }
+        for file in &a.app_configs[..take] {
+            let app_settings = Settings::load_from_process(Some(file))?;
+            identities.push(load_identity(&app_settings).map_err(|e| e.context(file.display()))?);
+        }
+    }
+    let nodes = if a.nodes.is_empty() {
+        vec![s.addr.clone()]
+    } else {
+        a.nodes.clone()
+    };
+    Ok(Sources {
+        registry: RegistryClient::new(
+            &s.rpc_url,
+            &s.nova_app_registry,
+            &s.kms_registry,
+            s.rpc_timeout(),
+        )?,
+        kms_app_id: s.kms_app_id,
+        info_label: s.envelope_info_label.clone(),
+        node_wallet: if a.nodes.is_empty() {
+            s.node_wallet.clone()
+        } else {
+            None
+        },
+        nodes,
+        identities,
+    })
+}
+
+/// Resolve the nodes on chain and build one HTTP pool per node and one
+/// [`AppClient`] per (node, app).
+async fn build_grid(src: Sources, a: &BenchArgs) -> Result<(ClientGrid, Vec<App>, Vec<String>)> {
+    let mut apps = Vec::new();
+    for identity in src.identities {
+        let app_id = match src
+            .registry
+            .get_instance_by_wallet(&identity.address())
+            .await
+        {
+            Ok(i) if i.id != 0 => Some(i.app_id),
+            _ => None,
+        };
+        apps.push(App { identity, app_id });
+    }
+    let mut grid = Vec::new();
+    let mut urls = Vec::new();
+    for url in &src.nodes {
+        let url = url.trim_end_matches('/').to_string();
+        let node = resolve_node(
+            &src.registry,
+            src.kms_app_id,
+            &url,
+            src.node_wallet.as_deref(),
+        )
+        .await?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(a.timeout))
+            .pool_max_idle_per_host(a.concurrency as usize)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
+        let mut row = Vec::new();
+        for app in &apps {
+            row.push(Arc::new(AppClient::with_http(
+                http.clone(),
+                &url,
+                app.identity.clone(),
+                &node.tee_wallet,
+                node.tee_pubkey.clone(),
+                &src.info_label,
+            )?));
+        }
+        grid.push(row);
+        urls.push(url);
+    }
+    Ok((grid, apps, urls))
+}
+
+fn progress_line(quiet: bool) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(None, target);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Run `bench`. Prints the report (table, or JSON with `-o json`) and then
+/// fails with exit code 8 (Auth) if any answer failed verification, else 3
+/// (Remote) if any operation failed. Errors before the run: Usage, Local
+/// (config, keystore), Remote (chain), NotReady (node not registered).
+pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
+    let s = cli.settings()?;
+    let src = match &a.devnet {
+        Some(dir) => load_devnet(dir, &s, a)?,
+        None => load_configured(&s, a)?,
+    };
+    let (grid, apps, urls) = build_grid(src, a).await?;
+    let workload = match a.workload {
+        WorkloadArg::Put => Workload::Put,
+        WorkloadArg::Get => Workload::Get,
+        WorkloadArg::Mixed => Workload::Mixed {
+            read_ratio: a.read_ratio,
+        },
+        WorkloadArg::Derive => Workload::Derive,
+    };
+    let stop = match (a.ops, a.duration) {
+        (Some(n), _) => Stop::Ops(n),
+        (None, Some(d)) => Stop::After(d),
+        (None, None) => Stop::After(DEFAULT_DURATION),
+    };
+    let plan = Plan {
+        workload,
+        concurrency: a.concurrency as usize,
+        stop,
+        value_size: a.value_size as usize,
+        keys: a.keys,
+        key_prefix: a.key_prefix.clone(),
+        seed: a.seed,
+    };
+
+    // Warm-up: one writer client per distinct namespace (app id), first node.
+    let mut warmup_keys = 0;
+    if a.warmup && matches!(workload, Workload::Get | Workload::Mixed { .. }) {
+        let mut seen = BTreeSet::new();
+        let mut writers = Vec::new();
+        for (i, app) in apps.iter().enumerate() {
+            if seen.insert(app.app_id.unwrap_or(u64::MAX - i as u64)) {
+                writers.push(grid[0][i].clone());
+            }
+        }
+        if !a.quiet {
+            eprintln!(
+                "warm-up: writing {} keys in {} namespace(s) ...",
+                a.keys,
+                writers.len()
+            );
+        }
+        warmup_keys = bench::prefill(&plan, &writers).await?;
+    }
+
+    if !a.quiet {
+        eprintln!(
+            "bench {}: {} clients, {} node(s), {} app identity(ies), {}",
+            workload.name(),
+            a.concurrency,
+            urls.len(),
+            apps.len(),
+            match stop {
+                Stop::Ops(n) => format!("{n} operations"),
+                Stop::After(d) => format!("{:.1} s", d.as_secs_f64()),
+            }
+        );
+    }
+    let progress = Arc::new(Progress::default());
+    let bar = progress_line(a.quiet);
+    let ticker = {
+        let bar = bar.clone();
+        let progress = progress.clone();
+        let name = workload.name();
+        tokio::spawn(async move {
+            let start = Instant::now();
+            let mut every = tokio::time::interval(Duration::from_millis(200));
+            loop {
+                every.tick().await;
+                let ok = progress.ok.load(Ordering::Relaxed);
+                let err = progress.errors.load(Ordering::Relaxed);
+                let secs = start.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "{name}: {ok} ok, {err} errors, {:.0} ops/s",
+                    ok as f64 / secs
+                ));
+                bar.tick();
+            }
+        })
+    };
+    let result = bench::run(&plan, &grid, progress).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    let (recorder, elapsed) = result?;
+    let summary = recorder.summary(elapsed);
+    let app_ids: BTreeSet<u64> = apps.iter().filter_map(|a| a.app_id).collect();
+    let report = Report {
+        workload: workload.name().to_string(),
+        read_ratio: match workload {
+            Workload::Mixed { read_ratio } => Some(read_ratio),
+            _ => None,
+        },
+        concurrency: a.concurrency,
+        nodes: urls,
+        apps: apps.iter().map(|a| a.identity.address()).collect(),
+        app_ids: app_ids.into_iter().collect(),
+        value_size: a.value_size,
+        keys: a.keys,
+        seed: a.seed,
+        warmup_keys,
+        target_duration_s: match stop {
+            Stop::After(d) => Some(d.as_secs_f64()),
+            Stop::Ops(_) => None,
+        },
+        target_ops: match stop {
+            Stop::Ops(n) => Some(n),
+            Stop::After(_) => None,
+        },
+        summary,
+    };
+    match cli.output {
+        Output::Json => print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Output::Text => print_table(&report),
+    }
+    let s = &report.summary;
+    if s.errors > 0 {
+        let kinds: Vec<String> = s
+            .errors_by_kind
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let kind = if s.errors_by_kind.contains_key("verify") {
+            ErrorKind::Auth
+        } else {
+            ErrorKind::Remote
+        };
+        return Err(Error::new(
+            kind,
+            format!(
+                "{} of {} operations failed ({})",
+                s.errors,
+                s.total,
+                kinds.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn print_table(r: &Report) {
+    let s = &r.summary;
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "op", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms",
+    ]);
+    let row = |name: &str, ops: u64, rate: f64, l: &bench::Latency| {
+        vec![
+            name.to_string(),
+            ops.to_string(),
+            format!("{rate:.1}"),
+            format!("{:.3}", l.p50),
+            format!("{:.3}", l.p90),
+            format!("{:.3}", l.p99),
+            format!("{:.3}", l.max),
+            format!("{:.3}", l.mean),
+        ]
+    };
+    if s.by_op.len() > 1 {
+        for (name, o) in &s.by_op {
+            t.add_row(row(name, o.ops, o.ops_per_sec, &o.latency_ms));
+        }
+    }
+    t.add_row(row(
+        &format!("{} (all)", r.workload),
+        s.ops,
+        s.ops_per_sec,
+        &s.latency_ms,
+    ));
+    println!("{t}");
+    let mut info = Table::new();
+    info.load_style(UTF8_FULL_CONDENSED);
+    let mut rows: Vec<(String, String)> = vec![
+        ("duration".into(), format!("{:.3} s", s.duration_s)),
+        (
+            "clients".into(),
+            format!(
+                "{} over {} node(s) x {} app identity(ies), app ids {:?}",
+                r.concurrency,
+                r.nodes.len(),
+                r.apps.len(),
+                r.app_ids
+            ),
+        ),
+        (
+            "operations".into(),
+            format!("{} ok, {} failed, {} GET misses", s.ops, s.errors, s.misses),
+        ),
+    ];
+    if let Some(ratio) = r.read_ratio {
+        rows.push(("read ratio".into(), format!("{ratio}")));
+    }
+    if r.warmup_keys > 0 {
+        rows.push(("warm-up".into(), format!("{} keys written", r.warmup_keys)));
+    }
+    for (k, v) in &s.errors_by_kind {
+        rows.push((format!("errors: {k}"), v.to_string()));
+    }
+    for (k, v) in rows {
+        info.add_row(vec![k, v]);
+    }
+    println!("{info}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1.5m").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("2h").unwrap(), Duration::from_secs(7200));
+        for bad in ["", "s", "0s", "-1s", "10x", "1e999", "9999h", "1.2.3s"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn ratios_are_bounded() {
+        assert_eq!(parse_ratio("0.9").unwrap(), 0.9);
+        assert_eq!(parse_ratio("0").unwrap(), 0.0);
+        assert_eq!(parse_ratio("1").unwrap(), 1.0);
+        for bad in ["1.1", "-0.1", "x", "NaN"] {
+            assert!(parse_ratio(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn report_json_has_the_documented_top_level_fields() {
+        let report = Report {
+            workload: "put".into(),
+            read_ratio: None,
+            concurrency: 2,
+            nodes: vec!["http://127.0.0.1:1".into()],
+            apps: vec!["0x00".into()],
+            app_ids: vec![1000],
+            value_size: 256,
+            keys: 10,
+            seed: 1,
+            warmup_keys: 0,
+            target_duration_s: None,
+            target_ops: Some(5),
+            summary: bench::Recorder::new().summary(Duration::from_secs(1)),
+        };
+        let v = serde_json::to_value(&report).unwrap();
+        for k in [
+            "workload",
+            "read_ratio",
+            "concurrency",
+            "nodes",
+            "apps",
+            "app_ids",
+            "ops",
+            "errors",
+            "ops_per_sec",
+            "latency_ms",
+            "errors_by_kind",
+            "duration_s",
+        ] {
+            assert!(v.get(k).is_some(), "missing {k}");
+        }
+        let back: Report = serde_json::from_value(v).unwrap();
+        assert_eq!(back.target_ops, Some(5));
+    }
+}
