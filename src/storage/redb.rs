@@ -31,7 +31,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use ::redb::{
     Builder, Database, DatabaseError, Durability, ReadTransaction, ReadableTable,
@@ -116,6 +116,11 @@ pub struct RedbStorage {
     /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
     /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
     reopen: Option<Reopen>,
+    /// Serializes write transactions from before the handle is taken until the commit's error
+    /// is classified, so no transaction begins on a handle whose previous commit failed: redb
+    /// leaves its in-memory allocator state inconsistent after a failed commit and asserts
+    /// (panics) in the next commit; the next writer instead sees `broken` and reopens first.
+    write_lock: Mutex<()>,
 }
 
 /// Opens the database at the given path on a custom backend (see
@@ -252,6 +257,7 @@ impl RedbStorage {
             path,
             broken: AtomicBool::new(false),
             reopen: None,
+            write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;
         Ok(storage)
@@ -301,6 +307,7 @@ impl RedbStorage {
             path,
             broken: AtomicBool::new(false),
             reopen: Some(reopen),
+            write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;
         Ok(storage)
@@ -619,6 +626,7 @@ impl RedbStorage {
         &self,
         f: impl FnOnce(&WriteTransaction) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        let _serial = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.with_db(|db| self.write_on(db, f))
     }
 
