@@ -343,8 +343,16 @@ fn acknowledged_writes_survive_random_sigkill() {
     }
     drop(storage);
 
+    let log = std::fs::read_to_string(&d.node(0).log).unwrap_or_default();
+    assert!(
+        !log.contains("panicked at"),
+        "the node panicked (seed {seed}):\n{}",
+        tail_log(&d)
+    );
+    let repairs = log.matches("redb is repairing").count();
     eprintln!(
         "crash suite summary: seed={seed} cycles={cycles} (+{early_kills} kills during startup) \
+         redb_repairs_logged={repairs} \
          acked_puts={} acked_deletes={} failed_or_inflight={} key_checks={verified_keys} \
          present_values_verified={verified_present} max_restart_to_ready={max_ready:?} \
          mean_restart_to_ready={:?} total={:?}",

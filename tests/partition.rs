@@ -347,6 +347,10 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
             digest(&cl.expect)
         ));
     });
+    for i in 0..3 {
+        let log = std::fs::read_to_string(&cl.d.node(i).log).unwrap_or_default();
+        assert!(!log.contains("panicked at"), "node {i} panicked:\n{log}");
+    }
     eprintln!(
         "partition suite summary (seed {seed}): {} acknowledged ops ({} deletes, {} deletes of \
          absent keys), {} keys live, total {:?}\n{}",
