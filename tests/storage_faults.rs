@@ -616,6 +616,8 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
         "a advanced its cursor for b although b could not store the records ({err})"
     );
     assert!(switch.injected() > 0);
+    // Observation (not asserted): storage errors do not change readiness today.
+    let ready_while_failing = b.st.readiness.read().unwrap().ready;
     // Nothing b serves while failing may be ahead of what it will serve once healed.
     let during: Vec<bool> = (0..30).map(|i| b.has(&format!("during-{i}"))).collect();
 
@@ -643,8 +645,8 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
     .await;
     let want = a.st.storage.snapshot(0).unwrap();
     eprintln!(
-        "failing-disk node: {} faults injected, push error seen by the sender: {err}; \
-         caught up {took:?} after healing",
+        "failing-disk node: {} faults injected, ready while failing: {ready_while_failing}, \
+         push error seen by the sender: {err}; caught up {took:?} after healing",
         switch.injected()
     );
     a.shutdown().await;
