@@ -28,6 +28,7 @@
 //!   entries for that peer, so received records are not pushed back to their sender.
 
 pub mod codec;
+pub mod fault;
 pub mod memory;
 mod ops;
 pub mod redb;

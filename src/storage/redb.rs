@@ -31,7 +31,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use ::redb::{
     Builder, Database, DatabaseError, Durability, ReadTransaction, ReadableTable,
@@ -114,7 +114,19 @@ pub struct RedbStorage {
     db: RwLock<Option<Database>>,
     path: PathBuf,
     broken: AtomicBool,
+    /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
+    /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
+    reopen: Option<Reopen>,
+    /// Serializes write transactions from before the handle is taken until the commit's error
+    /// is classified, so no transaction begins on a handle whose previous commit failed: redb
+    /// leaves its in-memory allocator state inconsistent after a failed commit and asserts
+    /// (panics) in the next commit; the next writer instead sees `broken` and reopens first.
+    write_lock: Mutex<()>,
 }
+
+/// Opens the database at the given path on a custom backend (see
+/// [`RedbStorage::open_with_backend`]).
+type Reopen = Box<dyn Fn(&Path) -> Result<Database> + Send + Sync>;
 
 /// A read transaction plus the guard that keeps the database from being reopened under it.
 struct ReadView<'a> {
@@ -245,6 +257,58 @@ impl RedbStorage {
             db: RwLock::new(Some(db)),
             path,
             broken: AtomicBool::new(false),
+            reopen: None,
+            write_lock: Mutex::new(()),
+        };
+        storage.with_db(|db| storage.prepare(db))?;
+        Ok(storage)
+    }
+
+    /// Open like [`RedbStorage::open`], but with redb storage backends made by `make_backend`
+    /// instead of redb's file backend. **For tests and fault injection** (see
+    /// [`super::fault::FaultyBackend`]); the node always uses [`RedbStorage::open`].
+    ///
+    /// A missing database is first created by the normal path (so it is complete before any
+    /// backend sees it). `make_backend(path)` gets `<data_dir>/novakms.redb` and must open that
+    /// existing file and take its lock; it is called again on every reopen after an I/O error
+    /// (see the type docs), so injected faults keep applying to the reopened handle. The whole
+    /// database is verified as in [`RedbStorage::open`].
+    ///
+    /// Errors: those of [`RedbStorage::open`] and of `make_backend`.
+    pub fn open_with_backend<B, F>(data_dir: &Path, make_backend: F) -> Result<RedbStorage>
+    where
+        B: ::redb::StorageBackend,
+        F: Fn(&Path) -> Result<B> + Send + Sync + 'static,
+    {
+        ensure_dir(data_dir)?;
+        let path = data_dir.join(DB_FILE_NAME);
+        if !path.exists() {
+            drop(create_new(data_dir, &path)?);
+        }
+        let reopen: Reopen = Box::new(move |p: &Path| {
+            let len = fs::metadata(p)
+                .map_err(|e| Error::local(format!("cannot stat database {}: {e}", p.display())))?
+                .len();
+            if len == 0 {
+                return Err(corrupt(p, "file is empty (truncated?)"));
+            }
+            let backend = make_backend(p)?;
+            match catch_unwind(AssertUnwindSafe(|| builder().create_with_backend(backend))) {
+                Ok(Ok(db)) => Ok(db),
+                Ok(Err(e)) => Err(open_err(p, e)),
+                Err(panic) => Err(corrupt(
+                    p,
+                    format!("redb failed while opening it: {}", panic_message(&*panic)),
+                )),
+            }
+        });
+        let db = reopen(&path)?;
+        let storage = RedbStorage {
+            db: RwLock::new(Some(db)),
+            path,
+            broken: AtomicBool::new(false),
+            reopen: Some(reopen),
+            write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;
         Ok(storage)
@@ -493,7 +557,10 @@ impl RedbStorage {
         }
         tracing::warn!(path = %self.path.display(), "reopening the database after an I/O error");
         *slot = None;
-        let db = open_existing(&self.path)?;
+        let db = match &self.reopen {
+            Some(reopen) => reopen(&self.path)?,
+            None => open_existing(&self.path)?,
+        };
         self.broken.store(false, Ordering::Release);
         if let Err(e) = self.prepare(&db) {
             self.broken.store(true, Ordering::Release);
@@ -560,6 +627,7 @@ impl RedbStorage {
         &self,
         f: impl FnOnce(&WriteTransaction) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        let _serial = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.with_db(|db| self.write_on(db, f))
     }
 

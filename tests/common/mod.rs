@@ -245,3 +245,51 @@ pub fn ok_stdout(out: &Output) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Poll `<url>/readyz` until it answers 200; `Ok(time taken)`, or `Err` with the last
+/// not-ready reason / transport error once `timeout` has passed (no panic, so callers can
+/// report it with their own context).
+pub async fn wait_ready_async(url: &str, timeout: Duration) -> Result<Duration, String> {
+    let start = Instant::now();
+    loop {
+        let last = match novakms::client::node::probe(url, Duration::from_secs(2)).await {
+            Ok(p) if p.ready => return Ok(start.elapsed()),
+            Ok(p) => format!("not ready: {}", p.reason),
+            Err(e) => e.to_string(),
+        };
+        if start.elapsed() >= timeout {
+            return Err(format!("{url} not ready after {timeout:?}: {last}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Devnet {
+    /// An app client of the demo app against node `i` built from already loaded identities
+    /// (keystore decryption is slow; load once, clone per client). `timeout` bounds each call.
+    pub fn client_with(
+        &self,
+        app: &Identity,
+        node: &Identity,
+        i: usize,
+        timeout: Duration,
+    ) -> AppClient {
+        AppClient::new(
+            &self.info.nodes[i].url,
+            app.clone(),
+            &node.address(),
+            node.tee_pubkey_der(),
+            novakms::crypto::envelope::DEFAULT_INFO_LABEL,
+            timeout,
+        )
+        .unwrap()
+    }
+
+    /// Send `sig` to node `i` without waiting for it to exit (SIGSTOP / SIGCONT).
+    pub fn signal_node_nowait(&self, i: usize, sig: i32) {
+        let pid = self.node_pid(i);
+        unsafe {
+            libc::kill(pid as i32, sig);
+        }
+    }
+}
