@@ -1255,3 +1255,567 @@ fn forged_and_replayed_requests_are_refused_systematically() {
         }
     });
 }
+
+// ------------------------------------------------------------------ oversized bodies
+
+/// Outcome of a raw HTTP/1.1 exchange.
+#[derive(Debug, PartialEq, Eq)]
+enum Raw {
+    /// A response with this status arrived.
+    Status(u16),
+    /// The server closed the connection without a (complete) response line.
+    Closed,
+}
+
+/// Send `head` then `body` (written by a separate thread, so an early
+/// answer is read even while the server stops reading), read the first
+/// response line. `half_close`: shut down our write side after the body.
+/// Panics if nothing happens within 30 s (a hang).
+fn raw_exchange(addr: &str, head: String, body: Vec<u8>, half_close: bool) -> Raw {
+    let what = head.lines().next().unwrap_or("").to_string()
+        + " "
+        + head
+            .lines()
+            .find(|l| l.starts_with("Content-Length") || l.starts_with("Transfer"))
+            .unwrap_or("");
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut w = s.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = w.write_all(head.as_bytes());
+        for chunk in body.chunks(64 * 1024) {
+            if w.write_all(chunk).is_err() {
+                return;
+            }
+        }
+        let _ = w.flush();
+        if half_close {
+            let _ = w.shutdown(std::net::Shutdown::Write);
+        }
+    });
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let mut tmp = [0u8; 4096];
+    let out = loop {
+        match s.read(&mut tmp) {
+            Ok(0) => break None,
+            Ok(n) => {
+                buf.extend_from_slice(&tmp[..n]);
+                if buf.windows(2).any(|w| w == b"\r\n") {
+                    break Some(());
+                }
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                panic!("no answer within {:?} (hang): {what}", started.elapsed())
+            }
+            Err(_) => break None, // reset
+        }
+    };
+    let _ = s.shutdown(std::net::Shutdown::Both);
+    let _ = writer.join();
+    match out {
+        Some(()) => {
+            let line = String::from_utf8_lossy(&buf);
+            let code = line.split_whitespace().nth(1).and_then(|c| c.parse().ok());
+            code.map(Raw::Status).unwrap_or(Raw::Closed)
+        }
+        None => Raw::Closed,
+    }
+}
+
+/// A JSON object of exactly `n` bytes (n ≥ 8).
+fn json_of_len(n: usize) -> Vec<u8> {
+    let mut v = b"{\"p\":\"".to_vec();
+    v.resize(n - 2, b'a');
+    v.extend_from_slice(b"\"}");
+    v
+}
+
+fn head(method: &str, path: &str, host: &str, extra: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nConnection: close\r\n{extra}\r\n"
+    )
+}
+
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + body.len() / 1000 + 16);
+    for c in body.chunks(64 * 1024) {
+        out.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+        out.extend_from_slice(c);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+#[test]
+fn oversized_bodies_get_413_or_a_closed_connection() {
+    let d = Devnet::up(1);
+    let rt = rt();
+    let url = d.node(0).url.clone();
+    let host = url.trim_start_matches("http://").to_string();
+    let status = || {
+        rt.block_on(async {
+            get_json(&reqwest::Client::new(), &format!("{url}/status")).await["data_store"].clone()
+        })
+    };
+    let before = status();
+    let started = Instant::now();
+    let app_limit = 2 * 1024 * 1024;
+    let sync_limit = 8 * 1024 * 1024;
+    let routes: [(&str, &str, usize); 4] = [
+        ("PUT", "/kms/data", app_limit),
+        ("DELETE", "/kms/data", app_limit),
+        ("POST", "/kms/derive", app_limit),
+        ("POST", "/sync", sync_limit),
+    ];
+    let mut cases = 0;
+    let mut closed = 0;
+    for (m, path, limit) in routes {
+        let label = |what: &str| format!("{m} {path}: {what}");
+        // Exactly the limit: reaches the handler, refused for lack of PoP.
+        let body = json_of_len(limit);
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, &format!("Content-Length: {limit}\r\n")),
+            body,
+            false,
+        );
+        assert_eq!(r, Raw::Status(403), "{}", label("limit"));
+        // One byte more, honest Content-Length: 413.
+        let body = json_of_len(limit + 1);
+        let r = raw_exchange(
+            &host,
+            head(
+                m,
+                path,
+                &host,
+                &format!("Content-Length: {}\r\n", limit + 1),
+            ),
+            body,
+            false,
+        );
+        assert_eq!(r, Raw::Status(413), "{}", label("limit+1"));
+        // Chunked, no Content-Length, over the limit: 413 once the limit is crossed.
+        let body = chunked(&json_of_len(limit + 100_000));
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, "Transfer-Encoding: chunked\r\n"),
+            body,
+            false,
+        );
+        assert_eq!(r, Raw::Status(413), "{}", label("chunked"));
+        // Chunked whose chunk sizes lie (declares 16 MiB in one chunk, sends less, closes).
+        let mut body = format!("{:x}\r\n", 16 << 20).into_bytes();
+        body.extend(vec![b' '; 256 * 1024]);
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, "Transfer-Encoding: chunked\r\n"),
+            body,
+            true,
+        );
+        assert!(
+            matches!(r, Raw::Status(413) | Raw::Status(400) | Raw::Closed),
+            "{}: {r:?}",
+            label("chunk lie")
+        );
+        // Declares huge, sends little: refused from the header alone.
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, "Content-Length: 1073741824\r\n"),
+            b"{}".to_vec(),
+            false,
+        );
+        assert_eq!(r, Raw::Status(413), "{}", label("declares 1 GiB"));
+        // Declares more than the limit by one, sends nothing, closes.
+        let r = raw_exchange(
+            &host,
+            head(
+                m,
+                path,
+                &host,
+                &format!("Content-Length: {}\r\n", limit + 1),
+            ),
+            vec![],
+            true,
+        );
+        assert_eq!(
+            r,
+            Raw::Status(413),
+            "{}",
+            label("declares limit+1, sends none")
+        );
+        // Declares small, sends limit+1 bytes: the first 100 bytes are the
+        // body (truncated JSON → 400), the rest is not a request: the
+        // connection is closed (Connection: close). No 5xx, no hang.
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, "Content-Length: 100\r\n"),
+            json_of_len(limit + 1),
+            false,
+        );
+        assert_eq!(
+            r,
+            Raw::Status(400),
+            "{}",
+            label("declares 100, sends limit+1")
+        );
+        // Declares less than sent and half-closes mid-body: EOF in the body.
+        let r = raw_exchange(
+            &host,
+            head(m, path, &host, &format!("Content-Length: {limit}\r\n")),
+            json_of_len(1000),
+            true,
+        );
+        if r == Raw::Closed {
+            closed += 1;
+        } else {
+            assert!(
+                matches!(r, Raw::Status(400)),
+                "{}: {r:?}",
+                label("EOF mid-body")
+            );
+        }
+        cases += 8;
+    }
+    // The node is healthy and nothing changed.
+    assert_eq!(status(), before);
+    rt.block_on(async {
+        let v = get_json(&reqwest::Client::new(), &format!("{url}/health")).await;
+        assert_eq!(v["status"], "healthy");
+    });
+    println!(
+        "oversized: {cases} raw-TCP cases on 4 routes ({closed} closed without answer on EOF mid-body) in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ------------------------------------------------------------------ floods
+
+/// Resident set size of `pid`, KiB (from /proc/PID/status `VmRSS`).
+fn rss_kib(pid: u32) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap()
+}
+
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn nonce_and_fresh_key_floods_keep_memory_bounded() {
+    use futures_util::stream::{self, StreamExt};
+    let flood_n = env_num("NOVAKMS_ADV_FLOOD", 50_000);
+    let wallets_n = env_num("NOVAKMS_ADV_WALLETS", 5_000);
+    let d = Devnet::up(1);
+    let rt = rt();
+    let url = d.node(0).url.clone();
+    let node_wallet = d.node(0).wallet.clone();
+    let node_tee = d.identity(&d.node(0).keystore).tee_pubkey_der();
+    let t = Target {
+        base: url.clone(),
+        wallet: node_wallet.clone(),
+        tee: node_tee,
+    };
+    let app = d.identity(&d.info.apps[0].keystore);
+    let good_http = client_from([127, 0, 0, 1]);
+    let flood_http = client_from([127, 0, 0, 2]);
+    // A well-behaved request (its own nonce from 127.0.0.1): must succeed.
+    let good_call = |i: usize| {
+        let t = &t;
+        let app = &app;
+        let http = &good_http;
+        async move {
+            let n = nonce(http, &t.base).await;
+            let k = format!("good-{i}");
+            let r = app_valid(
+                t,
+                app,
+                AppRoute::Put,
+                &n,
+                &json!({"key": k, "value": b64(b"v")}),
+            );
+            let got = send(http, &t.base, &r).await;
+            assert_eq!(got.0, 200, "well-behaved client during flood: {got:?}");
+        }
+    };
+    let pid = d.node_pid(0);
+    let (rss0, rss1, rss2, ok, flood_secs, refused, wallets_secs, mut good) = rt.block_on(async {
+        good_call(0).await; // warm up (auth cache, connections)
+        let rss0 = rss_kib(pid);
+
+        // Phase 1: /nonce flood from 127.0.0.2, limiter off (devnet config).
+        // A good client holds a nonce across the whole flood and uses it at the end.
+        let held = nonce(&good_http, &url).await;
+        let started = Instant::now();
+        let mut good = 1;
+        let mut ok = 0usize;
+        let mut chunks = 0;
+        for chunk in (0..flood_n).collect::<Vec<_>>().chunks(1000) {
+            let res: Vec<u16> = stream::iter(chunk.iter().copied())
+                .map(|_| {
+                    let h = flood_http.clone();
+                    let u = format!("{url}/nonce");
+                    async move {
+                        h.get(u)
+                            .send()
+                            .await
+                            .map(|r| r.status().as_u16())
+                            .unwrap_or(0)
+                    }
+                })
+                .buffer_unordered(16)
+                .collect()
+                .await;
+            ok += res.iter().filter(|s| **s == 200).count();
+            assert!(
+                res.iter().all(|s| *s == 200),
+                "flood statuses: {:?}",
+                res.iter()
+                    .filter(|s| **s != 200)
+                    .take(3)
+                    .collect::<Vec<_>>()
+            );
+            chunks += 1;
+            if chunks % 5 == 0 {
+                good_call(good).await;
+                good += 1;
+            }
+        }
+        let flood_secs = started.elapsed().as_secs_f64();
+        let r = app_valid(&t, &app, AppRoute::List, &held, &Value::Null);
+        assert_eq!(
+            send(&good_http, &url, &r).await.0,
+            200,
+            "nonce held across the flood was evicted"
+        );
+        let rss1 = rss_kib(pid);
+
+        // Phase 2: fresh wallets signing valid-looking PoP (flood IP gets the
+        // nonces): each is refused 403 "Instance not found"; good client ok.
+        let started2 = Instant::now();
+        let mut refused = 0usize;
+        let ids: Vec<usize> = (0..wallets_n).collect();
+        for chunk in ids.chunks(250) {
+            let res: Vec<(u16, Value)> = stream::iter(chunk.iter().copied())
+                .map(|_| {
+                    let h = flood_http.clone();
+                    let t = &t;
+                    async move {
+                        let who = Identity::generate();
+                        let n = nonce(&h, &t.base).await;
+                        let r = app_valid(t, &who, AppRoute::List, &n, &Value::Null);
+                        send(&h, &t.base, &r).await
+                    }
+                })
+                .buffer_unordered(8)
+                .collect()
+                .await;
+            for (s, v) in &res {
+                assert_eq!(*s, 403, "{v}");
+                assert_eq!(v["message"], "Instance not found");
+            }
+            refused += res.len();
+            good_call(good).await;
+            good += 1;
+        }
+        let wallets_secs = started2.elapsed().as_secs_f64();
+        let rss2 = rss_kib(pid);
+
+        (
+            rss0,
+            rss1,
+            rss2,
+            ok,
+            flood_secs,
+            refused,
+            wallets_secs,
+            good,
+        )
+    });
+    // Phase 3: the node with its /nonce limiter on (600/min per socket
+    // address): the flooder gets 429, the good client (another address) does not.
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(0, &[("NOVAKMS_NONCE_RATE_LIMIT_PER_MINUTE", "600")]);
+    rt.block_on(async {
+        let flood_http = client_from([127, 0, 0, 3]);
+        let res: Vec<u16> = stream::iter(0..2000)
+            .map(|_| {
+                let h = flood_http.clone();
+                let u = format!("{url}/nonce");
+                async move { h.get(u).send().await.map(|r| r.status().as_u16()).unwrap_or(0) }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        let limited = res.iter().filter(|s| **s == 429).count();
+        let granted = res.iter().filter(|s| **s == 200).count();
+        assert!(res.iter().all(|s| *s == 200 || *s == 429), "{res:?}");
+        assert!((600..=650).contains(&granted), "granted {granted}");
+        for i in 0..5 {
+            good_call(1000 + i).await;
+            good += 1;
+        }
+        let grow = |a: u64, b: u64| b.saturating_sub(a) / 1024;
+        println!(
+            "floods: {ok} /nonce in {flood_secs:.1}s ({:.0}/s), RSS {} -> {} MiB; {refused} fresh-wallet PoP refused in {wallets_secs:.1}s ({:.0}/s), RSS -> {} MiB; {good} good-client writes ok; limiter on: {granted} granted, {limited} x 429",
+            ok as f64 / flood_secs,
+            rss0 / 1024,
+            rss1 / 1024,
+            refused as f64 / wallets_secs,
+            rss2 / 1024
+        );
+        assert!(grow(rss0, rss1) < 64, "RSS grew {} MiB in the /nonce flood", grow(rss0, rss1));
+        assert!(grow(rss0, rss2) < 64, "RSS grew {} MiB in the wallet flood", grow(rss0, rss2));
+    });
+}
+
+// ------------------------------------------------------------------ clock skew
+
+/// Wait until `cond` holds (polling every 250 ms) or panic after `secs`.
+async fn eventually<F, Fut>(secs: u64, what: &str, mut cond: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    loop {
+        if cond().await {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(secs),
+            "not within {secs}s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[test]
+fn skewed_clock_records_are_refused_then_converge() {
+    let d = Devnet::up(2);
+    let rt = rt();
+    let log_a = d.node(0).log.clone();
+    let rejections = || {
+        std::fs::read_to_string(&log_a)
+            .unwrap_or_default()
+            .matches("inbound records rejected")
+            .count()
+    };
+    // A pulls a snapshot from B every 2 s (anti-entropy), so convergence
+    // does not wait for the 60 s default.
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(0, &[("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2")]);
+    // B runs 30 s ahead: beyond max_clock_skew_ms (15 s), inside the PoP window (120 s).
+    d.signal_node(1, libc::SIGTERM);
+    d.restart_node(1, &[("NOVAKMS_CLOCK_OFFSET_MS", "30000")]);
+    let app = d.identity(&d.info.apps[0].keystore);
+    let on_a = d.client_for(app.clone(), 0);
+    let on_b = d.client_for(app.clone(), 1);
+    let http = reqwest::Client::new();
+    let rej0 = rejections();
+    // 1. B (+30 s) writes; A refuses the record by push and by anti-entropy
+    //    while it is more than 15 s in A's future.
+    let (ts_b, refused_for) = rt.block_on(async {
+        let started = Instant::now();
+        let ts_b = on_b.put("ahead", b"from-the-future", 0).await.unwrap();
+        let skew = ts_b as i64 - now_ms() as i64;
+        assert!(skew > 25_000, "B's record is only {skew} ms ahead");
+        eventually(10, "A logs the rejection", || async { rejections() > rej0 }).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            on_a.get("ahead").await.unwrap(),
+            None,
+            "A accepted a record {skew} ms in the future"
+        );
+        assert!(
+            now_ms() + 15_000 < ts_b,
+            "test too slow: the record is no longer beyond the bound"
+        );
+        (ts_b, started.elapsed())
+    });
+    // 2. B's clock corrected: new writes replicate at once, the skewed record
+    //    once it is no longer beyond the bound (anti-entropy pull by A).
+    d.signal_node(1, libc::SIGTERM);
+    d.restart_node(1, &[]);
+    let (t_new, t_old) = rt.block_on(async {
+        on_b.put("after-fix", b"now", 0).await.unwrap();
+        let t_new = eventually(20, "after-fix reaches A", || async {
+            on_a.get("after-fix").await.unwrap().is_some()
+        })
+        .await;
+        let t_old = eventually(60, "the skewed record reaches A", || async {
+            on_a.get("ahead").await.unwrap().is_some()
+        })
+        .await;
+        let (v, ts) = on_a.get("ahead").await.unwrap().unwrap();
+        assert_eq!((v.as_slice(), ts), (&b"from-the-future"[..], ts_b));
+        (t_new, t_old)
+    });
+    // 3. B 200 s behind: beyond the PoP window (120 s), A refuses B's /sync
+    //    (403 Stale timestamp); B keeps the record queued; corrected, it arrives.
+    d.signal_node(1, libc::SIGTERM);
+    d.restart_node(1, &[("NOVAKMS_CLOCK_OFFSET_MS", "-200000")]);
+    let t_b = Target {
+        base: d.node(1).url.clone(),
+        wallet: d.node(1).wallet.clone(),
+        tee: d.identity(&d.node(1).keystore).tee_pubkey_der(),
+    };
+    let a_wallet = d.node(0).wallet.clone();
+    rt.block_on(async {
+        let n = nonce(&http, &t_b.base).await;
+        let mut r = app_valid(
+            &t_b,
+            &app,
+            AppRoute::Put,
+            &n,
+            &json!({"key": "behind", "value": b64(b"past")}),
+        );
+        r.headers = app_headers(&app, &t_b.wallet, &n, &n, now_s() - 200);
+        let got = send(&http, &t_b.base, &r).await;
+        assert_eq!(got.0, 200, "{got:?}");
+        let b_nodes = format!("{}/nodes", t_b.base);
+        eventually(20, "B records a refused push to A", || {
+            let (http, b_nodes, a_wallet) = (http.clone(), b_nodes.clone(), a_wallet.clone());
+            async move {
+                let v = get_json(&http, &b_nodes).await;
+                v["operators"].as_array().unwrap().iter().any(|o| {
+                    o["operator"] == a_wallet
+                        && o["replication"]["last_error"]
+                            .as_str()
+                            .is_some_and(|e| e.contains("Stale timestamp"))
+                })
+            }
+        })
+        .await;
+        assert_eq!(on_a.get("behind").await.unwrap(), None);
+    });
+    d.signal_node(1, libc::SIGTERM);
+    d.restart_node(1, &[]);
+    let t_behind = rt.block_on(async {
+        eventually(30, "the record written behind reaches A", || async {
+            on_a.get("behind").await.unwrap().is_some()
+        })
+        .await
+    });
+    println!(
+        "clock skew: +30s record refused by A for {:.1}s ({} rejection log lines); after the fix a new write converged in {:.1}s, the skewed record in {:.1}s; -200s node refused at PoP, converged {:.1}s after the fix",
+        refused_for.as_secs_f64(),
+        rejections() - rej0,
+        t_new.as_secs_f64(),
+        t_old.as_secs_f64(),
+        t_behind.as_secs_f64()
+    );
+}
