@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod app;
 pub mod backup;
+pub mod body_limit;
 pub mod error;
 pub mod peer;
 pub mod public;
@@ -49,6 +50,10 @@ pub fn router(state: Arc<NodeState>) -> Router {
         )
         .route("/kms/data/{*key}", get(app::data_get_path))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body_limit::reject_declared_oversize,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
