@@ -43,6 +43,15 @@ fn bench_pop(c: &mut Criterion) {
     g.bench_function("sign_response", |b| {
         b.iter(|| node.sign(black_box(&resp_msg)))
     });
+    // Client side of §2.5: recovery (first answer) vs verification with the learnt key.
+    let resp_sig = node.sign(&resp_msg);
+    g.bench_function("recover_response", |b| {
+        b.iter(|| pop::recover_signer(black_box(&resp_msg), black_box(&resp_sig)).unwrap())
+    });
+    let known = pop::KnownSigner::recover(&resp_msg, &resp_sig).unwrap();
+    g.bench_function("verify_response_known_key", |b| {
+        b.iter(|| assert!(known.verifies(black_box(&resp_msg), black_box(&resp_sig))))
+    });
     g.finish();
 }
 

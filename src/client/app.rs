@@ -72,6 +72,8 @@ pub struct AppClient {
     node_tee_pubkey: Vec<u8>,
     cipher: EnvelopeCipher,
     clock: Clock,
+    /// The node wallet's public key, learnt from the first verified response signature.
+    node_key: std::sync::OnceLock<pop::KnownSigner>,
 }
 
 /// Find the KMS instance serving `addr` (or registered with `node_wallet`)
@@ -172,6 +174,7 @@ impl AppClient {
                 .map_err(|_| Error::local(format!("invalid node wallet {node_wallet}")))?,
             node_tee_pubkey,
             clock: Clock::system(),
+            node_key: std::sync::OnceLock::new(),
         })
     }
 
@@ -278,14 +281,7 @@ impl AppClient {
         let resp_sig = resp_sig.ok_or_else(|| {
             Error::auth("node answer has no X-KMS-Response-Signature; refusing it")
         })?;
-        let signer = pop::recover_signer(&pop::response_message(sig, &self.node_wallet), &resp_sig)
-            .map_err(|e| Error::auth(format!("invalid response signature: {e}")))?;
-        if signer != self.node_wallet {
-            return Err(Error::auth(format!(
-                "response signed by {signer}, expected the node's registry wallet {}",
-                self.node_wallet
-            )));
-        }
+        self.verify_response_signature(sig, &resp_sig)?;
         let body: Value = serde_json::from_str(&text)
             .map_err(|e| Error::remote(format!("node answer is not JSON: {e}")))?;
         let env = Envelope::from_json(&body)
@@ -302,6 +298,32 @@ impl AppClient {
         let v = serde_json::from_slice(&plain)
             .map_err(|e| Error::remote(format!("decrypted answer is not JSON: {e}")))?;
         Ok(CallResult::Ok(v))
+    }
+
+    /// Check `X-KMS-Response-Signature` (protocol.md §2.5): an EIP-191 signature of
+    /// `NovaKMS:Response:<sig>:<node wallet>` by the node's registry wallet. The first valid
+    /// answer's signature is recovered and the node's public key kept, later ones are checked
+    /// with one ECDSA verification against it ([`pop::KnownSigner`], half the cost of a
+    /// recovery); anything that does not verify goes through recovery for the error message.
+    /// Errors: Auth.
+    fn verify_response_signature(&self, sig: &str, resp_sig: &str) -> Result<()> {
+        let msg = pop::response_message(sig, &self.node_wallet);
+        if let Some(known) = self.node_key.get() {
+            if known.verifies(&msg, resp_sig) {
+                return Ok(());
+            }
+        }
+        let signer = pop::KnownSigner::recover(&msg, resp_sig)
+            .map_err(|e| Error::auth(format!("invalid response signature: {e}")))?;
+        if signer.wallet() != self.node_wallet {
+            return Err(Error::auth(format!(
+                "response signed by {}, expected the node's registry wallet {}",
+                signer.wallet(),
+                self.node_wallet
+            )));
+        }
+        let _ = self.node_key.set(signer);
+        Ok(())
     }
 
     async fn ok(&self, method: Method, path: &str, inner: Option<&Value>) -> Result<Value> {
@@ -439,6 +461,53 @@ mod tests {
     fn path_keys_are_percent_encoded() {
         assert_eq!(encode_path_key("a b+c/d"), "a%20b%2Bc/d");
         assert_eq!(encode_path_key("greeting"), "greeting");
+    }
+
+    #[test]
+    fn response_signatures_are_checked_before_and_after_the_key_is_learnt() {
+        let node = Identity::generate();
+        let impostor = Identity::generate();
+        let c = AppClient::new(
+            "http://127.0.0.1:1",
+            Identity::generate(),
+            &node.address(),
+            node.tee_pubkey_der(),
+            crate::crypto::envelope::DEFAULT_INFO_LABEL,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        let answer = |by: &Identity, caller_sig: &str| {
+            by.sign(&pop::response_message(caller_sig, &node.address()))
+        };
+        // Before any valid answer: recovery path.
+        let e = c
+            .verify_response_signature("0x01", &answer(&impostor, "0x01"))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        assert!(
+            e.message().contains("expected the node's registry wallet"),
+            "{e}"
+        );
+        assert!(c.node_key.get().is_none());
+        c.verify_response_signature("0x02", &answer(&node, "0x02"))
+            .unwrap();
+        assert!(c.node_key.get().is_some());
+        // With the learnt key: good answers pass, others fail with the same errors.
+        c.verify_response_signature("0x03", &answer(&node, "0x03"))
+            .unwrap();
+        let e = c
+            .verify_response_signature("0x04", &answer(&node, "0x05"))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        let e = c
+            .verify_response_signature("0x06", &answer(&impostor, "0x06"))
+            .unwrap_err();
+        assert!(
+            e.message().contains("expected the node's registry wallet"),
+            "{e}"
+        );
+        let e = c.verify_response_signature("0x07", "0xnothex").unwrap_err();
+        assert!(e.message().contains("invalid response signature"), "{e}");
     }
 
     #[test]

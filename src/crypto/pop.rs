@@ -115,9 +115,88 @@ pub fn verify_signer(msg: &str, sig_hex: &str, wallet: &str) -> bool {
     }
 }
 
+/// A signer's public key learnt from one recovered signature, to verify its later signatures
+/// with one ECDSA verification instead of a public-key recovery (which in `k256` is a recovery
+/// *plus* a verification, so about twice the cost). Used by clients that check many response
+/// signatures of the same node (protocol.md §2.5).
+#[derive(Clone, Debug)]
+pub struct KnownSigner {
+    key: alloy::signers::k256::ecdsa::VerifyingKey,
+    wallet: String,
+}
+
+impl KnownSigner {
+    /// Recover the signer of `sig_hex` over `msg` as [`recover_signer`] does and keep its key.
+    /// Errors as [`recover_signer`].
+    pub fn recover(msg: &str, sig_hex: &str) -> Result<KnownSigner, CryptoError> {
+        let sig = parse_signature(sig_hex)?;
+        let digest = B256::from(eip191_digest(msg));
+        let key = sig
+            .recover_from_prehash(&digest)
+            .map_err(|_| CryptoError::InvalidSignature)?;
+        let wallet = address_string(&Address::from_public_key(&key));
+        Ok(KnownSigner { key, wallet })
+    }
+
+    /// Canonical wallet of the key.
+    pub fn wallet(&self) -> &str {
+        &self.wallet
+    }
+
+    /// True iff `sig_hex` (parsed as in [`parse_signature`], high-s accepted as there) is a
+    /// valid EIP-191 signature of `msg` by this key. Same answer as
+    /// `recover_signer(msg, sig_hex) == Ok(self.wallet())` for every signature, except that
+    /// the recovery id `v` is not used: an `(r, s)` valid under this key is accepted whatever
+    /// its `v` (only the key holder can produce one).
+    pub fn verifies(&self, msg: &str, sig_hex: &str) -> bool {
+        use alloy::signers::k256::ecdsa::signature::hazmat::PrehashVerifier;
+        let Ok(sig) = parse_signature(sig_hex) else {
+            return false;
+        };
+        let Ok(sig) = sig.normalized_s().to_k256() else {
+            return false;
+        };
+        self.key.verify_prehash(&eip191_digest(msg), &sig).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_signer_agrees_with_recovery() {
+        let signer = PrivateKeySigner::random();
+        let other = PrivateKeySigner::random();
+        let first = sign_message(&signer, "NovaKMS:Response:0xaa:0x11");
+        let known = KnownSigner::recover("NovaKMS:Response:0xaa:0x11", &first).unwrap();
+        assert_eq!(known.wallet(), address_string(&signer.address()));
+        for i in 0..20 {
+            let msg = format!("NovaKMS:Response:0x{i:02x}:0x11");
+            let good = sign_message(&signer, &msg);
+            assert!(known.verifies(&msg, &good));
+            assert_eq!(recover_signer(&msg, &good).unwrap(), known.wallet());
+            // Another message, another signer, garbage: refused like recovery refuses them.
+            assert!(!known.verifies(&format!("{msg}x"), &good));
+            let bad = sign_message(&other, &msg);
+            assert!(!known.verifies(&msg, &bad));
+            assert_ne!(recover_signer(&msg, &bad).unwrap(), known.wallet());
+            assert!(!known.verifies(&msg, "0x1234"));
+            assert!(!known.verifies(&msg, ""));
+        }
+        // High-s form of a valid signature: accepted, as recover_signer accepts it.
+        let msg = "NovaKMS:Response:0xbb:0x11";
+        let sig = parse_signature(&sign_message(&signer, msg)).unwrap();
+        let n = alloy::primitives::U256::from_str_radix(
+            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+            16,
+        )
+        .unwrap();
+        let high = Signature::new(sig.r(), n - sig.s(), !sig.v());
+        let high_hex = format!("0x{}", hex::encode(high.as_bytes()));
+        assert_eq!(recover_signer(msg, &high_hex).unwrap(), known.wallet());
+        assert!(known.verifies(msg, &high_hex));
+    }
 
     const MSG: &str =
         "NovaKMS:AppAuth:AAECAwQFBgcICQoLDA0ODw==:0x1111111111111111111111111111111111111111:1700000000";
