@@ -287,7 +287,7 @@ pub async fn data_get_or_list(
             let keys = st
                 .storage
                 .list_live_keys(caller.app_id, now)
-                .map_err(|e| ApiError::internal(format!("storage error: {e}")))?;
+                .map_err(|e| ApiError::storage(&e))?;
             let result = json!({"app_id": caller.app_id, "count": keys.len(), "keys": keys});
             respond(&st, &caller, &result)
         }
@@ -310,7 +310,7 @@ fn read_key(st: &NodeState, caller: &AppCaller, key: &str) -> Result<Response, A
     let rec = st
         .storage
         .get(caller.app_id, key)
-        .map_err(|e| ApiError::internal(format!("storage error: {e}")))?;
+        .map_err(|e| ApiError::storage(&e))?;
     let rec = match rec {
         Some(r) if r.is_live(now) => r,
         _ => return Err(ApiError::not_found(format!("Key not found: {key}"))),
@@ -386,8 +386,8 @@ pub async fn data_put(
             return Err(ApiError::bad_request(e.to_string()));
         }
         Err(WriteError::Storage(e)) => {
-            tracing::error!(app_id, error = %e, "write failed");
-            return Err(ApiError::internal(format!("storage error: {e}")));
+            tracing::warn!(app_id, "write not acknowledged: storage failure");
+            return Err(ApiError::storage(&e));
         }
     };
     st.replication.wake.notify_one();
@@ -425,7 +425,7 @@ pub async fn data_delete(
     let live = st
         .storage
         .get(app_id, &key)
-        .map_err(|e| ApiError::internal(format!("storage error: {e}")))?
+        .map_err(|e| ApiError::storage(&e))?
         .is_some_and(|r| r.is_live(now));
     let deleted = if live {
         match st
@@ -441,8 +441,8 @@ pub async fn data_delete(
                 return Err(ApiError::internal("commit returned a put for a delete"))
             }
             Err(e) => {
-                tracing::error!(app_id, error = %e, "delete failed");
-                return Err(ApiError::internal(format!("storage error: {e}")));
+                tracing::warn!(app_id, "delete not acknowledged: storage failure");
+                return Err(ApiError::storage(&e));
             }
         }
     } else {

@@ -61,6 +61,13 @@ impl ApiError {
     pub fn internal(m: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", m)
     }
+    /// 500 `internal_error` with the fixed message `Storage error` for a failed storage
+    /// operation. The detail (database path, OS error) is logged at error level, never sent
+    /// to the caller (security-checklist.md: no internals in responses).
+    pub fn storage(e: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "storage operation failed");
+        Self::internal("Storage error")
+    }
 }
 
 /// Response extension carrying the error's wire code and message to the metrics middleware

@@ -251,7 +251,7 @@ async fn handle_delta(
             crate::ErrorKind::NotReady => ApiError::unavailable(e.message()),
             _ => {
                 tracing::error!(peer = %caller.wallet, error = %e, "merging a delta failed");
-                ApiError::internal(format!("storage error: {e}"))
+                ApiError::storage(&e)
             }
         })?;
     tracing::debug!(
@@ -275,7 +275,7 @@ async fn handle_snapshot(st: &Arc<NodeState>) -> Result<Value, ApiError> {
     let snap = tokio::task::spawn_blocking(move || st2.storage.snapshot(st2.clock.now_ms()))
         .await
         .map_err(|e| ApiError::internal(format!("snapshot task failed: {e}")))?
-        .map_err(|e| ApiError::internal(format!("storage error: {e}")))?;
+        .map_err(|e| ApiError::storage(&e))?;
     let mut data = Map::new();
     for (app, recs) in snap {
         data.insert(

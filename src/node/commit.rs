@@ -11,6 +11,7 @@
 //! commit fails, every write of the batch gets the storage error (none is acknowledged). Writes
 //! are applied in queue order, so two writes of one key keep their order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,6 +37,7 @@ type Reply = oneshot::Sender<Result<LocalOutcome, WriteError>>;
 pub struct Committer {
     tx: Option<mpsc::Sender<(LocalWrite, Reply)>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    failing: Arc<AtomicBool>,
 }
 
 impl Drop for Committer {
@@ -61,14 +63,29 @@ impl Committer {
         metrics: Arc<Metrics>,
     ) -> crate::Result<Committer> {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let failing = Arc::new(AtomicBool::new(false));
+        let flag = failing.clone();
         let thread = std::thread::Builder::new()
             .name("novakms-commit".into())
-            .spawn(move || run(rx, storage, clock, node_id, limits, metrics))
+            .spawn(move || run(rx, storage, clock, node_id, limits, metrics, flag))
             .map_err(|e| Error::local(format!("cannot start the commit thread: {e}")))?;
         Ok(Committer {
             tx: Some(tx),
             thread: Some(thread),
+            failing,
         })
+    }
+
+    /// True since the last commit failed (a storage failure: I/O error, disk full) and until a
+    /// later commit succeeds or [`Committer::clear_failure`] is called. The node tick turns
+    /// readiness off while it is set (reason `storage failing`) and probes the storage.
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Acquire)
+    }
+
+    /// Forget the failure (after a successful storage probe).
+    pub fn clear_failure(&self) {
+        self.failing.store(false, Ordering::Release);
     }
 
     /// Queue `op` and wait until the transaction holding it committed durably.
@@ -102,6 +119,7 @@ fn run(
     node_id: String,
     limits: Limits,
     metrics: Arc<Metrics>,
+    failing: Arc<AtomicBool>,
 ) {
     let mut ops = Vec::with_capacity(MAX_BATCH_WRITES);
     let mut replies = Vec::with_capacity(MAX_BATCH_WRITES);
@@ -122,6 +140,7 @@ fn run(
         let result =
             storage.apply_local_batch(std::mem::take(&mut ops), &node_id, clock.now_ms(), &limits);
         metrics.observe_commit(n, started.elapsed(), result.is_ok());
+        failing.store(result.is_err(), Ordering::Release);
         match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {
@@ -246,6 +265,47 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writes_are_all_committed_in_order_memory() {
         hammer(Arc::new(MemoryStorage::new())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_commit_acknowledges_nothing_and_raises_the_failing_flag() {
+        use crate::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
+        let dir = tempfile::tempdir().unwrap();
+        let switch = FaultSwitch::new();
+        let sw = switch.clone();
+        let s: Arc<dyn Storage> = Arc::new(
+            RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
+                .unwrap(),
+        );
+        let c = Arc::new(
+            Committer::start(
+                s.clone(),
+                Clock::system(),
+                "0x00000000000000000000000000000000000000aa".into(),
+                limits(),
+                Arc::new(Metrics::new()),
+            )
+            .unwrap(),
+        );
+        c.submit(put(1, "before", b"1")).await.unwrap();
+        assert!(!c.failing());
+        switch.fail_sync(FaultKind::Io);
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                c.submit(put(1, &format!("k{i}"), b"x")).await
+            }));
+        }
+        for t in tasks {
+            assert!(matches!(t.await.unwrap(), Err(WriteError::Storage(_))));
+        }
+        assert!(c.failing());
+        switch.heal();
+        c.submit(put(1, "after", b"2")).await.unwrap();
+        assert!(!c.failing());
+        assert_eq!(s.get(1, "before").unwrap().unwrap().value, b"1");
+        assert_eq!(s.get(1, "after").unwrap().unwrap().value, b"2");
     }
 
     #[tokio::test]

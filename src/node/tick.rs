@@ -33,6 +33,22 @@ pub mod reason {
     pub const SECRET_SYNC_FAILED: &str = "master secret sync failed";
     /// The local secret could not be stored sealed.
     pub const SECRET_PERSIST_FAILED: &str = "cannot persist sealed master secret";
+    /// A commit of app writes failed and the storage probe still fails (ours).
+    pub const STORAGE_FAILING: &str = "storage failing";
+}
+
+/// After a failed group commit: probe the storage with a read and a durable rewrite of the
+/// cluster binding (which also makes redb reopen after an I/O error). `Ok` = writable again.
+async fn storage_probe(st: &NodeState) -> crate::Result<()> {
+    let storage = st.storage.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(b) = storage.binding()? {
+            storage.set_binding(&b)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| crate::Error::local(format!("storage probe task failed: {e}")))?
 }
 
 /// Read the KMS membership (PeerCache, §6.1): ACTIVE, zkVerified instances of
@@ -90,6 +106,20 @@ pub async fn read_members(st: &NodeState) -> crate::Result<Vec<InstanceInfo>> {
 pub async fn tick(st: &NodeState) {
     if st.is_shutting_down() {
         return;
+    }
+    // Ours: a node whose disk refuses commits must not look ready to load balancers.
+    if st.committer.failing() {
+        match storage_probe(st).await {
+            Ok(()) => {
+                tracing::info!("storage writable again");
+                st.committer.clear_failure();
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "storage probe failed");
+                st.set_unready(reason::STORAGE_FAILING);
+                return;
+            }
+        }
     }
     // 1–3: membership.
     match read_members(st).await {
