@@ -12,7 +12,8 @@ use crate::store::{Limits, MergeReport, Record};
 
 use super::ops::{self, adjust_usage, Tx};
 use super::{
-    AppUsage, ChangePage, ClusterBinding, PeerCursor, PutOutcome, Storage, StoreStats, WriteError,
+    AppUsage, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
+    Storage, StoreStats, WriteError,
 };
 
 /// Volatile storage behind a mutex. Construct with [`MemoryStorage::new`].
@@ -210,6 +211,16 @@ impl Storage for MemoryStorage {
             now_ms,
             limits,
         )
+    }
+
+    fn apply_local_batch(
+        &self,
+        ops: Vec<LocalWrite>,
+        node_id: &str,
+        now_ms: u64,
+        limits: &Limits,
+    ) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>> {
+        ops::apply_local_batch(&mut *self.lock()?, ops, node_id, now_ms, limits)
     }
 
     fn delete_local(

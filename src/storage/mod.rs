@@ -282,36 +282,15 @@ pub trait Storage: Send + Sync + 'static {
     ///
     /// Errors: a storage failure (I/O, disk full, corruption) returns the outer `Err` and no op
     /// of the batch may be acknowledged. The redb backend runs the batch as one transaction, so
-    /// then nothing of it is written; the default implementation (used by the memory backend)
-    /// applies the ops one by one, so earlier ops may be stored although reported failed, like
-    /// a write in flight at a crash. Returns only after the durable commit(s) returned.
+    /// then nothing of it is written; the memory backend applies it under one lock and has no
+    /// I/O to fail. Returns only after the durable commit returned.
     fn apply_local_batch(
         &self,
         ops: Vec<LocalWrite>,
         node_id: &str,
         now_ms: u64,
         limits: &Limits,
-    ) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>> {
-        let mut out = Vec::with_capacity(ops.len());
-        for op in ops {
-            out.push(match op {
-                LocalWrite::Put {
-                    app_id,
-                    key,
-                    value,
-                    ttl_ms,
-                } => match self.put_local(app_id, &key, value, ttl_ms, node_id, now_ms, limits) {
-                    Ok(o) => Ok(LocalOutcome::Put(o)),
-                    Err(WriteError::Storage(e)) => return Err(e),
-                    Err(e) => Err(e),
-                },
-                LocalWrite::Delete { app_id, key } => Ok(LocalOutcome::Delete(
-                    self.delete_local(app_id, &key, node_id, now_ms)?,
-                )),
-            });
-        }
-        Ok(out)
-    }
+    ) -> Result<Vec<std::result::Result<LocalOutcome, WriteError>>>;
 
     /// The raw stored record, which may be a tombstone or expired: the caller decides
     /// (`Record::is_live`).
