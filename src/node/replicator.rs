@@ -260,7 +260,10 @@ async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watch::Receiver
         let Some(peer) = st.peer_cache.get(&wallet, st.clock.now_ms()) else {
             return; // left the cluster or blacklisted; the supervisor forgets it
         };
-        match push(&st, &peer, &key, &mut batch_limit).await {
+        let pushed = push(&st, &peer, &key, &mut batch_limit).await;
+        // Lag first, then the outcome: whoever sees the error also sees a current lag.
+        refresh_lag(&st, &wallet).await;
+        match pushed {
             Ok(sent) => {
                 if backoff.failures() > 0 {
                     tracing::info!(peer = %peer.url, after_failures = backoff.failures(), "replication to peer recovered");
@@ -283,7 +286,6 @@ async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watch::Receiver
                 update_peer_state(&st, &wallet, |r| r.last_error = Some(e.to_string()));
             }
         }
-        refresh_lag(&st, &wallet).await;
     }
 }
 
