@@ -14,11 +14,13 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod daemon;
 pub mod error;
 pub mod identity;
 pub mod metrics;
 pub mod node;
 pub mod storage;
 pub mod store;
+pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};

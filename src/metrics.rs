@@ -3,7 +3,8 @@
 //!
 //! Event metrics (requests, refusals, commits, node ticks) are updated where they happen;
 //! state metrics (per-app records/bytes/tombstones, replication lag per peer, readiness,
-//! master-secret state) are read from the node at scrape time by [`render`], so they are never
+//! master-secret state) are read from the node at scrape time into a [`StateSnapshot`] and
+//! rendered by [`Metrics::render`], so they are never
 //! stale. Every name starts with `novakms_`; times are in seconds (Prometheus convention).
 //! Label values are bounded sets: routes are the router's patterns (never raw paths), refusal
 //! reasons come from [`refusal_reason`], app ids and peer wallets are those the node stores or
@@ -20,7 +21,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::node::state::NodeState;
+use std::collections::BTreeMap;
+
+use crate::storage::AppUsage;
 
 /// Labels of one HTTP request: the matched route pattern (`/kms/data/{*key}`, or `unmatched`),
 /// the method and the status code.
@@ -81,7 +84,7 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
 }
 
-/// All metric families of one node. Cheap to update from any thread; one per [`NodeState`].
+/// All metric families of one node. Cheap to update from any thread; one per running node.
 pub struct Metrics {
     registry: Registry,
     /// `novakms_http_requests_total{route,method,status}`.
@@ -338,90 +341,119 @@ pub fn refusal_reason(message: &str) -> &'static str {
         .map_or("other", |(_, reason)| reason)
 }
 
-/// Refresh the state metrics from `st` and encode every family in the Prometheus text format
-/// (ends with `# EOF`). Storage statistics come from the per-app usage accounting (no scan);
-/// if storage cannot be read the per-app families are left out of this scrape and
-/// `novakms_metrics_scrape_errors_total` counts it.
-pub fn render(st: &NodeState) -> String {
-    let m = &st.metrics;
-    let _guard = m.scrape_lock.lock().unwrap_or_else(|p| p.into_inner());
-    m.app_records.clear();
-    m.app_bytes.clear();
-    m.app_tombstones.clear();
-    match st.storage.usage_all() {
-        Ok(all) => {
-            for (app, u) in all {
-                let l = AppLabels {
-                    app_id: app.to_string(),
-                };
-                m.app_records
-                    .get_or_create(&l)
-                    .set(i64::try_from(u.live_keys).unwrap_or(i64::MAX));
-                m.app_bytes
-                    .get_or_create(&l)
-                    .set(i64::try_from(u.bytes).unwrap_or(i64::MAX));
-                m.app_tombstones
-                    .get_or_create(&l)
-                    .set(i64::try_from(u.tombstones).unwrap_or(i64::MAX));
+/// Master-secret state as exported by `novakms_master_secret_state{state}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretGauge {
+    /// No secret loaded.
+    None,
+    /// Generated locally (bootstrap) or reloaded from the sealed copy.
+    Generated,
+    /// Obtained from a peer.
+    Synced,
+}
+
+impl SecretGauge {
+    fn label(self) -> &'static str {
+        match self {
+            SecretGauge::None => "none",
+            SecretGauge::Generated => "generated",
+            SecretGauge::Synced => "synced",
+        }
+    }
+}
+
+/// Outbound replication state of one peer as exported per `peer` label.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeerGauge {
+    /// Local changes the peer has not acknowledged (records).
+    pub lag_records: u64,
+    /// Unix ms of the last successful exchange (`None`: never).
+    pub last_success_ms: Option<u64>,
+    /// The last attempt failed.
+    pub failing: bool,
+}
+
+/// The node state that the state metrics show, read by the node at scrape time
+/// (`NodeState::metrics_snapshot`), so this module depends on no node type.
+#[derive(Clone, Debug)]
+pub struct StateSnapshot {
+    /// Per-app usage counters, or the error that kept them from being read (the per-app
+    /// families are then left out and `novakms_metrics_scrape_errors_total` counts it).
+    pub usage: crate::Result<BTreeMap<u64, AppUsage>>,
+    /// Per peer wallet: outbound replication.
+    pub peers: BTreeMap<String, PeerGauge>,
+    /// `/kms/*` served.
+    pub ready: bool,
+    /// Master-secret origin.
+    pub secret: SecretGauge,
+    /// The loaded secret was seen equal to the on-chain hash.
+    pub secret_verified: bool,
+    /// KMS members in the PeerCache, self included.
+    pub peers_known: usize,
+}
+
+fn gauge(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Metrics {
+    /// Refresh the state metrics from `snap` and encode every family in the Prometheus text
+    /// format (ends with `# EOF`).
+    pub fn render(&self, snap: &StateSnapshot) -> String {
+        let m = self;
+        let _guard = m.scrape_lock.lock().unwrap_or_else(|p| p.into_inner());
+        m.app_records.clear();
+        m.app_bytes.clear();
+        m.app_tombstones.clear();
+        match &snap.usage {
+            Ok(all) => {
+                for (app, u) in all {
+                    let l = AppLabels {
+                        app_id: app.to_string(),
+                    };
+                    m.app_records.get_or_create(&l).set(gauge(u.live_keys));
+                    m.app_bytes.get_or_create(&l).set(gauge(u.bytes));
+                    m.app_tombstones.get_or_create(&l).set(gauge(u.tombstones));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics: cannot read storage usage");
+                m.scrape_errors.inc();
             }
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "metrics: cannot read storage usage");
-            m.scrape_errors.inc();
+        m.repl_lag.clear();
+        m.repl_last_success.clear();
+        m.repl_failing.clear();
+        for (peer, r) in &snap.peers {
+            let l = PeerLabels { peer: peer.clone() };
+            m.repl_lag.get_or_create(&l).set(gauge(r.lag_records));
+            m.repl_last_success
+                .get_or_create(&l)
+                .set(r.last_success_ms.unwrap_or(0) as f64 / 1000.0);
+            m.repl_failing.get_or_create(&l).set(i64::from(r.failing));
         }
-    }
-    m.repl_lag.clear();
-    m.repl_last_success.clear();
-    m.repl_failing.clear();
-    let repl = st
-        .replication
-        .peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    for (peer, r) in repl {
-        let l = PeerLabels { peer };
-        m.repl_lag
-            .get_or_create(&l)
-            .set(i64::try_from(r.lag_records).unwrap_or(i64::MAX));
-        m.repl_last_success
-            .get_or_create(&l)
-            .set(r.last_success_ms.unwrap_or(0) as f64 / 1000.0);
-        m.repl_failing
-            .get_or_create(&l)
-            .set(i64::from(r.last_error.is_some()));
-    }
-    m.ready.set(i64::from(st.readiness().ready));
-    let (state, verified) = {
-        let g = st.master.read().unwrap_or_else(|p| p.into_inner());
-        match g.as_ref() {
-            None => ("none", false),
-            Some(l) => (
-                match l.origin {
-                    crate::node::state::SecretOrigin::Generated => "generated",
-                    crate::node::state::SecretOrigin::Synced => "synced",
-                },
-                l.verified,
-            ),
+        m.ready.set(i64::from(snap.ready));
+        for s in [
+            SecretGauge::None,
+            SecretGauge::Generated,
+            SecretGauge::Synced,
+        ] {
+            m.secret_state
+                .get_or_create(&SecretLabels {
+                    state: s.label().to_string(),
+                })
+                .set(i64::from(s == snap.secret));
         }
-    };
-    for s in ["none", "generated", "synced"] {
-        m.secret_state
-            .get_or_create(&SecretLabels {
-                state: s.to_string(),
-            })
-            .set(i64::from(s == state));
+        m.secret_verified.set(i64::from(snap.secret_verified));
+        m.peers_known.set(gauge(snap.peers_known as u64));
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &m.registry).is_err() {
+            // Writing to a String cannot fail; keep the scrape well-formed anyway.
+            out.clear();
+            let _ = writeln!(out, "# EOF");
+        }
+        out
     }
-    m.secret_verified.set(i64::from(verified));
-    m.peers_known
-        .set(i64::try_from(st.peer_cache.all().len()).unwrap_or(i64::MAX));
-    let mut out = String::new();
-    if prometheus_client::encoding::text::encode(&mut out, &m.registry).is_err() {
-        // Writing to a String cannot fail; keep the scrape well-formed anyway.
-        out.clear();
-        let _ = writeln!(out, "# EOF");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,323 +1,32 @@
-//! Peer routes: `POST /sync` (protocol.md §1.9, §2.4, §6) and `GET /nodes`
-//! (§8.2).
-//!
-//! `/sync` processing order (§1.9 with our hardening):
-//!
-//! 1. framework JSON extraction (body limit = the router's `DefaultBodyLimit`);
-//! 2. no master secret loaded → 503 `master secret not initialized`;
-//! 3. KMS-peer PoP (§2.4) → 403 `unauthorized`; the nonce is peeked, the
-//!    signer recovered, and the nonce consumed only once the signer is a
-//!    valid cached peer (a bystander cannot burn nonces);
-//! 4. PeerCache membership: present and not blacklisted, instance ACTIVE,
-//!    zkVerified, `app_id == kms_app_id`, non-empty teePubkey → 403 `forbidden`;
-//! 5. envelope required (400), `sender_tee_pubkey` == cached teePubkey (403),
-//!    decryption (400 `Envelope decryption failed`; upstream: 500);
-//! 6. payload must be a JSON object (400 `Invalid sync payload`);
-//! 7. `sender_wallet`, if present, canonical and equal to the PoP signer (403);
-//! 8. unless `type == master_secret_request`, `x-sync-signature` verified
-//!    with the local sync key over the canonical outer body (403);
-//! 9. dispatch: `delta`, `snapshot_request`, `master_secret_request`
-//!    (only when the local secret is verified against the chain, else 503),
-//!    otherwise 400 `Unknown sync type: <type>`;
-//! 10. `X-KMS-Peer-Signature` and the result sealed to the peer's key.
-//!
-//! Refusals never change state (except consuming the PoP nonce from step 4
-//! on, as upstream) and bad input never yields a 5xx.
+//! Peer routes: `POST /sync` (protocol.md §1.9, §2.4, §6) and `GET /nodes` (§8.2). The
+//! `/sync` handler decodes headers and body, calls the operations core
+//! (`node::peer_ops::sync`, which documents the order of checks) and encodes the sealed reply.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
-use serde_json::{json, Map, Value};
-use zeroize::Zeroizing;
+use serde_json::{json, Value};
 
-use crate::api::app::{verify_pop, PopKind};
+use crate::api::app::{encode, pop_headers};
 use crate::api::error::ApiError;
 use crate::chain::types::INSTANCE_ACTIVE;
-use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::Envelope;
-use crate::crypto::keys::{decode_hex_strict, normalize_hex, parse_p384_public, spki_der};
-use crate::crypto::mac::verify_sync_hmac;
-use crate::crypto::pop;
-use crate::crypto::sealed::seal_master_secret;
-use crate::node::ingest;
-use crate::node::nonce::NonceCheck;
-use crate::node::peers::PeerInfo;
+use crate::node::peer_ops;
 use crate::node::state::NodeState;
+use crate::wire::headers::{PopFlavour, KMS_PEER_SIGNATURE, SYNC_SIGNATURE};
 
-/// Sync request types (§6.7).
-pub mod sync_type {
-    /// Push of records.
-    pub const DELTA: &str = "delta";
-    /// Full snapshot pull.
-    pub const SNAPSHOT_REQUEST: &str = "snapshot_request";
-    /// Sealed master-secret exchange (no HMAC required).
-    pub const MASTER_SECRET_REQUEST: &str = "master_secret_request";
-}
-
-/// An authenticated, authorized KMS peer.
-pub struct PeerCaller {
-    /// Canonical wallet recovered from the PoP signature.
-    pub wallet: String,
-    /// The peer as cached (its teePubkey receives the response).
-    pub peer: PeerInfo,
-    /// `x-kms-signature` exactly as received, for the response signature.
-    pub signature: String,
-}
-
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Step 4: the recovered wallet must be a usable KMS member (§6.1).
-fn authorize_peer(st: &NodeState, wallet: &str, now_ms: u64) -> Result<PeerInfo, ApiError> {
-    let peer = st
-        .peer_cache
-        .get(wallet, now_ms)
-        .ok_or_else(|| ApiError::forbidden(format!("Peer {wallet} not found in PeerCache")))?;
-    let inst = &peer.instance;
-    if inst.status != INSTANCE_ACTIVE {
-        return Err(ApiError::forbidden(format!("Peer {wallet} is not ACTIVE")));
-    }
-    if !inst.zk_verified {
-        return Err(ApiError::forbidden(format!(
-            "Peer {wallet} is not zkVerified"
-        )));
-    }
-    if inst.app_id != st.settings.kms_app_id {
-        return Err(ApiError::forbidden("Peer app_id mismatch"));
-    }
-    if peer.tee_pubkey.is_empty() {
-        return Err(ApiError::forbidden(format!(
-            "Peer {wallet} has no teePubkey registered"
-        )));
-    }
-    Ok(peer)
-}
-
-/// KMS-peer PoP flavour (§2.4).
-const PEER_POP: PopKind = PopKind {
-    bad_timestamp: "Invalid x-kms-timestamp",
-    wallet_header: "x-kms-wallet",
-    wallet_mismatch: "KMS wallet header does not match signature",
-    message: pop::peer_auth_message,
-};
-
-/// KMS-peer PoP (§2.4) + PeerCache authorization (§6.1), steps 3–4.
-///
-/// Message `NovaKMS:Auth:<nonce>:<own wallet>:<ts>`; `|now − ts| ≤
-/// pop_timeout_seconds` both ways; the nonce is consumed only after the
-/// signer was found to be a valid member.
-pub fn authenticate_peer(st: &NodeState, h: &HeaderMap) -> Result<PeerCaller, ApiError> {
-    let sig = header(h, "x-kms-signature")
-        .ok_or_else(|| ApiError::unauthorized("Missing x-kms-signature"))?;
-    let ts = header(h, "x-kms-timestamp")
-        .ok_or_else(|| ApiError::unauthorized("Missing x-kms-timestamp"))?;
-    let nonce =
-        header(h, "x-kms-nonce").ok_or_else(|| ApiError::unauthorized("Missing x-kms-nonce"))?;
-    let (wallet, now) = verify_pop(st, h, &PEER_POP, sig, nonce, ts)?;
-    let peer = authorize_peer(st, &wallet, st.clock.now_ms())?;
-    if st.nonces.consume(nonce, now) != NonceCheck::Valid {
-        return Err(ApiError::unauthorized("Invalid or expired nonce"));
-    }
-    Ok(PeerCaller {
-        wallet,
-        peer,
-        signature: sig.to_string(),
-    })
-}
-
-/// Steps 5–6: envelope from the cached peer key, decrypted to a JSON object.
-fn open_payload(st: &NodeState, caller: &PeerCaller, body: &Value) -> Result<Value, ApiError> {
-    let env = Envelope::from_json(body).ok_or_else(|| {
-        ApiError::bad_request("Request must be E2E encrypted. Plaintext fallback is disabled.")
-    })?;
-    if normalize_hex(&env.sender_tee_pubkey) != hex::encode(&caller.peer.tee_pubkey) {
-        return Err(ApiError::forbidden(
-            "sender_tee_pubkey does not match on-chain registration",
-        ));
-    }
-    let plain = Zeroizing::new(
-        st.cipher
-            .open(&env)
-            .map_err(|_| ApiError::bad_request("Envelope decryption failed"))?,
-    );
-    match serde_json::from_slice::<Value>(&plain) {
-        Ok(v @ Value::Object(_)) => Ok(v),
-        _ => Err(ApiError::bad_request("Invalid sync payload")),
-    }
-}
-
-/// Step 10: sign (§2.5) and seal the result to the peer's cached teePubkey.
-fn respond(st: &NodeState, caller: &PeerCaller, result: &Value) -> Result<Response, ApiError> {
-    let plain = Zeroizing::new(canonical_json(result));
-    let env = st
-        .cipher
-        .seal(&caller.peer.tee_pubkey, plain.as_bytes())
-        .map_err(|_| ApiError::bad_request("cannot encrypt response to the peer's teePubkey"))?;
-    let mut resp = Json(env.to_json()).into_response();
-    let signed = st
-        .identity
-        .sign(&pop::response_message(&caller.signature, &st.wallet));
-    if let Ok(v) = HeaderValue::from_str(&signed) {
-        resp.headers_mut().insert("x-kms-peer-signature", v);
-    }
-    Ok(resp)
-}
-
-/// `POST /sync` (protocol.md §1.9, §6): see the module docs for the order
-/// of checks. Success bodies (sealed, canonical JSON):
-///
-/// * `delta` → `{"status":"ok","total","merged","skipped","rejected","skip_reasons"}`;
-/// * `snapshot_request` → `{"status":"ok","data":{"<app_id>":[<record>…]}}`
-///   (every namespace, tombstones included);
-/// * `master_secret_request` → `{"status":"ok","sealed":{"encrypted_data","ephemeral_pubkey","nonce"}}`.
-///
-/// Errors (JSON `{code,message}`): 503 `master secret not initialized` /
-/// `master secret not verified`; 403 `unauthorized` (PoP, HMAC) or
-/// `forbidden` (membership, key, wallet); 400 `bad_request` (envelope,
-/// payload, type, `ecdh_pubkey`); 500 only for storage failures.
+/// `POST /sync` (protocol.md §1.9, §6): see `node::peer_ops` for the checks, replies and
+/// refusals.
 pub async fn sync(
     State(st): State<Arc<NodeState>>,
     h: HeaderMap,
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
-    // 2. Secret loaded?
-    if st.with_secret(|_| ()).is_none() {
-        return Err(ApiError::unavailable("master secret not initialized"));
-    }
-    // 3–4.
-    let caller = authenticate_peer(&st, &h)?;
-    // 5–6.
-    let payload = open_payload(&st, &caller, &body)?;
-    // 7.
-    if let Some(sw) = payload.get("sender_wallet") {
-        let sw = sw
-            .as_str()
-            .and_then(|s| pop::canonical_wallet(s).ok())
-            .ok_or_else(|| ApiError::forbidden("Invalid wallet address"))?;
-        if sw != caller.wallet {
-            return Err(ApiError::forbidden(
-                "sender_wallet does not match PoP signature",
-            ));
-        }
-    }
-    // 8.
-    let kind = payload
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if kind != sync_type::MASTER_SECRET_REQUEST {
-        let mac = header(&h, "x-sync-signature")
-            .ok_or_else(|| ApiError::unauthorized("Missing HMAC signature"))?;
-        let key = st
-            .with_secret(|s| Zeroizing::new(s.sync_key()))
-            .ok_or_else(|| ApiError::unavailable("master secret not initialized"))?;
-        if !verify_sync_hmac(&key, &body, mac) {
-            return Err(ApiError::unauthorized("Invalid HMAC signature"));
-        }
-    }
-    // 9.
-    let result = match kind.as_str() {
-        sync_type::DELTA => handle_delta(&st, &caller, &payload).await?,
-        sync_type::SNAPSHOT_REQUEST => handle_snapshot(&st).await?,
-        sync_type::MASTER_SECRET_REQUEST => handle_master_secret(&st, &caller, &payload)?,
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "Unknown sync type: {}",
-                other.chars().take(64).collect::<String>()
-            )))
-        }
-    };
-    // 10.
-    respond(&st, &caller, &result)
-}
-
-async fn handle_delta(
-    st: &Arc<NodeState>,
-    caller: &PeerCaller,
-    payload: &Value,
-) -> Result<Value, ApiError> {
-    let records = ingest::parse_data(payload.get("data").unwrap_or(&Value::Null));
-    let st2 = st.clone();
-    let origin = caller.wallet.clone();
-    let report = tokio::task::spawn_blocking(move || ingest::ingest(&st2, records, Some(&origin)))
-        .await
-        .map_err(|e| ApiError::internal(format!("merge task failed: {e}")))?
-        .map_err(|e| match e.kind() {
-            crate::ErrorKind::NotReady => ApiError::unavailable(e.message()),
-            _ => {
-                tracing::error!(peer = %caller.wallet, error = %e, "merging a delta failed");
-                ApiError::storage(&e)
-            }
-        })?;
-    tracing::debug!(
-        peer = %caller.wallet,
-        total = report.total,
-        merged = report.merged,
-        skipped = report.skipped,
-        rejected = report.rejected,
-        "delta received"
-    );
-    let mut v = serde_json::to_value(&report)
-        .map_err(|e| ApiError::internal(format!("cannot encode report: {e}")))?;
-    if let Value::Object(m) = &mut v {
-        m.insert("status".into(), Value::from("ok"));
-    }
-    Ok(v)
-}
-
-async fn handle_snapshot(st: &Arc<NodeState>) -> Result<Value, ApiError> {
-    let st2 = st.clone();
-    let snap = tokio::task::spawn_blocking(move || st2.storage.snapshot(st2.clock.now_ms()))
-        .await
-        .map_err(|e| ApiError::internal(format!("snapshot task failed: {e}")))?
-        .map_err(|e| ApiError::storage(&e))?;
-    let mut data = Map::new();
-    for (app, recs) in snap {
-        data.insert(
-            app.to_string(),
-            Value::Array(recs.iter().map(|r| r.to_wire()).collect()),
-        );
-    }
-    Ok(json!({"status": "ok", "data": Value::Object(data)}))
-}
-
-fn handle_master_secret(
-    st: &NodeState,
-    caller: &PeerCaller,
-    payload: &Value,
-) -> Result<Value, ApiError> {
-    let pk_hex = match payload.get("ecdh_pubkey") {
-        Some(Value::String(s)) => s,
-        _ => {
-            return Err(ApiError::bad_request(
-                "Sealed ECDH pubkey required for master secret exchange",
-            ))
-        }
-    };
-    let pk =
-        decode_hex_strict(pk_hex).map_err(|_| ApiError::bad_request("Invalid ecdh_pubkey hex"))?;
-    let pk = parse_p384_public(&pk)
-        .map_err(|_| ApiError::bad_request("Invalid peer ECDH public key"))?;
-    let pk = spki_der(&pk);
-    let g = st.master.read().unwrap_or_else(|p| p.into_inner());
-    let loaded = g
-        .as_ref()
-        .ok_or_else(|| ApiError::unavailable("master secret not initialized"))?;
-    if !loaded.verified {
-        return Err(ApiError::unavailable("master secret not verified"));
-    }
-    let sealed = seal_master_secret(&pk, loaded.secret.as_bytes())
-        .map_err(|_| ApiError::bad_request("Invalid peer ECDH public key"))?;
-    drop(g);
-    tracing::info!(peer = %caller.wallet, "served the master secret by sealed exchange");
-    let sealed = serde_json::to_value(&sealed)
-        .map_err(|e| ApiError::internal(format!("cannot encode sealed secret: {e}")))?;
-    Ok(json!({"status": "ok", "sealed": sealed}))
+    let hmac = h.get(SYNC_SIGNATURE).and_then(|v| v.to_str().ok());
+    let reply = peer_ops::sync(&st, &pop_headers(&h, PopFlavour::Peer), hmac, &body).await?;
+    Ok(encode(reply, KMS_PEER_SIGNATURE))
 }
 
 /// `GET /nodes` (protocol.md §8.2): the PeerCache (self and blacklisted
@@ -404,6 +113,7 @@ mod tests {
     use crate::crypto::value::encrypt_value;
     use crate::identity::Identity;
     use crate::node::ingest::tests::test_state;
+    use crate::node::peers::PeerInfo;
     use crate::store::{Record, VectorClock};
 
     fn member(id: &Identity, url: &str, status: u8, zk: bool, app_id: u64) -> PeerInfo {
@@ -519,7 +229,7 @@ mod tests {
         }
         // A member without a teePubkey (the client refuses to send from one,
         // so the server check is exercised directly).
-        let e = authorize_peer(&st, &no_key_wallet, 0).unwrap_err();
+        let e = crate::node::auth::authorize_peer(&st, &no_key_wallet, 0).unwrap_err();
         assert!(e.message.contains("no teePubkey"), "{}", e.message);
         assert!(st.storage.get(7, "k").unwrap().is_none());
         // Blacklisted member: not found.

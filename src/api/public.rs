@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::api::error::ApiError;
 use crate::node::state::{NodeState, SecretOrigin};
+use crate::wire::headers;
 
 /// `GET /`: static overview (informational only, §1.2).
 pub async fn root() -> Json<Value> {
@@ -20,8 +21,8 @@ pub async fn root() -> Json<Value> {
         "service": "Nova KMS",
         "implementation": format!("novakms {}", env!("CARGO_PKG_VERSION")),
         "auth": {
-            "app_pop_headers": ["x-app-signature", "x-app-nonce", "x-app-timestamp", "x-app-wallet"],
-            "mutual_response_header": "x-kms-response-signature",
+            "app_pop_headers": [headers::APP_SIGNATURE, headers::APP_NONCE, headers::APP_TIMESTAMP, headers::APP_WALLET],
+            "mutual_response_header": headers::KMS_RESPONSE_SIGNATURE,
         },
         "endpoints": [
             {"method": "GET", "path": "/health", "auth": "none"},
@@ -67,7 +68,7 @@ pub async fn readyz(State(st): State<Arc<NodeState>>) -> Response {
 /// `GET /metrics`: Prometheus text exposition (version 0.0.4) of [`crate::metrics`]. Reads
 /// the per-app usage counters from storage off the async workers; 500 if that task fails.
 pub async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
-    match tokio::task::spawn_blocking(move || crate::metrics::render(&st)).await {
+    match tokio::task::spawn_blocking(move || st.metrics.render(&st.metrics_snapshot())).await {
         Ok(body) => (
             [(
                 axum::http::header::CONTENT_TYPE,

@@ -41,5 +41,5 @@ pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<()> {
         s.node_url = Some(v.clone());
     }
     let identity = crate::cli::load_identity(&s)?;
-    crate::node::serve(s, identity).await
+    crate::daemon::serve(s, identity).await
 }

@@ -21,6 +21,7 @@ use crate::crypto::keys::normalize_hex;
 use crate::crypto::pop;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::Identity;
+use crate::wire::headers;
 
 /// An error answer from the node: HTTP status plus the JSON `code`/`message`.
 #[derive(Debug, Clone)]
@@ -250,10 +251,10 @@ impl AppClient {
         let mut req = self
             .http
             .request(method, format!("{}{}", self.base, path))
-            .header("x-app-signature", &sig)
-            .header("x-app-nonce", &nonce)
-            .header("x-app-timestamp", ts.to_string())
-            .header("x-app-wallet", self.identity.address());
+            .header(headers::APP_SIGNATURE, &sig)
+            .header(headers::APP_NONCE, &nonce)
+            .header(headers::APP_TIMESTAMP, ts.to_string())
+            .header(headers::APP_WALLET, self.identity.address());
         if let Some(inner) = inner {
             let env = self.seal(inner)?;
             req = req.json(&env.to_json());
@@ -267,7 +268,7 @@ impl AppClient {
         let status = resp.status().as_u16();
         let resp_sig = resp
             .headers()
-            .get("x-kms-response-signature")
+            .get(headers::KMS_RESPONSE_SIGNATURE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let text = resp

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::identity::Identity;
 use crate::node::peers::PeerInfo;
 use crate::store::{MergeReport, Record};
+use crate::wire::headers;
 
 /// Largest `/sync` response body accepted, bytes (512 MiB). A snapshot of a
 /// full cluster fits comfortably; anything larger is refused as a protocol
@@ -348,12 +349,12 @@ impl PeerClient {
             .http
             .post(format!("{}/sync", peer.url))
             .header("content-type", "application/json")
-            .header("x-kms-signature", &sig)
-            .header("x-kms-wallet", &self.wallet)
-            .header("x-kms-timestamp", ts.to_string())
-            .header("x-kms-nonce", &nonce);
+            .header(headers::KMS_SIGNATURE, &sig)
+            .header(headers::KMS_WALLET, &self.wallet)
+            .header(headers::KMS_TIMESTAMP, ts.to_string())
+            .header(headers::KMS_NONCE, &nonce);
         if let Some(h) = &hmac {
-            req = req.header("x-sync-signature", h);
+            req = req.header(headers::SYNC_SIGNATURE, h);
         }
         let resp = req.body(body).send().await.map_err(transport)?;
         let status = resp.status().as_u16();
@@ -368,7 +369,7 @@ impl PeerClient {
         }
         let resp_sig = resp
             .headers()
-            .get("x-kms-peer-signature")
+            .get(headers::KMS_PEER_SIGNATURE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
             .ok_or_else(|| protocol("answer has no X-KMS-Peer-Signature"))?;
@@ -635,7 +636,7 @@ mod fake_peer_tests {
             LABEL,
         )
         .unwrap();
-        let sig = h["x-kms-signature"].to_str().unwrap();
+        let sig = h[headers::KMS_SIGNATURE].to_str().unwrap();
         let signer = if mode == Mode::WrongSigner {
             Identity::generate()
         } else {
@@ -650,7 +651,7 @@ mod fake_peer_tests {
         let mut resp = Json(body).into_response();
         if mode != Mode::NoSignature {
             resp.headers_mut()
-                .insert("x-kms-peer-signature", rs.parse().unwrap());
+                .insert(headers::KMS_PEER_SIGNATURE, rs.parse().unwrap());
         }
         resp
     }

@@ -1,15 +1,23 @@
-//! Group commit of app writes (design.md §3 "Acknowledge only after commit returns").
+//! The node's one write path (design.md §3 "Acknowledge only after commit returns"): group
+//! commit of app writes, and the commits of records merged from peers.
 //!
 //! A durable redb commit costs one or two fsyncs (milliseconds), far more than applying a
 //! write. The [`Committer`] owns one OS thread that takes every queued app write, applies the
 //! whole queue in ONE transaction ([`Storage::apply_local_batch`]), commits it durably, and only
 //! then answers each waiting request. While a commit is in progress new writes queue up, so
 //! under load one fsync acknowledges many writes; with a single writer a batch is one write and
-//! latency equals the plain commit.
+//! latency equals the plain commit. Records received from peers (a `/sync` delta, a snapshot
+//! pull) are validated by the caller (`node::ingest`) and merged here too
+//! ([`Committer::submit_merge`], one transaction per submitted chunk), so every write of the
+//! node goes through one queue and one failure flag.
 //!
-//! Guarantees: a write's reply is sent only after the commit that contains it returned; if the
-//! commit fails, every write of the batch gets the storage error (none is acknowledged). Writes
-//! are applied in queue order, so two writes of one key keep their order.
+//! Guarantees:
+//! * a write's reply is sent only after the commit that contains it returned; if the commit
+//!   fails, every write of the batch gets the storage error (none is acknowledged);
+//! * writes and merges are applied in queue order, so two writes of one key keep their order;
+//! * any failed commit, local or merge, raises [`Committer::failing`] (the node tick turns
+//!   readiness off, reason `storage failing`) until a later commit succeeds or a storage probe
+//!   clears it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -20,8 +28,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::metrics::Metrics;
-use crate::storage::{LocalOutcome, LocalWrite, Storage, WriteError};
-use crate::store::Limits;
+use crate::storage::{LocalOutcome, LocalWrite, PutOutcome, Storage, WriteError};
+use crate::store::{Limits, MergeReport, Record};
 
 /// Largest number of writes in one transaction; more queued writes wait for the next commit.
 pub const MAX_BATCH_WRITES: usize = 512;
@@ -31,11 +39,27 @@ pub const QUEUE_CAPACITY: usize = 4096;
 
 type Reply = oneshot::Sender<Result<LocalOutcome, WriteError>>;
 
+/// Records received from a peer, validated, to merge into one namespace in one transaction.
+struct Merge {
+    app_id: u64,
+    records: Vec<Record>,
+    origin: Option<String>,
+    reply: oneshot::Sender<crate::Result<MergeReport>>,
+}
+
+/// One queued job of the commit thread.
+enum Job {
+    /// A local app write, batched with its neighbours.
+    Local(LocalWrite, Reply),
+    /// A merge of replicated records, committed on its own.
+    Merge(Merge),
+}
+
 /// Handle to the committer thread. Dropping it closes the queue, lets the thread finish the
 /// queued writes and waits for it, so the storage is released (redb closes cleanly) when the
 /// node state is dropped.
 pub struct Committer {
-    tx: Option<mpsc::Sender<(LocalWrite, Reply)>>,
+    tx: Option<mpsc::Sender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
     failing: Arc<AtomicBool>,
 }
@@ -47,6 +71,14 @@ impl Drop for Committer {
             let _ = t.join();
         }
     }
+}
+
+fn stopped() -> Error {
+    Error::local("the commit thread has stopped")
+}
+
+fn dropped() -> Error {
+    Error::local("the commit thread dropped a write (it is not acknowledged)")
 }
 
 impl Committer {
@@ -64,10 +96,17 @@ impl Committer {
     ) -> crate::Result<Committer> {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let failing = Arc::new(AtomicBool::new(false));
-        let flag = failing.clone();
+        let worker = Worker {
+            storage,
+            clock,
+            node_id,
+            limits,
+            metrics,
+            failing: failing.clone(),
+        };
         let thread = std::thread::Builder::new()
             .name("novakms-commit".into())
-            .spawn(move || run(rx, storage, clock, node_id, limits, metrics, flag))
+            .spawn(move || worker.run(rx))
             .map_err(|e| Error::local(format!("cannot start the commit thread: {e}")))?;
         Ok(Committer {
             tx: Some(tx),
@@ -88,59 +127,155 @@ impl Committer {
         self.failing.store(false, Ordering::Release);
     }
 
+    async fn send(&self, job: Job) -> Result<(), Error> {
+        let Some(tx) = &self.tx else {
+            return Err(stopped());
+        };
+        tx.send(job).await.map_err(|_| stopped())
+    }
+
     /// Queue `op` and wait until the transaction holding it committed durably.
     ///
     /// Returns the op's outcome, its own refusal (quota, size), or
     /// [`WriteError::Storage`] if its batch failed or the committer is gone.
     pub async fn submit(&self, op: LocalWrite) -> Result<LocalOutcome, WriteError> {
         let (reply, wait) = oneshot::channel();
-        let Some(tx) = &self.tx else {
-            return Err(WriteError::Storage(Error::local(
-                "the commit thread has stopped",
-            )));
+        self.send(Job::Local(op, reply)).await?;
+        wait.await
+            .unwrap_or_else(|_| Err(WriteError::Storage(dropped())))
+    }
+
+    /// Local PUT of ciphertext `value` under `(app_id, key)` with `ttl_ms` (0 = no expiry),
+    /// acknowledged after its durable commit (semantics of [`Storage::put_local`]).
+    ///
+    /// Errors: [`WriteError::QuotaExceeded`] / [`WriteError::ValueTooLarge`] (nothing
+    /// changed), [`WriteError::Storage`] (not acknowledged).
+    pub async fn submit_put(
+        &self,
+        app_id: u64,
+        key: String,
+        value: Vec<u8>,
+        ttl_ms: u64,
+    ) -> Result<PutOutcome, WriteError> {
+        let op = LocalWrite::Put {
+            app_id,
+            key,
+            value,
+            ttl_ms,
         };
-        if tx.send((op, reply)).await.is_err() {
-            return Err(WriteError::Storage(Error::local(
-                "the commit thread has stopped",
-            )));
+        match self.submit(op).await? {
+            LocalOutcome::Put(o) => Ok(o),
+            // `apply_local_batch` answers each slot with its own op's kind.
+            LocalOutcome::Delete(_) => Err(WriteError::Storage(Error::local(
+                "storage answered a put with a delete outcome",
+            ))),
         }
-        wait.await.unwrap_or_else(|_| {
-            Err(WriteError::Storage(Error::local(
-                "the commit thread dropped a write (it is not acknowledged)",
-            )))
-        })
+    }
+
+    /// Local DELETE of `(app_id, key)`, acknowledged after the tombstone's durable commit
+    /// (semantics of [`Storage::delete_local`]): `Some(tombstone)` if a live record was
+    /// deleted, `None` if there was none.
+    ///
+    /// Errors: [`WriteError::Storage`] (not acknowledged).
+    pub async fn submit_delete(
+        &self,
+        app_id: u64,
+        key: String,
+    ) -> Result<Option<Record>, WriteError> {
+        match self.submit(LocalWrite::Delete { app_id, key }).await? {
+            LocalOutcome::Delete(d) => Ok(d),
+            LocalOutcome::Put(_) => Err(WriteError::Storage(Error::local(
+                "storage answered a delete with a put outcome",
+            ))),
+        }
+    }
+
+    /// Merge validated `records` received from the peer with canonical wallet `origin` into
+    /// namespace `app_id` in one durable transaction (semantics of
+    /// [`Storage::merge_remote_from`], protocol.md §6.6), queued behind the writes before it.
+    ///
+    /// Errors: the storage error of a failed commit (nothing of the chunk is written, and
+    /// [`Committer::failing`] is raised), or kind Local when the committer is gone.
+    pub async fn submit_merge(
+        &self,
+        app_id: u64,
+        records: Vec<Record>,
+        origin: Option<&str>,
+    ) -> crate::Result<MergeReport> {
+        let (reply, wait) = oneshot::channel();
+        self.send(Job::Merge(Merge {
+            app_id,
+            records,
+            origin: origin.map(str::to_string),
+            reply,
+        }))
+        .await?;
+        wait.await.unwrap_or_else(|_| Err(dropped()))
     }
 }
 
-fn run(
-    mut rx: mpsc::Receiver<(LocalWrite, Reply)>,
+/// The commit thread's state.
+struct Worker {
     storage: Arc<dyn Storage>,
     clock: Clock,
     node_id: String,
     limits: Limits,
     metrics: Arc<Metrics>,
     failing: Arc<AtomicBool>,
-) {
-    let mut ops = Vec::with_capacity(MAX_BATCH_WRITES);
-    let mut replies = Vec::with_capacity(MAX_BATCH_WRITES);
-    while let Some((op, reply)) = rx.blocking_recv() {
-        ops.push(op);
-        replies.push(reply);
-        while ops.len() < MAX_BATCH_WRITES {
-            match rx.try_recv() {
-                Ok((op, reply)) => {
-                    ops.push(op);
-                    replies.push(reply);
+}
+
+impl Worker {
+    fn run(self, mut rx: mpsc::Receiver<Job>) {
+        let mut ops = Vec::with_capacity(MAX_BATCH_WRITES);
+        let mut replies = Vec::with_capacity(MAX_BATCH_WRITES);
+        let mut next: Option<Job> = None;
+        loop {
+            let job = match next.take() {
+                Some(j) => j,
+                None => match rx.blocking_recv() {
+                    Some(j) => j,
+                    None => return,
+                },
+            };
+            let (op, reply) = match job {
+                Job::Merge(m) => {
+                    self.merge(m);
+                    continue;
                 }
-                Err(_) => break,
+                Job::Local(op, reply) => (op, reply),
+            };
+            ops.push(op);
+            replies.push(reply);
+            // Take every local write already queued, up to a merge (kept for after the batch).
+            while ops.len() < MAX_BATCH_WRITES {
+                match rx.try_recv() {
+                    Ok(Job::Local(op, reply)) => {
+                        ops.push(op);
+                        replies.push(reply);
+                    }
+                    Ok(m @ Job::Merge(_)) => {
+                        next = Some(m);
+                        break;
+                    }
+                    Err(_) => break,
+                }
             }
+            self.commit_batch(&mut ops, &mut replies);
         }
+    }
+
+    fn commit_batch(&self, ops: &mut Vec<LocalWrite>, replies: &mut Vec<Reply>) {
         let n = ops.len();
         let started = Instant::now();
-        let result =
-            storage.apply_local_batch(std::mem::take(&mut ops), &node_id, clock.now_ms(), &limits);
-        metrics.observe_commit(n, started.elapsed(), result.is_ok());
-        failing.store(result.is_err(), Ordering::Release);
+        let result = self.storage.apply_local_batch(
+            std::mem::take(ops),
+            &self.node_id,
+            self.clock.now_ms(),
+            &self.limits,
+        );
+        self.metrics
+            .observe_commit(n, started.elapsed(), result.is_ok());
+        self.failing.store(result.is_err(), Ordering::Release);
         match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {
@@ -156,6 +291,21 @@ fn run(
                 }
             }
         }
+    }
+
+    fn merge(&self, m: Merge) {
+        let n = m.records.len();
+        let started = Instant::now();
+        let result =
+            self.storage
+                .merge_remote_from(m.app_id, m.records, &self.limits, m.origin.as_deref());
+        self.metrics
+            .observe_commit(n, started.elapsed(), result.is_ok());
+        self.failing.store(result.is_err(), Ordering::Release);
+        if let Err(e) = &result {
+            tracing::error!(app_id = m.app_id, records = n, error = %e, "merge commit failed; the chunk is not applied");
+        }
+        let _ = m.reply.send(result);
     }
 }
 
@@ -329,5 +479,93 @@ mod tests {
         assert!(matches!(small, Ok(LocalOutcome::Put(_))));
         assert!(s.get(1, "big").unwrap().is_none());
         assert_eq!(s.get(1, "small").unwrap().unwrap().value, b"ok");
+    }
+
+    fn remote(key: &str, node: &str, counter: u64, v: &[u8]) -> Record {
+        Record {
+            key: key.to_string(),
+            value: v.to_vec(),
+            version: crate::store::VectorClock::from([(node, counter)]),
+            updated_at_ms: 1,
+            tombstone: false,
+            ttl_ms: 0,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_merge_commit_raises_the_failing_flag_and_writes_nothing() {
+        use crate::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
+        let dir = tempfile::tempdir().unwrap();
+        let switch = FaultSwitch::new();
+        let sw = switch.clone();
+        let s: Arc<dyn Storage> = Arc::new(
+            RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
+                .unwrap(),
+        );
+        let c = Committer::start(
+            s.clone(),
+            Clock::system(),
+            "0x00000000000000000000000000000000000000aa".into(),
+            limits(),
+            Arc::new(Metrics::new()),
+        )
+        .unwrap();
+        switch.fail_sync(FaultKind::Io);
+        let recs = vec![remote("a", "0xbb", 1, b"x"), remote("b", "0xbb", 1, b"y")];
+        assert!(c.submit_merge(3, recs.clone(), Some("0xbb")).await.is_err());
+        assert!(
+            c.failing(),
+            "a failed merge commit must raise the failing flag"
+        );
+        switch.heal();
+        assert!(s.get(3, "a").unwrap().is_none());
+        let r = c.submit_merge(3, recs, Some("0xbb")).await.unwrap();
+        assert_eq!((r.total, r.merged), (2, 2));
+        assert!(!c.failing(), "a successful merge commit clears the flag");
+        assert_eq!(s.get(3, "b").unwrap().unwrap().value, b"y");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn merges_and_local_writes_apply_in_queue_order() {
+        let s: Arc<dyn Storage> = Arc::new(MemoryStorage::new());
+        let c = Arc::new(
+            Committer::start(
+                s.clone(),
+                Clock::system(),
+                "0x00000000000000000000000000000000000000aa".into(),
+                limits(),
+                Arc::new(Metrics::new()),
+            )
+            .unwrap(),
+        );
+        // A local put, then a remote record that happened after it (its clock dominates the
+        // local one), then a local put again: the final clock must show all three in order.
+        let first = c
+            .submit_put(1, "k".into(), b"local-1".to_vec(), 0)
+            .await
+            .unwrap();
+        let mut newer = first.record.clone();
+        newer.version = newer
+            .version
+            .merge_max(&crate::store::VectorClock::from([("0xbb", 1)]));
+        newer.value = b"remote".to_vec();
+        let (m, p) = tokio::join!(c.submit_merge(1, vec![newer], Some("0xbb")), async {
+            // Queued after the merge (the merge is sent first on this task's poll order).
+            tokio::task::yield_now().await;
+            c.submit_put(1, "k".into(), b"local-2".to_vec(), 0).await
+        });
+        assert_eq!(m.unwrap().merged, 1);
+        let last = p.unwrap().record;
+        assert_eq!(last.version.get("0xbb"), 1, "the put saw the merged clock");
+        assert_eq!(
+            last.version
+                .get("0x00000000000000000000000000000000000000aa"),
+            2
+        );
+        assert_eq!(s.get(1, "k").unwrap().unwrap().value, b"local-2");
+        assert!(matches!(
+            c.submit_delete(1, "missing".into()).await,
+            Ok(None)
+        ));
     }
 }

@@ -1,12 +1,15 @@
 //! Admission of records received from peers (protocol.md §6.4–§6.6):
 //! lenient parsing of a `data` map, validation (size, clock skew, app id,
-//! probe decryption under the app's data key) and merge into storage.
+//! probe decryption under the app's data key) and the merge, which goes
+//! through the node's one write path (`node::commit`, one transaction per app
+//! and chunk), so a failed merge commit turns readiness off like a failed
+//! local write.
 //!
-//! Used by the `/sync` handler (`delta`) and by the snapshot import of the
-//! node tick / anti-entropy. Synchronous (storage is synchronous): async
-//! callers run [`ingest`] in `spawn_blocking` / `block_in_place`.
+//! Used by the `/sync` handler (`delta`, via `node::peer_ops`), by the
+//! snapshot pulls of the replicator and by the node tick's first pull.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -49,7 +52,7 @@ fn refusal(st: &NodeState, rec: &Record, now_ms: u64, data_key: &[u8; 32]) -> Op
     if let Err(reason) = validate_inbound(
         rec,
         now_ms,
-        st.settings.max_kv_value_size_bytes,
+        st.limits.max_value_bytes,
         st.settings.max_clock_skew_ms,
     ) {
         return Some(reason);
@@ -68,35 +71,32 @@ fn refusal(st: &NodeState, rec: &Record, now_ms: u64, data_key: &[u8; 32]) -> Op
     None
 }
 
-/// Validate and merge records received from a peer (protocol.md §6.5, §6.6).
+fn no_secret() -> Error {
+    Error::new(ErrorKind::NotReady, "master secret not initialized")
+}
+
+/// Validate records received from a peer (protocol.md §6.5), without storing anything.
 ///
 /// Per record, in this order: app id 0 (the cluster-internal key domain) is
 /// refused; `validate_inbound` (ciphertext ≤ `max_kv_value_size_bytes` + 128,
 /// `updated_at_ms` ≤ now + `max_clock_skew_ms`); non-tombstones must be
 /// ≥ 28 bytes and decrypt under `data_key(app_id)` (probe decryption, always
-/// on). Refused records count as `rejected` (logged at debug level with the
-/// reason); the rest of each app is merged in one storage transaction by
-/// `storage.merge_remote_from(app_id, records, limits, origin)`, `origin` =
-/// canonical wallet of the sending peer (so the replicator does not echo
-/// them back to it).
+/// on). Returns the accepted records per app (apps with none left out) and a
+/// report counting the refused ones as `rejected` (each logged at debug level
+/// with its reason). CPU-bound (one AES-GCM open per record).
 ///
-/// Returns the combined report: `total` = parsed records given,
-/// `merged` + `skipped` + `rejected` = `total`.
-///
-/// Errors: [`ErrorKind::NotReady`] `master secret not initialized` (nothing
-/// merged); storage errors (earlier apps may already be merged: each app is
-/// its own transaction, and merging is idempotent).
-pub fn ingest(
+/// Errors: [`ErrorKind::NotReady`] `master secret not initialized`.
+pub fn validate(
     st: &NodeState,
     data: BTreeMap<u64, Vec<Record>>,
     origin: Option<&str>,
-) -> crate::Result<MergeReport> {
-    let no_secret = || Error::new(ErrorKind::NotReady, "master secret not initialized");
+) -> crate::Result<(BTreeMap<u64, Vec<Record>>, MergeReport)> {
     if st.with_secret(|_| ()).is_none() {
         return Err(no_secret());
     }
     let now = st.clock.now_ms();
     let mut report = MergeReport::default();
+    let mut accepted = BTreeMap::new();
     for (app_id, records) in data {
         if records.is_empty() {
             continue;
@@ -112,22 +112,49 @@ pub fn ingest(
             continue;
         }
         let dk = Zeroizing::new(st.data_key(app_id).ok_or_else(no_secret)?);
-        let mut accepted = Vec::with_capacity(records.len());
+        let mut ok = Vec::with_capacity(records.len());
         for rec in records {
             match refusal(st, &rec, now, &dk) {
-                None => accepted.push(rec),
+                None => ok.push(rec),
                 Some(reason) => {
                     tracing::debug!(app_id, origin, %reason, "inbound record rejected");
                     report.reject();
                 }
             }
         }
-        if accepted.is_empty() {
-            continue;
+        if !ok.is_empty() {
+            accepted.insert(app_id, ok);
         }
-        let r = st
-            .storage
-            .merge_remote_from(app_id, accepted, &st.limits, origin)?;
+    }
+    Ok((accepted, report))
+}
+
+/// Validate and merge records received from a peer (protocol.md §6.5, §6.6).
+///
+/// [`validate`] runs on the blocking pool; the accepted records of each app are
+/// then merged in one transaction through the node's committer
+/// (`Committer::submit_merge`), `origin` = canonical wallet of the sending peer
+/// (so the replicator does not echo them back to it).
+///
+/// Returns the combined report: `total` = parsed records given,
+/// `merged` + `skipped` + `rejected` = `total`.
+///
+/// Errors: [`ErrorKind::NotReady`] `master secret not initialized` (nothing
+/// merged); storage errors (earlier apps may already be merged: each app is
+/// its own transaction, and merging is idempotent).
+pub async fn ingest(
+    st: &Arc<NodeState>,
+    data: BTreeMap<u64, Vec<Record>>,
+    origin: Option<&str>,
+) -> crate::Result<MergeReport> {
+    let st2 = st.clone();
+    let from = origin.map(str::to_string);
+    let (accepted, mut report) =
+        tokio::task::spawn_blocking(move || validate(&st2, data, from.as_deref()))
+            .await
+            .map_err(|e| Error::local(format!("validation task failed: {e}")))??;
+    for (app_id, records) in accepted {
+        let r = st.committer.submit_merge(app_id, records, origin).await?;
         report.absorb(&r);
     }
     if report.rejected > 0 {
@@ -231,8 +258,8 @@ pub(crate) mod tests {
         assert!(p.values().all(Vec::is_empty), "{p:?}");
     }
 
-    #[test]
-    fn ingest_validates_then_merges() {
+    #[tokio::test]
+    async fn ingest_validates_then_merges() {
         let secret = [7u8; 32];
         let st = test_state(Some(secret));
         let ms = MasterSecret::from_bytes(secret);
@@ -251,17 +278,13 @@ pub(crate) mod tests {
                 rec("wrong-key", other_app, now),
                 rec("short", vec![1; 27], now),
                 rec("future", good.clone(), now + 60_000),
-                rec(
-                    "big",
-                    vec![0; st.settings.max_kv_value_size_bytes + 129],
-                    now,
-                ),
+                rec("big", vec![0; st.limits.max_value_bytes + 129], now),
                 tomb,
                 future_tomb,
             ],
         );
         data.insert(0, vec![rec("zero", good.clone(), now)]);
-        let r = ingest(&st, data.clone(), Some("0xbb")).unwrap();
+        let r = ingest(&st, data.clone(), Some("0xbb")).await.unwrap();
         assert_eq!((r.total, r.merged, r.skipped, r.rejected), (8, 2, 0, 6));
         assert_eq!(st.storage.get(5, "ok").unwrap().unwrap().value, good);
         assert!(st.storage.get(5, "t").unwrap().unwrap().tombstone);
@@ -270,19 +293,19 @@ pub(crate) mod tests {
         }
         assert!(st.storage.get(0, "zero").unwrap().is_none());
         // Replay: equal versions are skipped.
-        let r = ingest(&st, data, None).unwrap();
+        let r = ingest(&st, data, None).await.unwrap();
         assert_eq!((r.total, r.merged, r.skipped, r.rejected), (8, 0, 2, 6));
         assert_eq!(r.skip_reasons.get("ignored_equal_version"), Some(&2));
     }
 
-    #[test]
-    fn ingest_without_secret_is_not_ready() {
+    #[tokio::test]
+    async fn ingest_without_secret_is_not_ready() {
         let st = test_state(None);
         let mut data = BTreeMap::new();
         data.insert(5, vec![rec("a", vec![0; 40], 1)]);
-        let e = ingest(&st, data, None).unwrap_err();
+        let e = ingest(&st, data, None).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotReady);
         // Empty input is refused the same way.
-        assert!(ingest(&st, BTreeMap::new(), None).is_err());
+        assert!(ingest(&st, BTreeMap::new(), None).await.is_err());
     }
 }

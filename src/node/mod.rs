@@ -1,18 +1,24 @@
-//! The running node: shared state, node tick, startup checks and graceful
-//! shutdown (design.md §3, §6 "Daemon").
+//! The running node: shared state and its assembly with startup checks, the
+//! operations core (`auth`, `kv`, `peer_ops`, `ingest`, `commit`), the node
+//! tick, replication and cleanup (design.md §3). The HTTP layer (`api`) sits
+//! above this module and `daemon` composes both; nothing here imports `api`.
 
+pub mod auth;
+pub mod backoff;
 pub mod commit;
 pub mod ingest;
+pub mod kv;
 pub mod nonce;
 pub mod notify;
+pub mod peer_ops;
 pub mod peers;
 pub mod purge;
+pub mod refusal;
 pub mod replicator;
+pub mod reply;
 pub mod state;
 pub mod tick;
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -48,6 +54,7 @@ pub fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>> {
 /// Read the chain id, retrying for up to ~30 s so a node started alongside
 /// its RPC endpoint does not fail needlessly. Errors: kind Remote.
 async fn chain_id_with_retry(registry: &RegistryClient) -> Result<u64> {
+    let mut backoff = backoff::Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
     let mut last = None;
     for attempt in 0..6 {
         match registry.chain_id().await {
@@ -57,7 +64,7 @@ async fn chain_id_with_retry(registry: &RegistryClient) -> Result<u64> {
                 last = Some(e);
             }
         }
-        tokio::time::sleep(Duration::from_millis(500 * (1 << attempt.min(3)))).await;
+        tokio::time::sleep(backoff.fail()).await;
     }
     Err(last.unwrap_or_else(|| Error::remote("chain RPC unreachable")))
 }
@@ -179,114 +186,4 @@ pub fn assemble(
         identity,
         settings,
     })
-}
-
-/// Run the node until SIGTERM/SIGINT: bind, start the node tick, serve; at a
-/// signal: readiness off, drain in-flight requests (deadline
-/// `shutdown_drain_seconds`), stop the tick, close the database, return Ok.
-///
-/// Errors: bind failure (Local), storage open (InUse / Integrity / Local),
-/// chain unreachable at start (Remote), cluster binding mismatch (Refused).
-pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
-    let bind = settings.bind_addr.clone();
-    let drain = Duration::from_secs(settings.shutdown_drain_seconds);
-    let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));
-    let st = build_state(settings, identity).await?;
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .map_err(|e| Error::local(format!("cannot listen on {bind}: {e}")))?;
-    // systemd Type=notify: the process is up and answering /livez, /readyz
-    // and /status; readiness for apps is reported through STATUS= lines.
-    notify::notify("READY=1\nSTATUS=starting");
-    tracing::info!(
-        addr = %bind,
-        wallet = %st.wallet,
-        storage = ?st.settings.storage,
-        "novakms node listening"
-    );
-
-    let tick_state = st.clone();
-    let ticker = tokio::spawn(async move {
-        loop {
-            let started = std::time::Instant::now();
-            tick::tick(&tick_state).await;
-            tick_state
-                .metrics
-                .tick_duration
-                .observe(started.elapsed().as_secs_f64());
-            tokio::time::sleep(tick_every).await;
-        }
-    });
-
-    // Replication (push per peer, snapshot pulls), cleanup and the admin socket.
-    let replicator = replicator::spawn(st.clone());
-    let purger = purge::spawn(st.clone());
-    let admin = match crate::api::admin::start(st.clone()) {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::error!(error = %e, "admin socket unavailable: `novakms sync` cannot reach this node");
-            None
-        }
-    };
-
-    let app = crate::api::router(st.clone());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let sig_state = st.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("shutdown requested: readiness off, draining");
-        sig_state.begin_shutdown();
-        let _ = stop_tx.send(());
-    });
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = stop_rx.await;
-    });
-    let mut server = Box::pin(server.into_future());
-    let shutdown_started = st.clone();
-    tokio::select! {
-        r = &mut server => r.map_err(|e| Error::local(format!("server error: {e}")))?,
-        _ = async {
-            while !shutdown_started.is_shutting_down() {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            tokio::time::sleep(drain).await;
-        } => {
-            tracing::warn!("drain deadline reached; closing remaining connections");
-        }
-    }
-    ticker.abort();
-    let _ = ticker.await;
-    replicator.shutdown().await;
-    purger.abort();
-    let _ = purger.await;
-    if let Some(admin) = admin {
-        admin.shutdown().await;
-    }
-    drop(server);
-    // Last reference to the storage goes here: redb closes cleanly.
-    match Arc::try_unwrap(st) {
-        Ok(state) => drop(state),
-        Err(_) => tracing::warn!("state still referenced at exit; database closes at process exit"),
-    }
-    tracing::info!("novakms node stopped");
-    Ok(())
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
 }

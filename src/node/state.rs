@@ -145,6 +145,48 @@ impl NodeState {
         g.as_ref().map(|l| f(&l.secret))
     }
 
+    /// The state the metrics show (`/metrics`), read now: per-app usage counters from
+    /// storage (blocking: call from the blocking pool), replication, readiness, secret.
+    pub fn metrics_snapshot(&self) -> crate::metrics::StateSnapshot {
+        use crate::metrics::{PeerGauge, SecretGauge};
+        let peers = self
+            .replication
+            .peers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(w, r)| {
+                let g = PeerGauge {
+                    lag_records: r.lag_records,
+                    last_success_ms: r.last_success_ms,
+                    failing: r.last_error.is_some(),
+                };
+                (w.clone(), g)
+            })
+            .collect();
+        let (secret, secret_verified) = {
+            let g = self.master.read().unwrap_or_else(|p| p.into_inner());
+            match g.as_ref() {
+                None => (SecretGauge::None, false),
+                Some(l) => (
+                    match l.origin {
+                        SecretOrigin::Generated => SecretGauge::Generated,
+                        SecretOrigin::Synced => SecretGauge::Synced,
+                    },
+                    l.verified,
+                ),
+            }
+        };
+        crate::metrics::StateSnapshot {
+            usage: self.storage.usage_all(),
+            peers,
+            ready: self.readiness().ready,
+            secret,
+            secret_verified,
+            peers_known: self.peer_cache.all().len(),
+        }
+    }
+
     /// Per-app data key (§4.2), if the master secret is loaded.
     pub fn data_key(&self, app_id: u64) -> Option<[u8; 32]> {
         self.with_secret(|s| s.data_key(app_id))

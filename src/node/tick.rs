@@ -5,6 +5,7 @@
 //! ready" carries a reason (readiness strings of §7.2).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE, VERSION_DEPRECATED, VERSION_ENROLLED};
 use crate::config::MasterSecretStorage;
@@ -103,7 +104,7 @@ pub async fn read_members(st: &NodeState) -> crate::Result<Vec<InstanceInfo>> {
 }
 
 /// One node tick. Never panics; every early return leaves a reason.
-pub async fn tick(st: &NodeState) {
+pub async fn tick(st: &Arc<NodeState>) {
     if st.is_shutting_down() {
         return;
     }
@@ -200,7 +201,7 @@ fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
 /// no secret, persist it sealed *before* submitting (so a crash after the
 /// transaction lands cannot lose the cluster's only secret), submit
 /// `setMasterSecretHash`, and become ready once the chain shows our hash.
-async fn bootstrap(st: &NodeState) {
+async fn bootstrap(st: &Arc<NodeState>) {
     if local_hash(st).is_none() {
         let secret = MasterSecret::generate();
         if let Err(e) = persist(st, &secret) {
@@ -245,7 +246,7 @@ async fn bootstrap(st: &NodeState) {
 /// §7.2 steps 9–10: the chain has a hash. Ready iff our secret matches it;
 /// otherwise drop an unverified local secret and obtain the right one from a
 /// peer (cluster replication, later), never installing a mismatching one.
-async fn reconcile(st: &NodeState, chain_hash: [u8; 32]) {
+async fn reconcile(st: &Arc<NodeState>, chain_hash: [u8; 32]) {
     let (matches, verified_before) = {
         let g = st.master.read().unwrap_or_else(|p| p.into_inner());
         match g.as_ref() {
@@ -298,7 +299,7 @@ async fn reconcile(st: &NodeState, chain_hash: [u8; 32]) {
 /// installing, pull a snapshot from the same peer before serving.
 ///
 /// Errors: a one-line reason for `/status` (no peers, every peer failed).
-async fn obtain_from_peers(st: &NodeState, chain_hash: [u8; 32]) -> Result<(), String> {
+async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<(), String> {
     use rand::seq::SliceRandom;
     let now = st.clock.now_ms();
     // Peers we no longer ask, and why: part of every failure reason, so the
@@ -363,8 +364,7 @@ async fn obtain_from_peers(st: &NodeState, chain_hash: [u8; 32]) -> Result<(), S
         match st.peer_client.snapshot(&peer, &sync_key).await {
             Ok(data) => {
                 let records = ingest::parse_data(&data);
-                let merged =
-                    tokio::task::block_in_place(|| ingest::ingest(st, records, Some(&peer.wallet)));
+                let merged = ingest::ingest(st, records, Some(&peer.wallet)).await;
                 match merged {
                     Ok(r) => tracing::info!(
                         peer = %peer.url, merged = r.merged, skipped = r.skipped, rejected = r.rejected,

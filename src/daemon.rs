@@ -1,0 +1,124 @@
+//! `novakms serve` composition (design.md §6 "Daemon"): build the node state (`node`), start
+//! its background tasks (node tick, replication, cleanup), serve the HTTP router (`api`) and
+//! the admin socket, and shut down gracefully on SIGTERM/SIGINT. The one module that imports
+//! both `node` and `api`.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::identity::Identity;
+use crate::node::{build_state, notify, purge, replicator, tick};
+
+/// Run the node until SIGTERM/SIGINT: bind, start the node tick, serve; at a
+/// signal: readiness off, drain in-flight requests (deadline
+/// `shutdown_drain_seconds`), stop the tick, close the database, return Ok.
+///
+/// Errors: bind failure (Local), storage open (InUse / Integrity / Local),
+/// chain unreachable at start (Remote), cluster binding mismatch (Refused).
+pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
+    let bind = settings.bind_addr.clone();
+    let drain = Duration::from_secs(settings.shutdown_drain_seconds);
+    let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));
+    let st = build_state(settings, identity).await?;
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| Error::local(format!("cannot listen on {bind}: {e}")))?;
+    // systemd Type=notify: the process is up and answering /livez, /readyz
+    // and /status; readiness for apps is reported through STATUS= lines.
+    notify::notify("READY=1\nSTATUS=starting");
+    tracing::info!(
+        addr = %bind,
+        wallet = %st.wallet,
+        storage = ?st.settings.storage,
+        "novakms node listening"
+    );
+
+    let tick_state = st.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            let started = std::time::Instant::now();
+            tick::tick(&tick_state).await;
+            tick_state
+                .metrics
+                .tick_duration
+                .observe(started.elapsed().as_secs_f64());
+            tokio::time::sleep(tick_every).await;
+        }
+    });
+
+    // Replication (push per peer, snapshot pulls), cleanup and the admin socket.
+    let replicator = replicator::spawn(st.clone());
+    let purger = purge::spawn(st.clone());
+    let admin = match crate::api::admin::start(st.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "admin socket unavailable: `novakms sync` cannot reach this node");
+            None
+        }
+    };
+
+    let app = crate::api::router(st.clone());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let sig_state = st.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown requested: readiness off, draining");
+        sig_state.begin_shutdown();
+        let _ = stop_tx.send(());
+    });
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stop_rx.await;
+    });
+    let mut server = Box::pin(server.into_future());
+    let shutdown_started = st.clone();
+    tokio::select! {
+        r = &mut server => r.map_err(|e| Error::local(format!("server error: {e}")))?,
+        _ = async {
+            while !shutdown_started.is_shutting_down() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            tokio::time::sleep(drain).await;
+        } => {
+            tracing::warn!("drain deadline reached; closing remaining connections");
+        }
+    }
+    ticker.abort();
+    let _ = ticker.await;
+    replicator.shutdown().await;
+    purger.abort();
+    let _ = purger.await;
+    if let Some(admin) = admin {
+        admin.shutdown().await;
+    }
+    drop(server);
+    // Last reference to the storage goes here: redb closes cleanly.
+    match Arc::try_unwrap(st) {
+        Ok(state) => drop(state),
+        Err(_) => tracing::warn!("state still referenced at exit; database closes at process exit"),
+    }
+    tracing::info!("novakms node stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

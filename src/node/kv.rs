@@ -1,0 +1,297 @@
+//! The operations core of the app API (protocol.md §1.3–§1.7, design.md §3 "App write"):
+//! `derive`, `get`, `list`, `put` and `delete` for an authenticated app, plus the readiness
+//! gate, the envelope of requests and replies, and the one place that decides how storage is
+//! read from async code. HTTP handlers (`api::app`) decode headers and body, call
+//! [`authenticate`], [`open`], one operation and [`seal`], and encode the result; nothing
+//! else.
+//!
+//! Guarantees:
+//! * a PUT or DELETE is answered only after its durable commit (group commit, `node::commit`);
+//!   a refused or failed write changes nothing and is never acknowledged;
+//! * values are encrypted with the app's data key (§4.2) before they reach the committer and
+//!   decrypted only for the caller's own namespace (`app_id` comes from the registry, never
+//!   from the request);
+//! * every acknowledged write wakes the replicator;
+//! * reads run on Tokio's blocking pool ([`read`]), never on the async workers.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::crypto::value;
+use crate::node::auth::{self, AppCaller};
+use crate::node::refusal::Refusal;
+use crate::node::reply::{self, SealedReply};
+use crate::node::state::NodeState;
+use crate::storage::{Storage, WriteError};
+use crate::wire::app::{
+    DeleteReply, DeleteRequest, DeriveReply, DeriveRequest, GetReply, ListReply, PutReply,
+    PutRequest,
+};
+use crate::wire::headers::PopHeaders;
+
+/// Paths `/kms/derive` refuses because the node uses them internally
+/// (security-checklist.md "Authorization and isolation"; upstream hands the
+/// app its own storage key for `data_key`, protocol.md §11.12).
+pub const RESERVED_DERIVE_PATHS: &[&str] = &["data_key", "sync_hmac_key"];
+
+/// Largest derived key, bytes (§1.4).
+pub const MAX_DERIVE_LENGTH: u64 = 1024;
+
+/// Readiness gate of every `/kms/*` route (§1.3 step 2): 503 with the node's not-ready reason
+/// (or `Service unavailable`) unless the node is ready and not shutting down.
+pub fn require_ready(st: &NodeState) -> Result<(), Refusal> {
+    let r = st.readiness();
+    if r.ready && !st.is_shutting_down() {
+        Ok(())
+    } else if r.reason.is_empty() {
+        Err(Refusal::unavailable("Service unavailable"))
+    } else {
+        Err(Refusal::unavailable(r.reason))
+    }
+}
+
+/// Authenticate and authorize an app request from its PoP headers (§2.3, §2.7); see
+/// [`auth::authenticate_app`] for the checks and refusals.
+pub async fn authenticate(st: &NodeState, h: &PopHeaders) -> Result<AppCaller, Refusal> {
+    auth::authenticate_app(st, h).await
+}
+
+/// Open the caller's request envelope (§1.3 steps 4–6): its sender key must be the caller's
+/// on-chain teePubkey; the plaintext is parsed as the typed body `T`.
+///
+/// Errors: 400 (not an envelope, decryption, JSON), 403 `forbidden` (sender key).
+pub fn open<T: DeserializeOwned>(
+    st: &NodeState,
+    caller: &AppCaller,
+    body: &Value,
+) -> Result<T, Refusal> {
+    reply::open_app(st, &caller.instance.tee_pubkey, body)
+}
+
+/// Seal a reply to the caller's on-chain teePubkey, signed over its PoP signature when PoP
+/// was used (§2.5, §3.3).
+pub fn seal<R: Serialize>(
+    st: &NodeState,
+    caller: &AppCaller,
+    reply: &R,
+) -> Result<SealedReply, Refusal> {
+    reply::seal(
+        st,
+        &caller.instance.tee_pubkey,
+        caller.signature.as_deref(),
+        reply,
+    )
+}
+
+/// Run a storage read on Tokio's blocking pool (redb reads may touch the disk): the one
+/// decision of how async code reads storage.
+///
+/// Errors: the storage error as a [`Refusal::storage`] 500.
+pub async fn read<T: Send + 'static>(
+    st: &Arc<NodeState>,
+    f: impl FnOnce(&dyn Storage) -> crate::Result<T> + Send + 'static,
+) -> Result<T, Refusal> {
+    let storage = st.storage.clone();
+    tokio::task::spawn_blocking(move || f(storage.as_ref()))
+        .await
+        .map_err(|e| Refusal::internal(format!("storage task failed: {e}")))?
+        .map_err(|e| Refusal::storage(&e))
+}
+
+fn data_key(st: &NodeState, app_id: u64) -> Result<[u8; 32], Refusal> {
+    st.data_key(app_id)
+        .ok_or_else(|| Refusal::unavailable("master secret not initialized"))
+}
+
+/// The answer to a write that was not acknowledged.
+fn write_refusal(app_id: u64, e: WriteError) -> Refusal {
+    match e {
+        WriteError::QuotaExceeded { used, budget } => {
+            tracing::warn!(
+                app_id,
+                used,
+                budget,
+                "write refused: namespace quota exceeded"
+            );
+            Refusal::payload_too_large(format!(
+                "App storage quota exceeded ({used} of {budget} bytes used)"
+            ))
+        }
+        e @ WriteError::ValueTooLarge { .. } => Refusal::bad_request(e.to_string()),
+        WriteError::Storage(e) => {
+            tracing::warn!(app_id, "write not acknowledged: storage failure");
+            Refusal::storage(&e)
+        }
+    }
+}
+
+/// `POST /kms/derive` (§1.4, §5): HKDF from the master secret for the caller's app.
+///
+/// Errors: 400 `Missing 'path' field`, `Derive path must not be empty`, `Derive path '…' is
+/// reserved`, `'context' must be a string`, `'length' must be an integer`, `'length' must be
+/// in range 1..1024`; 503 without a master secret.
+pub fn derive(
+    st: &NodeState,
+    caller: &AppCaller,
+    req: DeriveRequest,
+) -> Result<DeriveReply, Refusal> {
+    let path = match req.path {
+        Some(p) if !p.is_empty() => p,
+        _ => return Err(Refusal::bad_request("Missing 'path' field")),
+    };
+    if path.trim().is_empty() {
+        return Err(Refusal::bad_request("Derive path must not be empty"));
+    }
+    if RESERVED_DERIVE_PATHS.contains(&path.as_str()) {
+        return Err(Refusal::bad_request(format!(
+            "Derive path '{path}' is reserved"
+        )));
+    }
+    let context = match req.context {
+        None => String::new(),
+        Some(Value::String(c)) => c,
+        Some(_) => return Err(Refusal::bad_request("'context' must be a string")),
+    };
+    let not_integer = || Refusal::bad_request("'length' must be an integer");
+    let length = match req.length {
+        None => 32u64,
+        Some(Value::Number(n)) => n.as_u64().ok_or_else(not_integer)?,
+        Some(Value::String(s)) => s.parse::<u64>().map_err(|_| not_integer())?,
+        Some(_) => return Err(not_integer()),
+    };
+    if !(1..=MAX_DERIVE_LENGTH).contains(&length) {
+        return Err(Refusal::bad_request("'length' must be in range 1..1024"));
+    }
+    let okm = st
+        .with_secret(|s| s.derive(caller.app_id, &path, &context, length as usize))
+        .ok_or_else(|| Refusal::unavailable("master secret not initialized"))?;
+    Ok(DeriveReply {
+        app_id: caller.app_id,
+        key: base64::engine::general_purpose::STANDARD.encode(okm),
+        length,
+        path,
+    })
+}
+
+/// Read one key of the caller's namespace (§1.5).
+///
+/// Errors: 404 `Key not found: <key>` (absent, tombstoned or expired); 400 when the stored
+/// ciphertext does not open under the app's data key; 503 without a master secret; 500
+/// storage.
+pub async fn get(st: &Arc<NodeState>, caller: &AppCaller, key: &str) -> Result<GetReply, Refusal> {
+    let now = st.clock.now_ms();
+    let (app_id, k) = (caller.app_id, key.to_string());
+    let rec = read(st, move |s| s.get(app_id, &k)).await?;
+    let rec = match rec {
+        Some(r) if r.is_live(now) => r,
+        _ => return Err(Refusal::not_found(format!("Key not found: {key}"))),
+    };
+    let dk = data_key(st, caller.app_id)?;
+    let plain =
+        value::decrypt_value(&dk, &rec.value).map_err(|e| Refusal::bad_request(e.to_string()))?;
+    Ok(GetReply {
+        app_id: caller.app_id,
+        key: key.to_string(),
+        updated_at_ms: rec.updated_at_ms,
+        value: base64::engine::general_purpose::STANDARD.encode(plain),
+    })
+}
+
+/// List the live keys of the caller's namespace (§1.5). Errors: 500 storage.
+pub async fn list(st: &Arc<NodeState>, caller: &AppCaller) -> Result<ListReply, Refusal> {
+    let now = st.clock.now_ms();
+    let app_id = caller.app_id;
+    let keys = read(st, move |s| s.list_live_keys(app_id, now)).await?;
+    Ok(ListReply {
+        app_id,
+        count: keys.len(),
+        keys,
+    })
+}
+
+/// Write a key of the caller's namespace (§1.6): validate, encrypt under the app's data key,
+/// commit durably through the group committer, wake the replicator.
+///
+/// Errors: 400 `Missing 'key' field`, `Missing 'value' field`, `Invalid base64 value`,
+/// `Value size exceeds limit <max_kv_value_size_bytes>`; 413 quota (`quota_policy =
+/// "reject"`, or nothing left to evict); 503 without a master secret; 500 storage (not
+/// acknowledged).
+pub async fn put(st: &NodeState, caller: &AppCaller, req: PutRequest) -> Result<PutReply, Refusal> {
+    let key = req
+        .key
+        .ok_or_else(|| Refusal::bad_request("Missing 'key' field"))?;
+    let b64 = req
+        .value
+        .ok_or_else(|| Refusal::bad_request("Missing 'value' field"))?;
+    let plain = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| Refusal::bad_request("Invalid base64 value"))?;
+    if plain.len() > st.limits.max_value_bytes {
+        return Err(Refusal::bad_request(format!(
+            "Value size exceeds limit {}",
+            st.limits.max_value_bytes
+        )));
+    }
+    let app_id = caller.app_id;
+    let blob = value::encrypt_value(&data_key(st, app_id)?, &plain);
+    let outcome = st
+        .committer
+        .submit_put(app_id, key.clone(), blob, req.ttl_ms.unwrap_or(0))
+        .await
+        .map_err(|e| write_refusal(app_id, e))?;
+    st.replication.wake.notify_one();
+    if !outcome.evicted.is_empty() {
+        tracing::warn!(
+            app_id,
+            evicted = outcome.evicted.len(),
+            "namespace over quota: evicted least-recently-updated records"
+        );
+    }
+    Ok(PutReply {
+        app_id,
+        key,
+        updated_at_ms: outcome.record.updated_at_ms,
+    })
+}
+
+/// Delete a key of the caller's namespace (§1.7) by writing a tombstone, committed durably;
+/// wakes the replicator. A key that is not live answers 404 without queueing a commit.
+///
+/// Errors: 400 `Missing 'key' field`; 404 `Key not found: <key>`; 500 storage (not
+/// acknowledged).
+pub async fn delete(
+    st: &Arc<NodeState>,
+    caller: &AppCaller,
+    req: DeleteRequest,
+) -> Result<DeleteReply, Refusal> {
+    let key = req
+        .key
+        .ok_or_else(|| Refusal::bad_request("Missing 'key' field"))?;
+    let app_id = caller.app_id;
+    let now = st.clock.now_ms();
+    let k = key.clone();
+    let live = read(st, move |s| s.get(app_id, &k))
+        .await?
+        .is_some_and(|r| r.is_live(now));
+    let deleted = if live {
+        st.committer
+            .submit_delete(app_id, key.clone())
+            .await
+            .map_err(|e| write_refusal(app_id, e))?
+    } else {
+        None
+    };
+    if deleted.is_none() {
+        return Err(Refusal::not_found(format!("Key not found: {key}")));
+    }
+    st.replication.wake.notify_one();
+    Ok(DeleteReply {
+        app_id,
+        deleted: true,
+        key,
+    })
+}

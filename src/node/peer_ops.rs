@@ -1,0 +1,211 @@
+//! The operations core of `POST /sync` (protocol.md §1.9, §2.4, §6): one call takes the PoP
+//! headers, the HMAC header and the outer body, and returns the sealed reply or a
+//! [`Refusal`]. The HTTP handler (`api::peer::sync`) only decodes and encodes.
+//!
+//! Processing order (§1.9 with our hardening):
+//!
+//! 1. framework JSON extraction (body limit = the router's `DefaultBodyLimit`; in `api`);
+//! 2. no master secret loaded → 503 `master secret not initialized`;
+//! 3. KMS-peer PoP (§2.4) → 403 `unauthorized`; the nonce is peeked, the
+//!    signer recovered, and the nonce consumed only once the signer is a
+//!    valid cached peer (a bystander cannot burn nonces);
+//! 4. PeerCache membership: present and not blacklisted, instance ACTIVE,
+//!    zkVerified, `app_id == kms_app_id`, non-empty teePubkey → 403 `forbidden`;
+//! 5. envelope required (400), `sender_tee_pubkey` == cached teePubkey (403),
+//!    decryption (400 `Envelope decryption failed`; upstream: 500);
+//! 6. payload must be a JSON object (400 `Invalid sync payload`);
+//! 7. `sender_wallet`, if present, canonical and equal to the PoP signer (403);
+//! 8. unless `type == master_secret_request`, `x-sync-signature` verified
+//!    with the local sync key over the canonical outer body (403);
+//! 9. dispatch: `delta` (validated and merged through the committer,
+//!    `node::ingest`), `snapshot_request`, `master_secret_request` (only when
+//!    the local secret is verified against the chain, else 503), otherwise
+//!    400 `Unknown sync type: <type>`;
+//! 10. `X-KMS-Peer-Signature` and the result sealed to the peer's key.
+//!
+//! Refusals never change state (except consuming the PoP nonce from step 4
+//! on, as upstream) and bad input never yields a 5xx.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::crypto::keys::{decode_hex_strict, parse_p384_public, spki_der};
+use crate::crypto::mac::verify_sync_hmac;
+use crate::crypto::pop;
+use crate::crypto::sealed::seal_master_secret;
+use crate::node::auth::{authenticate_peer, PeerCaller};
+use crate::node::ingest;
+use crate::node::kv::read;
+use crate::node::refusal::Refusal;
+use crate::node::reply::{self, SealedReply};
+use crate::node::state::NodeState;
+use crate::wire::headers::PopHeaders;
+use crate::wire::sync::{
+    DeltaReply, MasterSecretReply, SnapshotReply, SyncPayload, DELTA, MASTER_SECRET_REQUEST,
+    SNAPSHOT_REQUEST,
+};
+
+/// Handle one `/sync` request (see the module docs for the order of checks). `hmac` is the
+/// `x-sync-signature` header; `body` the outer JSON body (the envelope).
+///
+/// Success replies (sealed, canonical JSON): [`DeltaReply`], [`SnapshotReply`],
+/// [`MasterSecretReply`]. Errors: 503 `master secret not initialized` / `not verified`;
+/// 403 `unauthorized` (PoP, HMAC) or `forbidden` (membership, key, wallet); 400
+/// `bad_request` (envelope, payload, type, `ecdh_pubkey`); 500 only for storage failures.
+pub async fn sync(
+    st: &Arc<NodeState>,
+    h: &PopHeaders,
+    hmac: Option<&str>,
+    body: &Value,
+) -> Result<SealedReply, Refusal> {
+    // 2.
+    if st.with_secret(|_| ()).is_none() {
+        return Err(Refusal::unavailable("master secret not initialized"));
+    }
+    // 3–4.
+    let caller = authenticate_peer(st, h)?;
+    // 5–6.
+    let plain = reply::open_bytes(st, &caller.peer.tee_pubkey, body)?;
+    let payload: SyncPayload = match serde_json::from_slice::<Value>(&plain) {
+        Ok(v @ Value::Object(_)) => {
+            serde_json::from_value(v).map_err(|_| Refusal::bad_request("Invalid sync payload"))?
+        }
+        _ => return Err(Refusal::bad_request("Invalid sync payload")),
+    };
+    // 7.
+    if let Some(sw) = &payload.sender_wallet {
+        let sw = sw
+            .as_str()
+            .and_then(|s| pop::canonical_wallet(s).ok())
+            .ok_or_else(|| Refusal::forbidden("Invalid wallet address"))?;
+        if sw != caller.wallet {
+            return Err(Refusal::forbidden(
+                "sender_wallet does not match PoP signature",
+            ));
+        }
+    }
+    // 8.
+    let kind = payload.kind.clone().unwrap_or_default();
+    if kind != MASTER_SECRET_REQUEST {
+        let mac = hmac.ok_or_else(|| Refusal::unauthorized("Missing HMAC signature"))?;
+        let key = st
+            .with_secret(|s| Zeroizing::new(s.sync_key()))
+            .ok_or_else(|| Refusal::unavailable("master secret not initialized"))?;
+        if !verify_sync_hmac(&key, body, mac) {
+            return Err(Refusal::unauthorized("Invalid HMAC signature"));
+        }
+    }
+    // 9–10.
+    let sealed = match kind.as_str() {
+        DELTA => {
+            let r = delta(st, &caller, payload).await?;
+            seal(st, &caller, &r)
+        }
+        SNAPSHOT_REQUEST => {
+            let r = snapshot(st).await?;
+            seal(st, &caller, &r)
+        }
+        MASTER_SECRET_REQUEST => {
+            let r = master_secret(st, &caller, &payload)?;
+            seal(st, &caller, &r)
+        }
+        other => Err(Refusal::bad_request(format!(
+            "Unknown sync type: {}",
+            other.chars().take(64).collect::<String>()
+        ))),
+    };
+    sealed
+}
+
+/// Step 10: sign (§2.5) and seal the result to the peer's cached teePubkey.
+fn seal<R: serde::Serialize>(
+    st: &NodeState,
+    caller: &PeerCaller,
+    r: &R,
+) -> Result<SealedReply, Refusal> {
+    reply::seal(st, &caller.peer.tee_pubkey, Some(&caller.signature), r).map_err(|e| {
+        if e.status == 400 {
+            Refusal::bad_request("cannot encrypt response to the peer's teePubkey")
+        } else {
+            e
+        }
+    })
+}
+
+/// `delta` (§6.4–§6.6): validate and merge the records, origin = the sending peer.
+async fn delta(
+    st: &Arc<NodeState>,
+    caller: &PeerCaller,
+    payload: SyncPayload,
+) -> Result<DeltaReply, Refusal> {
+    let records = ingest::parse_data(&payload.data);
+    let report = ingest::ingest(st, records, Some(&caller.wallet))
+        .await
+        .map_err(|e| {
+            if e.kind() != crate::ErrorKind::NotReady {
+                tracing::error!(peer = %caller.wallet, error = %e, "merging a delta failed");
+            }
+            Refusal::from_storage_error(&e)
+        })?;
+    tracing::debug!(
+        peer = %caller.wallet,
+        total = report.total,
+        merged = report.merged,
+        skipped = report.skipped,
+        rejected = report.rejected,
+        "delta received"
+    );
+    Ok(DeltaReply {
+        status: "ok",
+        report,
+    })
+}
+
+/// `snapshot_request` (§6.7): every namespace with its records, tombstones included, records
+/// expired now left out.
+async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
+    let now = st.clock.now_ms();
+    let snap = read(st, move |s| s.snapshot(now)).await?;
+    let mut data = Map::new();
+    for (app, recs) in snap {
+        data.insert(
+            app.to_string(),
+            Value::Array(recs.iter().map(|r| r.to_wire()).collect()),
+        );
+    }
+    Ok(SnapshotReply { status: "ok", data })
+}
+
+/// `master_secret_request` (§6.8): seal the verified master secret to the requester's
+/// ephemeral P-384 key.
+fn master_secret(
+    st: &NodeState,
+    caller: &PeerCaller,
+    payload: &SyncPayload,
+) -> Result<MasterSecretReply, Refusal> {
+    let pk_hex = payload.ecdh_pubkey.as_deref().ok_or_else(|| {
+        Refusal::bad_request("Sealed ECDH pubkey required for master secret exchange")
+    })?;
+    let pk =
+        decode_hex_strict(pk_hex).map_err(|_| Refusal::bad_request("Invalid ecdh_pubkey hex"))?;
+    let pk =
+        parse_p384_public(&pk).map_err(|_| Refusal::bad_request("Invalid peer ECDH public key"))?;
+    let pk = spki_der(&pk);
+    let g = st.master.read().unwrap_or_else(|p| p.into_inner());
+    let loaded = g
+        .as_ref()
+        .ok_or_else(|| Refusal::unavailable("master secret not initialized"))?;
+    if !loaded.verified {
+        return Err(Refusal::unavailable("master secret not verified"));
+    }
+    let sealed = seal_master_secret(&pk, loaded.secret.as_bytes())
+        .map_err(|_| Refusal::bad_request("Invalid peer ECDH public key"))?;
+    drop(g);
+    tracing::info!(peer = %caller.wallet, "served the master secret by sealed exchange");
+    Ok(MasterSecretReply {
+        status: "ok",
+        sealed,
+    })
+}

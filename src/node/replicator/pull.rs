@@ -1,0 +1,289 @@
+//! Pull replication: snapshot pulls from a peer (at first readiness, after an isolation, and
+//! as anti-entropy) and the scheduler that decides when and from whom.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::seq::SliceRandom;
+
+use super::{
+    exchange_deadline, ready_sync_key, BACKOFF_BASE, BACKOFF_MAX, ISOLATION_INTERVALS,
+    SNAPSHOT_CHUNK_RECORDS, SUPERVISOR_PERIOD,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::node::backoff::{jitter, Backoff};
+use crate::node::ingest::{ingest, parse_data};
+use crate::node::peers::PeerInfo;
+use crate::node::state::{NodeState, PeerReplication};
+use crate::store::MergeReport;
+
+/// Pull a full snapshot from `peer` (protocol.md §6.7 `snapshot_request`) and merge it
+/// (validation and merge of [`ingest`], origin = the peer's wallet, so the records are not
+/// pushed back to it) in storage transactions of [`SNAPSHOT_CHUNK_RECORDS`] records.
+///
+/// `progress(done, total)` is called with `(0, total)` once the snapshot is parsed and after
+/// every merged chunk (`total` = parsed records). Used by the pull scheduler and by the admin
+/// `sync` command.
+///
+/// Returns the combined [`MergeReport`] (`total = merged + skipped + rejected`).
+/// Errors: `NotReady` without a master secret; `Remote` when the peer fails (transport,
+/// refusal, bad answer, timeout); storage errors (chunks merged before stay merged: merging is
+/// idempotent).
+pub async fn pull_snapshot(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    progress: impl Fn(u64, u64) + Send,
+) -> Result<MergeReport> {
+    let key = st
+        .with_secret(|s| s.sync_key())
+        .ok_or_else(|| Error::new(ErrorKind::NotReady, "master secret not loaded"))?;
+    let call = st.peer_client.snapshot(peer, &key);
+    let data = match tokio::time::timeout(exchange_deadline(st), call).await {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => {
+            return Err(Error::from(e).context(format!("snapshot from {}", peer.url)));
+        }
+        Err(_) => {
+            return Err(Error::remote(format!(
+                "snapshot from {} timed out",
+                peer.url
+            )))
+        }
+    };
+    let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
+        .await
+        .map_err(|e| Error::local(format!("snapshot parse task failed: {e}")))?;
+    let total = parsed.values().map(|v| v.len() as u64).sum::<u64>();
+    progress(0, total);
+    let mut report = MergeReport::default();
+    let mut done = 0u64;
+    for (app, mut recs) in parsed {
+        while !recs.is_empty() {
+            let rest = recs.split_off(recs.len().min(SNAPSHOT_CHUNK_RECORDS));
+            let chunk = std::mem::replace(&mut recs, rest);
+            let n = chunk.len() as u64;
+            let r = ingest(st, BTreeMap::from([(app, chunk)]), Some(&peer.wallet)).await?;
+            report.absorb(&r);
+            done += n;
+            progress(done, total);
+        }
+    }
+    Ok(report)
+}
+
+/// Why the scheduler pulls a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullReason {
+    /// The node became ready for the first time since start.
+    Initial,
+    /// Contact regained after every peer had been failing for a while.
+    Reconnected,
+    /// Periodic anti-entropy.
+    AntiEntropy,
+}
+
+/// True when `peer` looks unreachable: its last push failed, or its last `/status` probe did.
+fn failing(peer: &PeerInfo, repl: Option<&PeerReplication>) -> bool {
+    repl.is_some_and(|r| r.last_error.is_some())
+        || peer.probe.as_ref().is_some_and(|p| !p.reachable)
+}
+
+/// Isolation tracking (pure; driven once a second by the pull scheduler).
+#[derive(Debug, Default, Clone)]
+pub struct IsolationTracker {
+    since_ms: Option<u64>,
+}
+
+impl IsolationTracker {
+    /// Feed one observation at `now_ms`: `all_failing` = there are peers and every one is
+    /// failing. Returns true when contact was regained after an isolation longer than
+    /// `threshold_ms` (then a snapshot pull is due).
+    pub fn observe(&mut self, all_failing: bool, now_ms: u64, threshold_ms: u64) -> bool {
+        match (all_failing, self.since_ms) {
+            (true, None) => {
+                self.since_ms = Some(now_ms);
+                false
+            }
+            (false, Some(since)) => {
+                self.since_ms = None;
+                now_ms.saturating_sub(since) > threshold_ms
+            }
+            _ => false,
+        }
+    }
+
+    /// True while every peer is failing.
+    pub fn isolated(&self) -> bool {
+        self.since_ms.is_some()
+    }
+}
+
+/// Pick the peer to pull from: a random one among those that look reachable, else any.
+fn pick_peer(peers: &[PeerInfo], repl: &HashMap<String, PeerReplication>) -> Option<PeerInfo> {
+    let good: Vec<&PeerInfo> = peers
+        .iter()
+        .filter(|p| !failing(p, repl.get(&p.wallet)))
+        .collect();
+    let mut rng = rand::thread_rng();
+    if let Some(p) = good.choose(&mut rng) {
+        return Some((*p).clone());
+    }
+    peers.choose(&mut rng).cloned()
+}
+
+/// Schedules snapshot pulls (see the module docs).
+pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
+    let sync_ms = st.settings.sync_interval_seconds.max(1) * 1000;
+    let isolation_ms = ISOLATION_INTERVALS * sync_ms;
+    let ae = st.settings.anti_entropy_interval_seconds;
+    let ae_every = (ae > 0).then(|| Duration::from_secs(ae));
+    let mut initial_done = false;
+    let mut tracker = IsolationTracker::default();
+    let mut pending: Option<PullReason> = None;
+    let mut next_periodic: Option<Instant> = None;
+    let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX);
+    let mut retry_at: Option<Instant> = None;
+    loop {
+        tokio::time::sleep(SUPERVISOR_PERIOD).await;
+        if ready_sync_key(&st).is_none() {
+            continue;
+        }
+        let now = st.clock.now_ms();
+        let peers = st.peer_cache.others(&st.wallet, now);
+        let repl = st
+            .replication
+            .peers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let all_failing =
+            !peers.is_empty() && peers.iter().all(|p| failing(p, repl.get(&p.wallet)));
+        if tracker.observe(all_failing, now, isolation_ms) {
+            tracing::info!("contact with peers regained after an isolation; pulling a snapshot");
+            pending = Some(PullReason::Reconnected);
+        }
+        if !initial_done && pending.is_none() {
+            if peers.is_empty() {
+                // First member of the cluster: nobody to pull from.
+                initial_done = true;
+                next_periodic = ae_every.map(|d| Instant::now() + d);
+                continue;
+            }
+            pending = Some(PullReason::Initial);
+        }
+        if pending.is_none() {
+            if let Some(at) = next_periodic {
+                if Instant::now() >= at {
+                    pending = Some(PullReason::AntiEntropy);
+                }
+            } else if let Some(d) = ae_every {
+                next_periodic = Some(Instant::now() + d);
+            }
+        }
+        let Some(reason) = pending else { continue };
+        if retry_at.is_some_and(|t| Instant::now() < t) || tracker.isolated() {
+            continue;
+        }
+        let Some(peer) = pick_peer(&peers, &repl) else {
+            continue;
+        };
+        let started = Instant::now();
+        match pull_snapshot(&st, &peer, |_, _| {}).await {
+            Ok(r) => {
+                tracing::info!(
+                    peer = %peer.url,
+                    reason = ?reason,
+                    total = r.total,
+                    merged = r.merged,
+                    skipped = r.skipped,
+                    rejected = r.rejected,
+                    ms = started.elapsed().as_millis() as u64,
+                    "snapshot pulled"
+                );
+                pending = None;
+                initial_done = true;
+                backoff.reset();
+                retry_at = None;
+                next_periodic = ae_every.map(|d| Instant::now() + d);
+            }
+            Err(e) => {
+                let d = jitter(backoff.fail());
+                tracing::warn!(
+                    peer = %peer.url,
+                    reason = ?reason,
+                    retry_in_ms = d.as_millis() as u64,
+                    error = %e,
+                    "snapshot pull failed"
+                );
+                retry_at = Some(Instant::now() + d);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isolation_is_detected_only_after_the_threshold() {
+        let mut t = IsolationTracker::default();
+        assert!(!t.observe(false, 0, 15_000));
+        assert!(!t.observe(true, 1_000, 15_000));
+        assert!(t.isolated());
+        assert!(!t.observe(true, 10_000, 15_000));
+        // short outage: no pull
+        assert!(!t.observe(false, 12_000, 15_000));
+        assert!(!t.isolated());
+        // long outage: pull once on recovery
+        assert!(!t.observe(true, 20_000, 15_000));
+        assert!(!t.observe(true, 40_000, 15_000));
+        assert!(t.observe(false, 40_001, 15_000));
+        assert!(!t.observe(false, 50_000, 15_000));
+    }
+
+    #[test]
+    fn peers_that_look_down_are_not_picked() {
+        use crate::chain::types::InstanceInfo;
+        use crate::node::peers::ProbeResult;
+        let mk = |w: &str, reachable: Option<bool>| {
+            let mut p = PeerInfo::from_instance(InstanceInfo {
+                id: 1,
+                app_id: 49,
+                version_id: 1,
+                operator: String::new(),
+                instance_url: format!("http://{w}"),
+                tee_pubkey: vec![1],
+                tee_wallet: w.to_string(),
+                zk_verified: true,
+                status: 0,
+                registered_at: 0,
+            });
+            p.probe = reachable.map(|r| ProbeResult {
+                reachable: r,
+                ..Default::default()
+            });
+            p
+        };
+        let peers = vec![
+            mk("0xa", Some(false)),
+            mk("0xb", None),
+            mk("0xc", Some(true)),
+        ];
+        let mut repl = HashMap::new();
+        repl.insert(
+            "0xc".to_string(),
+            PeerReplication {
+                last_error: Some("down".into()),
+                ..Default::default()
+            },
+        );
+        for _ in 0..20 {
+            assert_eq!(pick_peer(&peers, &repl).unwrap().wallet, "0xb");
+        }
+        let all_down = vec![mk("0xa", Some(false))];
+        assert_eq!(pick_peer(&all_down, &repl).unwrap().wallet, "0xa");
+        assert!(pick_peer(&[], &repl).is_none());
+    }
+}

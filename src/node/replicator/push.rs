@@ -1,0 +1,422 @@
+//! Push replication: one loop per peer sends the change-log entries after the peer's cursor
+//! as `delta` batches under the body budget and advances the cursor on acknowledgement.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{
+    blocking, exchange_deadline, ready_sync_key, update_peer_state, BACKOFF_BASE, BACKOFF_MAX,
+    MIN_BATCH_BYTES, PAGE_RECORDS,
+};
+use crate::client::peer::{
+    delta_app_overhead_bytes, estimate_record_wire_bytes, PeerError, DELTA_BODY_BASE_BYTES,
+};
+use crate::error::{Error, Result};
+use crate::node::backoff::{jitter, Backoff};
+use crate::node::peers::PeerInfo;
+use crate::node::state::NodeState;
+use crate::storage::{PeerCursor, Storage};
+use crate::store::Record;
+
+/// Push loop for one peer (see the module docs).
+pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watch::Receiver<u64>) {
+    let interval = Duration::from_secs(st.settings.sync_interval_seconds.max(1));
+    let debounce = Duration::from_millis(st.settings.push_debounce_ms);
+    let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX);
+    let mut batch_limit = st.settings.max_sync_batch_bytes;
+    refresh_lag(&st, &wallet).await;
+    let mut first = true;
+    loop {
+        if first {
+            first = false;
+            tokio::time::sleep(debounce).await;
+        } else if let Some(d) = backoff.delay() {
+            // A wake-up does not shorten the backoff: a failing peer is not hammered.
+            tokio::time::sleep(jitter(d)).await;
+        } else {
+            tokio::select! {
+                r = wake.changed() => {
+                    if r.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(debounce).await;
+                }
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+        wake.borrow_and_update();
+        let Some(key) = ready_sync_key(&st) else {
+            continue;
+        };
+        let Some(peer) = st.peer_cache.get(&wallet, st.clock.now_ms()) else {
+            return; // left the cluster or blacklisted; the supervisor forgets it
+        };
+        let pushed = push(&st, &peer, &key, &mut batch_limit).await;
+        // Lag first, then the outcome: whoever sees the error also sees a current lag.
+        refresh_lag(&st, &wallet).await;
+        match pushed {
+            Ok(sent) => {
+                if backoff.failures() > 0 {
+                    tracing::info!(peer = %peer.url, after_failures = backoff.failures(), "replication to peer recovered");
+                }
+                backoff.reset();
+                if sent > 0 {
+                    tracing::debug!(peer = %peer.url, records = sent, "pushed changes");
+                }
+                update_peer_state(&st, &wallet, |r| r.last_error = None);
+            }
+            Err(e) => {
+                let d = backoff.fail();
+                tracing::warn!(
+                    peer = %peer.url,
+                    failures = backoff.failures(),
+                    retry_in_ms = d.as_millis() as u64,
+                    error = %e,
+                    "push to peer failed"
+                );
+                update_peer_state(&st, &wallet, |r| r.last_error = Some(e.to_string()));
+            }
+        }
+    }
+}
+
+/// Refresh `acked_seq`, `last_success_ms` and `lag_records` of `wallet` from storage.
+async fn refresh_lag(st: &Arc<NodeState>, wallet: &str) {
+    let w = wallet.to_string();
+    let got = blocking(st, move |s| {
+        let c = s.peer_cursor(&w)?.unwrap_or_default();
+        let lag = s.count_changes_since(c.acked_seq, Some(&w))?;
+        Ok((c, lag))
+    })
+    .await;
+    match got {
+        Ok((c, lag)) => update_peer_state(st, wallet, |r| {
+            r.acked_seq = c.acked_seq;
+            r.lag_records = lag;
+            if c.last_success_ms > 0 {
+                r.last_success_ms = Some(c.last_success_ms);
+            }
+        }),
+        Err(e) => tracing::warn!(peer = %wallet, error = %e, "cannot read replication cursor"),
+    }
+}
+
+/// One delta batch for a peer, built by [`collect_batch`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// App id → records, in change-log order within each app.
+    pub data: BTreeMap<u64, Vec<Record>>,
+    /// Records in `data`.
+    pub records: usize,
+    /// Upper bound of the delta request body in bytes (`client::peer` estimators; exceeds the
+    /// exact size by at most `2 · (1 + apps)`).
+    pub body_bytes: usize,
+    /// Cursor to store once the peer acknowledged this batch: every change-log entry up to it
+    /// is either in `data` or the peer's own record.
+    pub next_cursor: u64,
+}
+
+/// Incrementally packs records under a body budget.
+struct BatchBuilder {
+    batch: Batch,
+    max_bytes: usize,
+}
+
+impl BatchBuilder {
+    fn new(max_bytes: usize, cursor: u64) -> Self {
+        BatchBuilder {
+            batch: Batch {
+                body_bytes: DELTA_BODY_BASE_BYTES,
+                next_cursor: cursor,
+                ..Batch::default()
+            },
+            max_bytes,
+        }
+    }
+
+    /// Add a record unless that would push the body over the budget; the first record is
+    /// always taken (an oversize record goes alone).
+    fn try_add(&mut self, seq: u64, app: u64, rec: Record) -> bool {
+        let mut cost = estimate_record_wire_bytes(&rec);
+        if !self.batch.data.contains_key(&app) {
+            cost += delta_app_overhead_bytes(app);
+        }
+        if self.batch.records > 0 && self.batch.body_bytes + cost > self.max_bytes {
+            return false;
+        }
+        self.batch.body_bytes += cost;
+        self.batch.records += 1;
+        self.batch.data.entry(app).or_default().push(rec);
+        self.batch.next_cursor = seq;
+        true
+    }
+}
+
+/// Collect the next batch for the peer with wallet `peer_wallet` whose cursor is `after_seq`:
+/// change-log entries after it, without the peer's own records, while the estimated delta body
+/// stays within `max_bytes` (the first record always goes, however large). Reads the log in
+/// pages of [`PAGE_RECORDS`]. An empty batch may still have `next_cursor > after_seq` (only
+/// the peer's own records were left): store it without sending anything.
+pub fn collect_batch(
+    storage: &dyn Storage,
+    peer_wallet: &str,
+    after_seq: u64,
+    max_bytes: usize,
+) -> Result<Batch> {
+    let mut b = BatchBuilder::new(max_bytes, after_seq);
+    let mut scanned = after_seq;
+    loop {
+        let page = storage.changes_since_excluding(scanned, PAGE_RECORDS, peer_wallet)?;
+        let full = page.changes.len() >= PAGE_RECORDS;
+        for (seq, app, rec) in page.changes {
+            if !b.try_add(seq, app, rec) {
+                return Ok(b.batch);
+            }
+        }
+        scanned = scanned.max(page.scanned_to);
+        if !full {
+            b.batch.next_cursor = b.batch.next_cursor.max(scanned);
+            return Ok(b.batch);
+        }
+    }
+}
+
+/// Halve a batch budget after a 413; below [`MIN_BATCH_BYTES`] (or the configured budget if
+/// smaller) it becomes 0: one record per request.
+fn shrink_budget(current: usize, configured: usize) -> usize {
+    let floor = MIN_BATCH_BYTES.min(configured);
+    let half = current / 2;
+    if half < floor {
+        0
+    } else {
+        half
+    }
+}
+
+/// Send every pending change to `peer`; returns the number of records acknowledged.
+/// Errors: a one-line description of the failed exchange (the cursor stays where the last
+/// acknowledged batch left it).
+async fn push(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    key: &[u8; 32],
+    batch_limit: &mut usize,
+) -> Result<u64> {
+    let mut sent = 0u64;
+    let w = peer.wallet.clone();
+    loop {
+        if st.is_shutting_down() {
+            return Ok(sent);
+        }
+        let limit = *batch_limit;
+        let wallet = w.clone();
+        let (cursor, batch) = blocking(st, move |s| {
+            let mut c = s.peer_cursor(&wallet)?.unwrap_or_default();
+            let last = s.last_seq()?;
+            if c.acked_seq > last {
+                tracing::warn!(
+                    peer = %wallet,
+                    cursor = c.acked_seq,
+                    last_seq = last,
+                    "peer cursor is ahead of the change log (database restored?); resending everything"
+                );
+                c.acked_seq = 0;
+                s.set_peer_cursor(&wallet, &c)?;
+            }
+            let b = collect_batch(s, &wallet, c.acked_seq, limit)?;
+            Ok((c, b))
+        })
+        .await?;
+        if batch.records == 0 {
+            if batch.next_cursor > cursor.acked_seq {
+                // Only the peer's own records were left: nothing to send.
+                store_cursor(st, &w, batch.next_cursor, cursor.last_success_ms).await?;
+            }
+            return Ok(sent);
+        }
+        let call = st.peer_client.delta(peer, key, &batch.data);
+        let answer = match tokio::time::timeout(exchange_deadline(st), call).await {
+            Ok(a) => a,
+            Err(_) => return Err(Error::remote(format!("delta to {} timed out", peer.url))),
+        };
+        match answer {
+            Ok(report) => {
+                if report.rejected > 0 {
+                    tracing::warn!(
+                        peer = %peer.url,
+                        rejected = report.rejected,
+                        total = report.total,
+                        "peer rejected records of a delta (validation); not resending them"
+                    );
+                }
+                store_cursor(st, &w, batch.next_cursor, st.clock.now_ms()).await?;
+                sent += batch.records as u64;
+            }
+            Err(PeerError::Refused { status: 413, .. }) if batch.records > 1 => {
+                *batch_limit = shrink_budget(limit, st.settings.max_sync_batch_bytes);
+                tracing::warn!(
+                    peer = %peer.url,
+                    records = batch.records,
+                    body_bytes = batch.body_bytes,
+                    new_budget = *batch_limit,
+                    "peer refused a delta as too large (413); resending in smaller batches"
+                );
+            }
+            Err(PeerError::Refused { status: 413, .. }) => {
+                let app = batch.data.keys().next().copied().unwrap_or(0);
+                tracing::error!(
+                    peer = %peer.url,
+                    app_id = app,
+                    seq = batch.next_cursor,
+                    body_bytes = batch.body_bytes,
+                    "one record exceeds the peer's body limit (413): skipped by delta; the peer \
+                     gets it through its snapshot pulls"
+                );
+                store_cursor(st, &w, batch.next_cursor, cursor.last_success_ms).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+async fn store_cursor(
+    st: &Arc<NodeState>,
+    wallet: &str,
+    acked: u64,
+    success_ms: u64,
+) -> Result<()> {
+    let w = wallet.to_string();
+    let c = PeerCursor {
+        acked_seq: acked,
+        last_success_ms: success_ms,
+    };
+    blocking(st, move |s| s.set_peer_cursor(&w, &c)).await?;
+    update_peer_state(st, wallet, |r| {
+        r.acked_seq = acked;
+        if success_ms > 0 {
+            r.last_success_ms = Some(success_ms);
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::client::peer::delta_body_size;
+    use crate::storage::MemoryStorage;
+    use crate::store::VectorClock;
+
+    const ME: &str = "0x1111111111111111111111111111111111111111";
+    const PEER: &str = "0x2222222222222222222222222222222222222222";
+
+    fn fill(s: &MemoryStorage, app: u64, n: usize, value_len: usize) {
+        for i in 0..n {
+            s.put_local(
+                app,
+                &format!("k{i:04}"),
+                vec![7; value_len],
+                0,
+                ME,
+                1000 + i as u64,
+                &Default::default(),
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn batches_stay_under_the_budget_and_cover_everything_once() {
+        let s = MemoryStorage::new();
+        fill(&s, 5, 150, 100);
+        fill(&s, 6, 100, 10);
+        let budget = 20_000;
+        let mut cursor = 0;
+        let mut seen = Vec::new();
+        let mut batches = 0;
+        loop {
+            let b = collect_batch(&s, PEER, cursor, budget).unwrap();
+            if b.records == 0 {
+                assert_eq!(b.next_cursor, s.last_seq().unwrap());
+                break;
+            }
+            let exact = delta_body_size(&b.data);
+            assert!(
+                exact <= b.body_bytes,
+                "estimate {} < exact {exact}",
+                b.body_bytes
+            );
+            assert!(b.body_bytes <= budget, "{} > {budget}", b.body_bytes);
+            assert!(b.next_cursor > cursor);
+            for (app, recs) in &b.data {
+                seen.extend(recs.iter().map(|r| (*app, r.key.clone())));
+            }
+            cursor = b.next_cursor;
+            batches += 1;
+        }
+        assert!(batches > 3, "{batches} batches");
+        assert_eq!(seen.len(), 250);
+        let unique: HashSet<_> = seen.iter().collect();
+        assert_eq!(unique.len(), 250);
+        // a big budget takes everything in one batch, across many pages
+        let all = collect_batch(&s, PEER, 0, usize::MAX).unwrap();
+        assert_eq!(all.records, 250);
+        assert_eq!(all.next_cursor, 250);
+    }
+
+    #[test]
+    fn an_oversize_record_goes_alone() {
+        let s = MemoryStorage::new();
+        fill(&s, 5, 1, 10);
+        s.put_local(5, "big", vec![1; 50_000], 0, ME, 2000, &Default::default())
+            .unwrap();
+        fill(&s, 6, 1, 10);
+        let budget = 10_000;
+        let b1 = collect_batch(&s, PEER, 0, budget).unwrap();
+        assert_eq!((b1.records, b1.next_cursor), (1, 1));
+        let b2 = collect_batch(&s, PEER, b1.next_cursor, budget).unwrap();
+        assert_eq!((b2.records, b2.next_cursor), (1, 2));
+        assert_eq!(b2.data[&5][0].key, "big");
+        assert!(b2.body_bytes > budget);
+        let b3 = collect_batch(&s, PEER, 2, budget).unwrap();
+        assert_eq!((b3.records, b3.next_cursor), (1, 3));
+        // a zero budget (after repeated 413s) sends one record at a time
+        assert_eq!(collect_batch(&s, PEER, 0, 0).unwrap().records, 1);
+    }
+
+    #[test]
+    fn the_peers_own_records_are_skipped_but_passed() {
+        let s = MemoryStorage::new();
+        fill(&s, 5, 2, 10); // seq 1, 2
+        let theirs = Record {
+            key: "theirs".into(),
+            value: vec![1; 40],
+            version: VectorClock::from([(PEER, 1)]),
+            updated_at_ms: 5,
+            tombstone: false,
+            ttl_ms: 0,
+        };
+        s.merge_remote_from(5, vec![theirs], &Default::default(), Some(PEER))
+            .unwrap(); // seq 3
+        let b = collect_batch(&s, PEER, 0, usize::MAX).unwrap();
+        assert_eq!((b.records, b.next_cursor), (2, 3));
+        let b = collect_batch(&s, PEER, 2, usize::MAX).unwrap();
+        assert_eq!((b.records, b.next_cursor), (0, 3), "cursor passes the echo");
+        let other = collect_batch(&s, ME, 2, usize::MAX).unwrap();
+        assert_eq!((other.records, other.next_cursor), (1, 3));
+    }
+
+    #[test]
+    fn budget_shrinks_to_single_records() {
+        assert_eq!(shrink_budget(1_900_000, 1_900_000), 950_000);
+        assert_eq!(shrink_budget(20_000, 1_900_000), 0);
+        assert_eq!(shrink_budget(40_000, 1_900_000), 20_000);
+        assert_eq!(shrink_budget(16_000, 8_000), 8_000);
+        assert_eq!(shrink_budget(8_000, 8_000), 0);
+    }
+}

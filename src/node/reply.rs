@@ -1,0 +1,97 @@
+//! Opening request envelopes and sealing replies for an authenticated caller (protocol.md §3,
+//! §2.5): the envelope half of every app and peer operation.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::crypto::canonical::canonical_json;
+use crate::crypto::envelope::Envelope;
+use crate::crypto::keys::normalize_hex;
+use crate::crypto::pop;
+use crate::node::refusal::Refusal;
+use crate::node::state::NodeState;
+use crate::wire::lenient;
+
+/// A reply ready for the wire: the envelope JSON (`{"sender_tee_pubkey","nonce",
+/// "encrypted_data"}`, §3.3) and, when the caller used PoP, the node's signature over the
+/// caller's PoP signature (§2.5) for `x-kms-response-signature` / `x-kms-peer-signature`.
+#[derive(Clone, Debug)]
+pub struct SealedReply {
+    /// The envelope, as JSON.
+    pub envelope: Value,
+    /// EIP-191 signature (`0x` + 130 hex) of `NovaKMS:Response:<caller sig>:<node wallet>`.
+    pub signature: Option<String>,
+}
+
+/// Open a request envelope whose sender key must be `expected_sender` (the caller's
+/// registered teePubkey, DER), and decrypt it to plaintext bytes (zeroized on drop).
+///
+/// Errors: 400 `Request must be E2E encrypted…` (not an envelope), 403 `forbidden` (empty
+/// registered key, or `sender_tee_pubkey` differs), 400 `Envelope decryption failed`.
+pub fn open_bytes(
+    st: &NodeState,
+    expected_sender: &[u8],
+    body: &Value,
+) -> Result<Zeroizing<Vec<u8>>, Refusal> {
+    let env = Envelope::from_json(body).ok_or_else(|| {
+        Refusal::bad_request("Request must be E2E encrypted. Plaintext fallback is disabled.")
+    })?;
+    if expected_sender.is_empty() {
+        // An empty on-chain key is a refusal, not a skipped check.
+        return Err(Refusal::forbidden(
+            "caller has no teePubkey registered on chain",
+        ));
+    }
+    if normalize_hex(&env.sender_tee_pubkey) != hex::encode(expected_sender) {
+        return Err(Refusal::forbidden(
+            "sender_tee_pubkey does not match on-chain registration",
+        ));
+    }
+    st.cipher
+        .open(&env)
+        .map(Zeroizing::new)
+        .map_err(|_| Refusal::bad_request("Envelope decryption failed"))
+}
+
+/// Open an app request envelope ([`open_bytes`]) and parse the plaintext as the typed body
+/// `T`. A JSON value that is not an object reads as `{}` (every field absent).
+///
+/// Errors: those of [`open_bytes`]; 400 `Invalid decrypted JSON: …`.
+pub fn open_app<T: DeserializeOwned>(
+    st: &NodeState,
+    expected_sender: &[u8],
+    body: &Value,
+) -> Result<T, Refusal> {
+    let plain = open_bytes(st, expected_sender, body)?;
+    let v: Value = serde_json::from_slice(&plain)
+        .map_err(|e| Refusal::bad_request(format!("Invalid decrypted JSON: {e}")))?;
+    serde_json::from_value(lenient::object(v))
+        .map_err(|e| Refusal::bad_request(format!("Invalid decrypted JSON: {e}")))
+}
+
+/// Seal `reply` (as canonical JSON, §3.3) to `recipient` (a teePubkey, DER) and sign the
+/// caller's PoP signature `caller_sig` if given (§2.5).
+///
+/// Errors: 400 when the recipient key cannot be used for ECDH; 500 when `reply` does not
+/// serialize (a bug).
+pub fn seal<R: Serialize>(
+    st: &NodeState,
+    recipient: &[u8],
+    caller_sig: Option<&str>,
+    reply: &R,
+) -> Result<SealedReply, Refusal> {
+    let v = serde_json::to_value(reply)
+        .map_err(|e| Refusal::internal(format!("cannot encode reply: {e}")))?;
+    let plain = Zeroizing::new(canonical_json(&v));
+    let env = st
+        .cipher
+        .seal(recipient, plain.as_bytes())
+        .map_err(|e| Refusal::bad_request(format!("cannot encrypt response: {e}")))?;
+    let signature = caller_sig.map(|sig| st.identity.sign(&pop::response_message(sig, &st.wallet)));
+    Ok(SealedReply {
+        envelope: env.to_json(),
+        signature,
+    })
+}

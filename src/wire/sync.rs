@@ -1,0 +1,63 @@
+//! Decrypted `/sync` payloads and their replies (protocol.md §6.4–§6.8).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::lenient;
+use crate::crypto::sealed::SealedSecret;
+use crate::store::MergeReport;
+
+/// Push of records (§6.4).
+pub const DELTA: &str = "delta";
+/// Full snapshot pull (§6.7).
+pub const SNAPSHOT_REQUEST: &str = "snapshot_request";
+/// Sealed master-secret exchange (§6.8; no HMAC required).
+pub const MASTER_SECRET_REQUEST: &str = "master_secret_request";
+
+/// A decrypted `/sync` payload (§6.4). Fields of the wrong type read as absent; `data` stays a
+/// JSON value because records are parsed leniently one by one (`node::ingest::parse_data`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct SyncPayload {
+    /// `delta`, `snapshot_request` or `master_secret_request` (absent reads as `""`).
+    #[serde(rename = "type", default, deserialize_with = "lenient::string")]
+    pub kind: Option<String>,
+    /// Optional claimed sender wallet, as received (must be the PoP signer).
+    #[serde(default, deserialize_with = "lenient::present")]
+    pub sender_wallet: Option<Value>,
+    /// `delta` records: `{"<app_id>": [<record>…]}`.
+    #[serde(default)]
+    pub data: Value,
+    /// `master_secret_request`: the requester's ephemeral P-384 key, hex (SPKI DER or SEC1).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub ecdh_pubkey: Option<String>,
+}
+
+/// Reply to a `delta` (§6.6): `{"status":"ok","total","merged","skipped","rejected",
+/// "skip_reasons"}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeltaReply {
+    /// Always `"ok"`.
+    pub status: &'static str,
+    /// Counts of the merge.
+    #[serde(flatten)]
+    pub report: MergeReport,
+}
+
+/// Reply to a `snapshot_request` (§6.7): every namespace with its records, tombstones
+/// included.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotReply {
+    /// Always `"ok"`.
+    pub status: &'static str,
+    /// `{"<app_id>": [<wire record>…]}`.
+    pub data: serde_json::Map<String, Value>,
+}
+
+/// Reply to a `master_secret_request` (§6.8).
+#[derive(Clone, Debug, Serialize)]
+pub struct MasterSecretReply {
+    /// Always `"ok"`.
+    pub status: &'static str,
+    /// The sealed secret: `{"encrypted_data","ephemeral_pubkey","nonce"}`.
+    pub sealed: SealedSecret,
+}
