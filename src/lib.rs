@@ -1,10 +1,15 @@
 //! novakms: the core library shared by every `novakms` subcommand.
 //!
-//! Module map (design.md §2): `crypto` (derivations, envelopes, PoP), `identity`
-//! (wallet keystore and P-384 key), `chain` (registry bindings and caches),
-//! `store` (records, vector clocks, merge rules: pure logic), `storage` (redb and
-//! memory backends), `node` (the running node), `api` (HTTP routers), `client`
-//! (HTTP clients), `cli` (subcommand argument structs and `run()`).
+//! Module map (design.md §2; the current map with the dependency direction is
+//! `docs/architecture.md`): `wire` (protocol header names and typed bodies), `crypto`
+//! (derivations, envelopes, PoP), `identity` (wallet keystore and P-384 key), `chain`
+//! (registry bindings and caches), `store` (records, vector clocks, merge rules: pure logic),
+//! `storage` (redb and memory backends, backup files), `node` (the running node and its
+//! operations core: `node::auth`, `node::kv`, `node::peer_ops`, `node::commit`), `api` (HTTP
+//! routers: decode, call the core, encode), `daemon` (`serve` composition), `client` (HTTP
+//! clients), `cli` (subcommand argument parsing, output and exit codes).
+
+#![warn(missing_docs)]
 
 pub mod api;
 pub mod bench;
