@@ -196,13 +196,20 @@ fn merge_rules_of_protocol_6_6(s: &dyn Storage) {
     let a2 = rec("a", b"\x00", VectorClock::from([(N2, 2)]), 50);
     s.merge_remote(APP, vec![a2.clone()], &l).unwrap();
     assert_eq!(s.get(APP, "a").unwrap(), Some(a2.clone()));
-    // Equal clock, different content -> ignored; older -> ignored
-    let eq = rec("a", b"\xff", VectorClock::from([(N2, 2), (N1, 0)]), 999);
+    // Equal clock, smaller content -> ignored; older -> ignored
+    let eq = rec("a", b"\xff", VectorClock::from([(N2, 2), (N1, 0)]), 49);
     let rep = s.merge_remote(APP, vec![eq, a1.clone()], &l).unwrap();
     assert_eq!((rep.total, rep.merged, rep.skipped), (2, 0, 2));
     assert_eq!(rep.skip_reasons["ignored_equal_version"], 1);
     assert_eq!(rep.skip_reasons["ignored_existing_newer_version"], 1);
     assert_eq!(s.get(APP, "a").unwrap(), Some(a2.clone()));
+    // Equal clock, greater content -> replaces (convergence fix, store::merge)
+    let e1 = rec("e", b"\x01", VectorClock::from([(N2, 2)]), 50);
+    let e2 = rec("e", b"\x02", VectorClock::from([(N2, 2)]), 50);
+    s.merge_remote(APP, vec![e1], &l).unwrap();
+    let rep = s.merge_remote(APP, vec![e2.clone()], &l).unwrap();
+    assert_eq!((rep.merged, rep.skipped), (1, 0));
+    assert_eq!(s.get(APP, "e").unwrap(), Some(e2));
     // Concurrent, incoming later -> wins with pointwise-max clock
     let c_late = rec("a", b"\x00", VectorClock::from([(N1, 1)]), 51);
     s.merge_remote(APP, vec![c_late], &l).unwrap();

@@ -1,5 +1,6 @@
 //! Merge rule and inbound validation for replicated records (protocol.md §6.5, §6.6).
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -49,16 +50,28 @@ impl MergeOutcome {
 }
 
 /// Decide how `incoming` merges with the record currently stored under its key
-/// (protocol.md §6.6). `existing` includes tombstones and expired-but-unpurged records.
+/// (protocol.md §6.6, with the convergence fix below). `existing` includes tombstones and
+/// expired-but-unpurged records.
 ///
 /// Returns the outcome and the record to store (`None` = keep `existing` unchanged):
 /// * no existing -> `Inserted`, store incoming as-is;
 /// * `existing.version` before `incoming.version` -> `Replaced`, store incoming as-is;
-/// * equal clocks -> `IgnoredEqual`; existing after -> `IgnoredExistingNewer`;
-/// * concurrent -> incoming wins iff `incoming.updated_at_ms > existing.updated_at_ms`, or the
-///   timestamps are equal and `incoming.value > existing.value` (lexicographic bytes; a
-///   tombstone's empty value is smallest); the winner is stored with the pointwise-max clock.
-///   Otherwise `IgnoredConcurrentTieBreak`.
+/// * existing after -> `IgnoredExistingNewer`;
+/// * concurrent -> incoming wins iff its content is greater by [`content_order`]
+///   (`updated_at_ms`, then value bytes: a tombstone's empty value is smallest); the winner is
+///   stored with the pointwise-max clock. Otherwise `IgnoredConcurrentTieBreak`;
+/// * equal clocks -> `IgnoredEqual`.
+///
+/// **Convergence fix (deliberate difference from upstream).** Upstream ignores equal clocks
+/// "even if content differs" and keeps a concurrent record with identical content unchanged.
+/// Because a concurrent winner absorbs the loser's clock, two replicas can end up holding
+/// different contents under equal clocks, or one content under two concurrent clocks, and
+/// then ignore each other forever (found by `replicas_converge_in_any_delivery_order`
+/// below). Here the same content order also decides between equal clocks (the greater content
+/// replaces, `Replaced`), and identical content under concurrent clocks is stored with the
+/// merged clock (`Replaced`), so any two replicas agree after one exchange each way. The
+/// wire format is unchanged; only these rare cases count as `merged` instead of
+/// `ignored_equal_version` / `ignored_concurrent_tie_break`.
 ///
 /// Pure and deterministic, so every node converges on the same winner; idempotent: merging the
 /// stored result again yields `IgnoredEqual`.
@@ -66,23 +79,40 @@ pub fn merge(existing: Option<&Record>, incoming: Record) -> (MergeOutcome, Opti
     let Some(existing) = existing else {
         return (MergeOutcome::Inserted, Some(incoming));
     };
+    let content = content_order(&incoming, existing);
     match existing.version.compare(&incoming.version) {
         ClockOrdering::Before => (MergeOutcome::Replaced, Some(incoming)),
-        ClockOrdering::Equal => (MergeOutcome::IgnoredEqual, None),
         ClockOrdering::After => (MergeOutcome::IgnoredExistingNewer, None),
-        ClockOrdering::Concurrent => {
-            let incoming_wins = incoming.updated_at_ms > existing.updated_at_ms
-                || (incoming.updated_at_ms == existing.updated_at_ms
-                    && incoming.value > existing.value);
-            if incoming_wins {
+        ClockOrdering::Equal => match content {
+            Ordering::Greater => (MergeOutcome::Replaced, Some(incoming)),
+            _ => (MergeOutcome::IgnoredEqual, None),
+        },
+        ClockOrdering::Concurrent => match content {
+            Ordering::Greater => {
                 let mut winner = incoming;
                 winner.version = existing.version.merge_max(&winner.version);
                 (MergeOutcome::Replaced, Some(winner))
-            } else {
-                (MergeOutcome::IgnoredConcurrentTieBreak, None)
             }
-        }
+            Ordering::Equal => {
+                let mut same = existing.clone();
+                same.version = existing.version.merge_max(&incoming.version);
+                (MergeOutcome::Replaced, Some(same))
+            }
+            Ordering::Less => (MergeOutcome::IgnoredConcurrentTieBreak, None),
+        },
     }
+}
+
+/// The tie-break order of two records' contents (protocol.md §6.6 "Concurrent"): by
+/// `updated_at_ms`, then value bytes (lexicographic; a tombstone's empty value is smallest),
+/// then the tombstone flag and `ttl_ms`, so that only identical contents compare equal.
+pub fn content_order(a: &Record, b: &Record) -> Ordering {
+    (a.updated_at_ms, &a.value, a.tombstone, a.ttl_ms).cmp(&(
+        b.updated_at_ms,
+        &b.value,
+        b.tombstone,
+        b.ttl_ms,
+    ))
 }
 
 /// Validate one parsed inbound record (delta or snapshot import) before merging: protocol.md §6.5
@@ -210,9 +240,17 @@ mod tests {
             merge(Some(&new), old.clone()),
             (MergeOutcome::IgnoredExistingNewer, None)
         );
+        // Equal clocks: the greater content wins (convergence fix), the smaller is ignored.
         let same_clock_other_content = r(b"zzz", VectorClock::from([("a", 2), ("b", 0)]), 99);
         assert_eq!(
-            merge(Some(&new), same_clock_other_content),
+            merge(Some(&new), same_clock_other_content.clone()),
+            (
+                MergeOutcome::Replaced,
+                Some(same_clock_other_content.clone())
+            )
+        );
+        assert_eq!(
+            merge(Some(&same_clock_other_content), new.clone()),
             (MergeOutcome::IgnoredEqual, None)
         );
     }
@@ -244,12 +282,13 @@ mod tests {
             merge(Some(&inc), ex.clone()),
             (MergeOutcome::IgnoredConcurrentTieBreak, None)
         );
-        // identical bytes: existing kept
+        // identical content under a concurrent clock: kept, with the merged clock
         let same = r(b"\x01", VectorClock::from([("b", 1)]), 100);
-        assert_eq!(
-            merge(Some(&ex), same).0,
-            MergeOutcome::IgnoredConcurrentTieBreak
-        );
+        let (o, stored) = merge(Some(&ex), same);
+        assert_eq!(o, MergeOutcome::Replaced);
+        let stored = stored.unwrap();
+        assert_eq!(stored.value, b"\x01");
+        assert_eq!(stored.version, VectorClock::from([("a", 1), ("b", 1)]));
         // tombstone's empty value is smallest
         let mut tomb = r(b"", VectorClock::from([("c", 1)]), 100);
         tomb.tombstone = true;
@@ -333,5 +372,130 @@ mod tests {
         sum.absorb(&rep);
         assert_eq!(sum.total, 8);
         assert_eq!(sum.skip_reasons["ignored_equal_version"], 2);
+    }
+
+    /// One replica's copy of a single key: apply `incoming` by the merge rule.
+    fn apply(slot: &mut Option<Record>, incoming: Record) -> bool {
+        let (_, store) = merge(slot.as_ref(), incoming);
+        let changed = store.is_some();
+        if let Some(rec) = store {
+            *slot = Some(rec);
+        }
+        changed
+    }
+
+    /// Plays a causal history of one key on three nodes: each step is a write on node
+    /// `n` (its clock entry +1 over what that node holds, a random timestamp to model clock
+    /// skew, tombstone or value) or a sync of another node's record into node `n`. Returns
+    /// every record any node ever stored, in creation order, and the nodes' final records.
+    fn history(steps: &[(u8, u8, u64, bool)]) -> (Vec<Record>, Vec<Option<Record>>) {
+        const NODES: [&str; 3] = ["0xa", "0xb", "0xc"];
+        let mut replicas: Vec<Option<Record>> = vec![None, None, None];
+        let mut made = Vec::new();
+        for (i, &(op, node, ts, tomb)) in steps.iter().enumerate() {
+            let n = usize::from(node % 3);
+            if op % 3 == 0 {
+                let from = (n + 1 + usize::from(op % 2)) % 3;
+                if let Some(rec) = replicas[from].clone() {
+                    if apply(&mut replicas[n], rec) {
+                        made.push(replicas[n].clone().unwrap());
+                    }
+                }
+                continue;
+            }
+            let mut clock = replicas[n]
+                .as_ref()
+                .map(|r| r.version.clone())
+                .unwrap_or_default();
+            clock.increment(NODES[n]);
+            let rec = Record {
+                key: "k".into(),
+                value: if tomb {
+                    vec![]
+                } else {
+                    format!("v{i}").into_bytes()
+                },
+                version: clock,
+                updated_at_ms: ts,
+                tombstone: tomb,
+                ttl_ms: 0,
+            };
+            replicas[n] = Some(rec.clone());
+            made.push(rec);
+        }
+        (made, replicas)
+    }
+
+    /// Anti-entropy among `replicas`: every replica merges every other's record, round after
+    /// round, until a round changes nothing. Returns the rounds it took.
+    fn exchange(replicas: &mut [Option<Record>]) -> usize {
+        for round in 1..=32 {
+            let mut changed = false;
+            for i in 0..replicas.len() {
+                for j in 0..replicas.len() {
+                    if let (true, Some(r)) = (i != j, replicas[j].clone()) {
+                        changed |= apply(&mut replicas[i], r);
+                    }
+                }
+            }
+            if !changed {
+                return round;
+            }
+        }
+        panic!("anti-entropy did not reach a fixpoint in 32 rounds");
+    }
+
+    #[test]
+    fn equal_clocks_or_identical_contents_converge_in_one_exchange() {
+        // Different contents under equal clocks (each a concurrent winner that absorbed the
+        // other's clock): upstream ignores both ways forever.
+        let x = r(b"x", VectorClock::from([("a", 2), ("b", 1)]), 5);
+        let y = r(b"y", VectorClock::from([("a", 2), ("b", 1)]), 3);
+        let mut reps = vec![Some(x.clone()), Some(y)];
+        exchange(&mut reps);
+        assert_eq!(reps, vec![Some(x.clone()), Some(x)]);
+        // One content under two concurrent clocks: both end with the merged clock.
+        let p = r(b"p", VectorClock::from([("a", 1), ("b", 3)]), 5);
+        let q = r(b"p", VectorClock::from([("a", 2), ("b", 2)]), 5);
+        let mut reps = vec![Some(p), Some(q)];
+        exchange(&mut reps);
+        let want = r(b"p", VectorClock::from([("a", 2), ("b", 3)]), 5);
+        assert_eq!(reps, vec![Some(want.clone()), Some(want)]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(512))]
+
+        /// Replicas converge whatever the delivery order (design.md §3 "a periodic
+        /// anti-entropy pull keeps replicas honest"; protocol.md §6.6): the records of a causal
+        /// history on three nodes are delivered, each possibly twice, to two more replicas in
+        /// two independent orders; then all five exchange their records as anti-entropy does
+        /// until nothing changes. They must all hold the same record, and a replica merging
+        /// its own record must see `IgnoredEqual` (idempotence).
+        #[test]
+        fn replicas_converge_in_any_delivery_order(
+            steps in proptest::collection::vec((0u8..6, 0u8..3, 0u64..8, proptest::bool::weighted(0.2)), 1..14),
+            order_a in proptest::collection::vec(0usize..1000, 0..30),
+            order_b in proptest::collection::vec(0usize..1000, 0..30),
+        ) {
+            let (all, nodes) = history(&steps);
+            proptest::prop_assume!(!all.is_empty());
+            let deliver = |order: &[usize]| {
+                let mut slot = None;
+                for i in order.iter().map(|i| i % all.len()).chain(0..all.len()) {
+                    apply(&mut slot, all[i].clone());
+                }
+                slot
+            };
+            let mut reps = nodes;
+            reps.push(deliver(&order_a));
+            reps.push(deliver(&order_b));
+            exchange(&mut reps);
+            for r in &reps[1..] {
+                proptest::prop_assert_eq!(r, &reps[0]);
+            }
+            let own = reps[0].clone().unwrap();
+            proptest::prop_assert_eq!(merge(Some(&own), own.clone()).0, MergeOutcome::IgnoredEqual);
+        }
     }
 }
