@@ -17,20 +17,27 @@ pub struct Probe {
     pub reason: String,
 }
 
-/// GET `<base>/status` as JSON. Errors: Remote (unreachable, non-JSON).
-pub async fn status(base: &str, timeout: Duration) -> Result<Value> {
-    let url = format!("{}/status", base.trim_end_matches('/'));
+/// `GET <base><path>` with a client bounded by `timeout`. Errors: Local (client
+/// construction), Remote (unreachable, timed out).
+async fn get(base: &str, path: &str, timeout: Duration) -> Result<reqwest::Response> {
     let http = reqwest::Client::builder()
         .timeout(timeout)
         .build()
         .map_err(|e| Error::local(e.to_string()))?;
-    let resp = http.get(&url).send().await.map_err(|e| {
+    http.get(format!("{base}{path}")).send().await.map_err(|e| {
         Error::remote(format!(
             "node {base} unreachable: {}",
             crate::client::describe(&e)
         ))
-    })?;
-    resp.json()
+    })
+}
+
+/// GET `<base>/status` as JSON. Errors: Remote (unreachable, non-JSON).
+pub async fn status(base: &str, timeout: Duration) -> Result<Value> {
+    let base = base.trim_end_matches('/');
+    get(base, "/status", timeout)
+        .await?
+        .json()
         .await
         .map_err(|e| Error::remote(format!("bad /status answer from {base}: {e}")))
 }
@@ -38,32 +45,8 @@ pub async fn status(base: &str, timeout: Duration) -> Result<Value> {
 /// Probe `/livez` and `/readyz`. Errors: Remote when the node is unreachable.
 pub async fn probe(base: &str, timeout: Duration) -> Result<Probe> {
     let base = base.trim_end_matches('/');
-    let http = reqwest::Client::builder()
-        .timeout(timeout)
-        .build()
-        .map_err(|e| Error::local(e.to_string()))?;
-    let live = http
-        .get(format!("{base}/livez"))
-        .send()
-        .await
-        .map_err(|e| {
-            Error::remote(format!(
-                "node {base} unreachable: {}",
-                crate::client::describe(&e)
-            ))
-        })?
-        .status()
-        .is_success();
-    let resp = http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map_err(|e| {
-            Error::remote(format!(
-                "node {base} unreachable: {}",
-                crate::client::describe(&e)
-            ))
-        })?;
+    let live = get(base, "/livez", timeout).await?.status().is_success();
+    let resp = get(base, "/readyz", timeout).await?;
     let ready = resp.status().is_success();
     let body: Value = resp.json().await.unwrap_or(Value::Null);
     let reason = body

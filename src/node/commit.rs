@@ -314,8 +314,22 @@ mod tests {
     use super::*;
     use crate::storage::{MemoryStorage, RedbStorage};
 
+    const NODE: &str = "0x00000000000000000000000000000000000000aa";
+
     fn limits() -> Limits {
         Limits::default()
+    }
+
+    /// A committer over `storage` with node id [`NODE`], the system clock and `limits`.
+    fn start(storage: &Arc<dyn Storage>, limits: Limits, metrics: Arc<Metrics>) -> Committer {
+        Committer::start(
+            storage.clone(),
+            Clock::system(),
+            NODE.into(),
+            limits,
+            metrics,
+        )
+        .unwrap()
     }
 
     fn put(app_id: u64, key: &str, v: &[u8]) -> LocalWrite {
@@ -329,16 +343,7 @@ mod tests {
 
     async fn hammer(storage: Arc<dyn Storage>) {
         let metrics = Arc::new(Metrics::new());
-        let c = Arc::new(
-            Committer::start(
-                storage.clone(),
-                Clock::system(),
-                "0x00000000000000000000000000000000000000aa".into(),
-                limits(),
-                metrics.clone(),
-            )
-            .unwrap(),
-        );
+        let c = Arc::new(start(&storage, limits(), metrics.clone()));
         let mut tasks = Vec::new();
         for t in 0..16u64 {
             let c = c.clone();
@@ -353,12 +358,7 @@ mod tests {
                     {
                         LocalOutcome::Put(o) => {
                             // Each write of this key by this task increments our clock entry.
-                            assert_eq!(
-                                o.record
-                                    .version
-                                    .get("0x00000000000000000000000000000000000000aa"),
-                                i + 1
-                            );
+                            assert_eq!(o.record.version.get(NODE), i + 1);
                         }
                         other => panic!("unexpected {other:?}"),
                     }
@@ -427,16 +427,7 @@ mod tests {
             RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
                 .unwrap(),
         );
-        let c = Arc::new(
-            Committer::start(
-                s.clone(),
-                Clock::system(),
-                "0x00000000000000000000000000000000000000aa".into(),
-                limits(),
-                Arc::new(Metrics::new()),
-            )
-            .unwrap(),
-        );
+        let c = Arc::new(start(&s, limits(), Arc::new(Metrics::new())));
         c.submit(put(1, "before", b"1")).await.unwrap();
         assert!(!c.failing());
         switch.fail_sync(FaultKind::Io);
@@ -464,14 +455,7 @@ mod tests {
         let s: Arc<dyn Storage> = Arc::new(RedbStorage::open(dir.path()).unwrap());
         let mut l = limits();
         l.max_value_bytes = 8;
-        let c = Committer::start(
-            s.clone(),
-            Clock::system(),
-            "0x00000000000000000000000000000000000000aa".into(),
-            l,
-            Arc::new(Metrics::new()),
-        )
-        .unwrap();
+        let c = start(&s, l, Arc::new(Metrics::new()));
         let big = c.submit(put(1, "big", &[0u8; 1024]));
         let small = c.submit(put(1, "small", b"ok"));
         let (big, small) = tokio::join!(big, small);
@@ -502,14 +486,7 @@ mod tests {
             RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
                 .unwrap(),
         );
-        let c = Committer::start(
-            s.clone(),
-            Clock::system(),
-            "0x00000000000000000000000000000000000000aa".into(),
-            limits(),
-            Arc::new(Metrics::new()),
-        )
-        .unwrap();
+        let c = start(&s, limits(), Arc::new(Metrics::new()));
         switch.fail_sync(FaultKind::Io);
         let recs = vec![remote("a", "0xbb", 1, b"x"), remote("b", "0xbb", 1, b"y")];
         assert!(c.submit_merge(3, recs.clone(), Some("0xbb")).await.is_err());
@@ -528,16 +505,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn merges_and_local_writes_apply_in_queue_order() {
         let s: Arc<dyn Storage> = Arc::new(MemoryStorage::new());
-        let c = Arc::new(
-            Committer::start(
-                s.clone(),
-                Clock::system(),
-                "0x00000000000000000000000000000000000000aa".into(),
-                limits(),
-                Arc::new(Metrics::new()),
-            )
-            .unwrap(),
-        );
+        let c = Arc::new(start(&s, limits(), Arc::new(Metrics::new())));
         // A local put, then a remote record that happened after it (its clock dominates the
         // local one), then a local put again: the final clock must show all three in order.
         let first = c
@@ -557,11 +525,7 @@ mod tests {
         assert_eq!(m.unwrap().merged, 1);
         let last = p.unwrap().record;
         assert_eq!(last.version.get("0xbb"), 1, "the put saw the merged clock");
-        assert_eq!(
-            last.version
-                .get("0x00000000000000000000000000000000000000aa"),
-            2
-        );
+        assert_eq!(last.version.get(NODE), 2);
         assert_eq!(s.get(1, "k").unwrap().unwrap().value, b"local-2");
         assert!(matches!(
             c.submit_delete(1, "missing".into()).await,
