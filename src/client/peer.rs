@@ -22,9 +22,20 @@ use crate::crypto::pop;
 use crate::crypto::sealed::{unseal_master_secret, SealedSecret};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
-use crate::node::peers::PeerInfo;
 use crate::store::{MergeReport, Record};
 use crate::wire::headers;
+
+/// What the `/sync` client needs to know of a peer: where it listens, who it is, and the key
+/// that receives the request envelope. The node's PeerCache entry (`node::peers::PeerInfo`)
+/// implements it, so this module does not depend on the node.
+pub trait SyncPeer {
+    /// Base URL without a trailing `/` (the registry's `instanceUrl`).
+    fn url(&self) -> &str;
+    /// Wallet as registered (`teeWalletAddress`); canonicalized before use.
+    fn wallet(&self) -> &str;
+    /// DER SPKI P-384 teePubkey bytes (protocol.md §3.4); empty if none is registered.
+    fn tee_pubkey(&self) -> &[u8];
+}
 
 /// Largest `/sync` response body accepted, bytes (512 MiB). A snapshot of a
 /// full cluster fits comfortably; anything larger is refused as a protocol
@@ -266,13 +277,13 @@ impl PeerClient {
         })
     }
 
-    /// `GET <peer.url>/nonce` → the nonce string (must be standard b64, at
+    /// `GET <peer url>/nonce` → the nonce string (must be standard b64, at
     /// most 256 characters). Errors: Transport, Refused (non-2xx, e.g. 429),
     /// Protocol (not JSON, no nonce, bad encoding).
-    pub async fn nonce(&self, peer: &PeerInfo) -> Result<String, PeerError> {
+    pub async fn nonce(&self, peer: &impl SyncPeer) -> Result<String, PeerError> {
         let resp = self
             .http
-            .get(format!("{}/nonce", peer.url))
+            .get(format!("{}/nonce", peer.url()))
             .send()
             .await
             .map_err(transport)?;
@@ -304,7 +315,7 @@ impl PeerClient {
     ///
     /// 1. `GET <url>/nonce`; `ts` = now (Unix s);
     /// 2. sign `NovaKMS:Auth:<nonce>:<peer canonical wallet>:<ts>` (§2.4);
-    /// 3. seal `canonical_json(payload)` to `peer.tee_pubkey` (v1 envelope,
+    /// 3. seal `canonical_json(payload)` to the peer's teePubkey (v1 envelope,
     ///    our label); the body is the canonical envelope JSON;
     /// 4. `x-sync-signature` = HMAC-SHA256 hex over the canonical body when
     ///    `sync_key` is given (§6.3);
@@ -312,29 +323,29 @@ impl PeerClient {
     ///    `x-kms-signature`, `x-kms-wallet` (ours), `x-kms-timestamp`,
     ///    `x-kms-nonce` (and `x-sync-signature`);
     /// 6. non-2xx → [`PeerError::Refused`]; 2xx requires
-    ///    `X-KMS-Peer-Signature` recovering to `peer.wallet` over
+    ///    `X-KMS-Peer-Signature` recovering to the peer wallet over
     ///    `NovaKMS:Response:<our x-kms-signature>:<peer wallet>` (v 0/1 or
     ///    27/28), a body that is an envelope whose `sender_tee_pubkey` equals
-    ///    `peer.tee_pubkey` (hardening of §11.8), and decrypted JSON.
+    ///    the peer's teePubkey (hardening of §11.8), and decrypted JSON.
     ///
     /// Returns the decrypted inner JSON. Bounded by the client's timeout and
     /// [`MAX_RESPONSE_BYTES`].
     pub async fn request(
         &self,
-        peer: &PeerInfo,
+        peer: &impl SyncPeer,
         payload: &Value,
         sync_key: Option<&[u8; 32]>,
     ) -> Result<Value, PeerError> {
-        let peer_wallet = pop::canonical_wallet(&peer.wallet)
-            .map_err(|_| protocol(format!("peer wallet {:?} is invalid", peer.wallet)))?;
-        if peer.tee_pubkey.is_empty() {
+        let peer_wallet = pop::canonical_wallet(peer.wallet())
+            .map_err(|_| protocol(format!("peer wallet {:?} is invalid", peer.wallet())))?;
+        if peer.tee_pubkey().is_empty() {
             return Err(protocol(format!(
                 "peer {peer_wallet} has no teePubkey registered"
             )));
         }
         let env = self
             .cipher
-            .seal(&peer.tee_pubkey, canonical_json(payload).as_bytes())
+            .seal(peer.tee_pubkey(), canonical_json(payload).as_bytes())
             .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
         let body_json = env.to_json();
         let body = env.to_canonical_string();
@@ -347,7 +358,7 @@ impl PeerClient {
             .sign(&pop::peer_auth_message(&nonce, &peer_wallet, ts));
         let mut req = self
             .http
-            .post(format!("{}/sync", peer.url))
+            .post(format!("{}/sync", peer.url()))
             .header("content-type", "application/json")
             .header(headers::KMS_SIGNATURE, &sig)
             .header(headers::KMS_WALLET, &self.wallet)
@@ -385,7 +396,7 @@ impl PeerClient {
             serde_json::from_slice(&bytes).map_err(|_| protocol("answer is not JSON"))?;
         drop(bytes);
         let env = Envelope::from_json(&v).ok_or_else(|| protocol("answer is not an envelope"))?;
-        if normalize_hex(&env.sender_tee_pubkey) != hex::encode(&peer.tee_pubkey) {
+        if normalize_hex(&env.sender_tee_pubkey) != hex::encode(peer.tee_pubkey()) {
             return Err(protocol(
                 "answer envelope is not from the peer's registry teePubkey",
             ));
@@ -408,7 +419,7 @@ impl PeerClient {
     /// §6.7 delta answer.
     pub async fn delta(
         &self,
-        peer: &PeerInfo,
+        peer: &impl SyncPeer,
         sync_key: &[u8; 32],
         data: &BTreeMap<u64, Vec<Record>>,
     ) -> Result<MergeReport, PeerError> {
@@ -426,7 +437,11 @@ impl PeerClient {
     /// of wire records, tombstones included); feed it to
     /// `node::ingest::parse_data`. Errors: as [`PeerClient::request`];
     /// Protocol when `data` is missing or not an object.
-    pub async fn snapshot(&self, peer: &PeerInfo, sync_key: &[u8; 32]) -> Result<Value, PeerError> {
+    pub async fn snapshot(
+        &self,
+        peer: &impl SyncPeer,
+        sync_key: &[u8; 32],
+    ) -> Result<Value, PeerError> {
         let payload = json!({"type": "snapshot_request", "sender_wallet": self.wallet});
         let mut v = self.request(peer, &payload, Some(sync_key)).await?;
         match v.get_mut("data").map(Value::take) {
@@ -447,7 +462,7 @@ impl PeerClient {
     /// malformed or does not open.
     pub async fn master_secret(
         &self,
-        peer: &PeerInfo,
+        peer: &impl SyncPeer,
         sync_key: Option<&[u8; 32]>,
     ) -> Result<[u8; 32], PeerError> {
         let eph = p384::SecretKey::random(&mut rand::rngs::OsRng);
@@ -574,6 +589,8 @@ mod fake_peer_tests {
     use axum::response::{IntoResponse, Response};
     use axum::routing::{get, post};
     use axum::{Json, Router};
+
+    use crate::node::peers::PeerInfo;
 
     use super::*;
     use crate::chain::types::InstanceInfo;

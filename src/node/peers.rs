@@ -37,6 +37,18 @@ pub struct PeerInfo {
     pub probe: Option<ProbeResult>,
 }
 
+impl crate::client::peer::SyncPeer for PeerInfo {
+    fn url(&self) -> &str {
+        &self.url
+    }
+    fn wallet(&self) -> &str {
+        &self.wallet
+    }
+    fn tee_pubkey(&self) -> &[u8] {
+        &self.tee_pubkey
+    }
+}
+
 impl PeerInfo {
     /// Build from a registry instance.
     pub fn from_instance(instance: InstanceInfo) -> Self {
