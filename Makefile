@@ -15,14 +15,17 @@ all: build
 build:
 	$(CARGO) build
 
-# npm packages for the local chain (anvil, solc-js), pinned by package-lock.json.
-# `npm install`, not `npm ci`: the registry mirror lacks the other platforms'
-# optional anvil packages, which `npm ci` insists on; the lockfile still pins versions.
+# npm packages for the local chain (anvil, solc-js), pinned by package.json (exact
+# versions) and package-lock.json. `npm install --no-save`, not `npm ci`: the registry
+# mirror lacks the other platforms' optional anvil packages, which `npm ci` insists on, and
+# `--no-save` leaves the committed lockfile untouched (a fresh clone stays clean). The
+# installed versions are then checked against package.json: a mismatch fails the build.
 devchain: $(ANVIL)
 
 $(ANVIL): tools/devchain/package.json tools/devchain/package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "npm not found: install Node.js (apt-get install -y nodejs npm)"; exit 1; }
-	$(NPM) --prefix tools/devchain install --no-audit --no-fund
+	$(NPM) --prefix tools/devchain install --no-audit --no-fund --no-save
+	@cd tools/devchain && node -e 'const p=require("./package.json").dependencies; for (const [n,v] of Object.entries(p)) { const got=require("./node_modules/"+n+"/package.json").version; if (got!==v) { console.error("devchain: "+n+" "+got+" installed, "+v+" pinned"); process.exit(1); } }'
 	@touch $@
 
 devnet: devchain build
