@@ -5,7 +5,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::atomic::Ordering;
 
 use ::redb::{Database, TableDefinition};
@@ -137,8 +137,46 @@ fn second_open_in_same_process_is_in_use() {
     RedbStorage::open(&dir).unwrap();
 }
 
-/// Helper run in a child process by `second_process_is_in_use`; a no-op otherwise.
+/// Run the ignored test `name` of this module alone in a child process (this test binary with
+/// `--ignored --exact`) with `env_key` set to `dir`; returns its output. The child helpers are
+/// `#[ignore]`d so a normal run does not count them as passed tests (they check nothing
+/// without the parent).
+fn run_child_test(name: &str, env_key: &str, dir: &Path) -> Output {
+    let test = format!("{}::{name}", module_path!());
+    let test = test
+        .split_once("::")
+        .map_or(test.as_str(), |(_, rest)| rest);
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            test,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(env_key, dir)
+        .output()
+        .unwrap()
+}
+
+/// The line `CHILD-RESULT:<result>` the child printed (panics with its output if none).
+fn child_result(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("CHILD-RESULT:").map(|(_, r)| r.to_string()))
+        .unwrap_or_else(|| {
+            panic!(
+                "child did not report:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+/// Child process of `second_process_is_in_use` (run through [`run_child_test`]); does nothing
+/// without its env var.
 #[test]
+#[ignore = "child process of second_process_is_in_use"]
 fn lock_child_helper() {
     let Ok(dir) = std::env::var(CHILD_ENV) else {
         return;
@@ -151,18 +189,7 @@ fn lock_child_helper() {
 }
 
 fn run_child(dir: &Path) -> String {
-    let test = concat!(module_path!(), "::lock_child_helper");
-    let test = test.split_once("::").map_or(test, |(_, rest)| rest);
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    stdout
-        .lines()
-        .find_map(|l| l.split_once("CHILD-RESULT:").map(|(_, r)| r.to_string()))
-        .unwrap_or_else(|| panic!("child did not report: {stdout}"))
+    child_result(&run_child_test("lock_child_helper", CHILD_ENV, dir))
 }
 
 const DISK_FULL_ENV: &str = "NOVAKMS_TEST_DISK_FULL_DIR";
@@ -180,9 +207,11 @@ fn set_fsize_limit(cur: libc::rlim_t) {
     }
 }
 
-/// Helper run in a child process by `disk_full_fails_writes_then_recovers`: the file-size
-/// limit makes every write beyond the current size fail (EFBIG), like a full disk.
+/// Child process of `disk_full_fails_writes_then_recovers` (run through [`run_child_test`]):
+/// the file-size limit makes every write beyond the current size fail (EFBIG), like a full
+/// disk. Does nothing without its env var.
 #[test]
+#[ignore = "child process of disk_full_fails_writes_then_recovers"]
 fn disk_full_child_helper() {
     let Ok(dir) = std::env::var(DISK_FULL_ENV) else {
         return;
@@ -242,17 +271,12 @@ fn disk_full_child_helper() {
 #[test]
 fn disk_full_fails_writes_then_recovers() {
     let (_t, dir) = data_dir();
-    let test = concat!(module_path!(), "::disk_full_child_helper");
-    let test = test.split_once("::").map_or(test, |(_, rest)| rest);
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(DISK_FULL_ENV, &dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = run_child_test("disk_full_child_helper", DISK_FULL_ENV, &dir);
+    let result = child_result(&out);
     assert!(
-        stdout.contains("CHILD-RESULT:ok"),
-        "child failed:\n{stdout}\n{}",
+        result.starts_with("ok ") && out.status.success(),
+        "child failed ({:?}): {result}\n{}",
+        out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
 }
