@@ -10,10 +10,13 @@
 //! mutation can be harmless, e.g. a flipped bit inside a JSON string) parse
 //! to something that re-encodes consistently.
 //!
-//! Case counts: see [`cases`]; the default total is 21,600 cases (about
+//! Case counts: see `common::prop::cases`; the default total is 21,600 cases (about
 //! 10 s; the envelope properties dominate: P-384 ECDH per case).
 //! `PROPTEST_CASES=<n>` raises every property to at least `n` cases.
 
+mod common;
+
+use common::prop::cases;
 use novakms::crypto::envelope::{self, Envelope, DEFAULT_INFO_LABEL};
 use novakms::identity::Identity;
 use novakms::node::ingest::parse_data;
@@ -25,18 +28,6 @@ use novakms::storage::{ClusterBinding, MemoryStorage, Storage};
 use novakms::store::{Limits, Record, VectorClock};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-/// `default` cases, or `PROPTEST_CASES` when that is larger.
-fn cases(default: u32) -> ProptestConfig {
-    let env = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse::<u32>().ok())
-        .unwrap_or(0);
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(default.max(env))
-    }
-}
 
 /// A byte-level mutation of a valid input.
 #[derive(Debug, Clone)]

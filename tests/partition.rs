@@ -217,29 +217,14 @@ fn keys(prefix: &str, n: usize) -> Vec<String> {
 
 #[test]
 fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
-    let n_ops: usize = std::env::var("NOVAKMS_PARTITION_OPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
-    let seed: u64 = std::env::var("NOVAKMS_PARTITION_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let n_ops: usize = common::wait::env_num("NOVAKMS_PARTITION_OPS", 120);
+    let seed = common::wait::env_seed("NOVAKMS_PARTITION_SEED");
     eprintln!(
         "partition suite: ops/case={n_ops} seed={seed} (replay: NOVAKMS_PARTITION_SEED={seed})"
     );
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::wait::rt();
     let mut cl = Cluster::new(Devnet::up(3));
     let mut report = Vec::new();
 

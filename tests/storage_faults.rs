@@ -15,23 +15,16 @@
 //!
 //! Env: `NOVAKMS_FAULT_ROUNDS` (rounds per scenario, default 8), `NOVAKMS_FAULT_SEED`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use novakms::chain::registry::RegistryClient;
-use novakms::chain::types::InstanceInfo;
-use novakms::config::{Settings, StorageKind};
-use novakms::crypto::master::MasterSecret;
-use novakms::crypto::value::encrypt_value;
-use novakms::identity::Identity;
-use novakms::node::peers::PeerInfo;
-use novakms::node::replicator::{self, ReplicatorHandle};
-use novakms::node::state::{LoadedSecret, NodeState, SecretOrigin};
+use common::inproc::{mesh, settings, Node};
 use novakms::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
-use novakms::storage::{MemoryStorage, RedbStorage, Storage, WriteError};
+use novakms::storage::{RedbStorage, Storage, WriteError};
 use novakms::store::vclock::VectorClock;
 use novakms::store::{Limits, Record};
 use novakms::ErrorKind;
@@ -224,10 +217,6 @@ fn served(s: &dyn Storage, keys: &BTreeMap<String, KeyState>) -> BTreeMap<String
         .collect()
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|s| s.parse().ok())
-}
-
 struct Scenario {
     name: &'static str,
     arm: fn(&FaultSwitch),
@@ -242,13 +231,8 @@ fn open_faulty(dir: &Path, switch: &FaultSwitch) -> RedbStorage {
 
 #[test]
 fn faulted_writes_fail_cleanly_and_nothing_acknowledged_is_lost() {
-    let rounds = env_u64("NOVAKMS_FAULT_ROUNDS").unwrap_or(8);
-    let seed = env_u64("NOVAKMS_FAULT_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64
-    });
+    let rounds = common::wait::env_num("NOVAKMS_FAULT_ROUNDS", 8u64);
+    let seed = common::wait::env_seed("NOVAKMS_FAULT_SEED");
     eprintln!("storage faults: rounds={rounds} seed={seed} (replay: NOVAKMS_FAULT_SEED={seed})");
     let scenarios = [
         Scenario {
@@ -383,7 +367,7 @@ fn faulted_writes_fail_cleanly_and_nothing_acknowledged_is_lost() {
 /// redb handle after another writer's commit failed used to hit an assertion inside redb.)
 #[test]
 fn concurrent_writers_on_a_failing_disk_get_errors_not_panics() {
-    let rounds = env_u64("NOVAKMS_FAULT_ROUNDS").unwrap_or(8);
+    let rounds = common::wait::env_num("NOVAKMS_FAULT_ROUNDS", 8u64);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let switch = FaultSwitch::new();
@@ -453,119 +437,8 @@ fn concurrent_writers_on_a_failing_disk_get_errors_not_panics() {
 // ---------------------------------------------------------------------------------------------
 // In-process node on a failing disk.
 
-const SECRET: [u8; 32] = [42; 32];
-
-struct Node {
-    st: Arc<NodeState>,
-    addr: SocketAddr,
-    server: tokio::task::JoinHandle<()>,
-    replicator: ReplicatorHandle,
-}
-
-impl Node {
-    async fn start(storage: Arc<dyn Storage>) -> Node {
-        let settings = Settings {
-            storage: StorageKind::Memory,
-            sync_interval_seconds: 1,
-            push_debounce_ms: 20,
-            peer_request_timeout_seconds: 2,
-            anti_entropy_interval_seconds: 0,
-            nonce_rate_limit_per_minute: 0,
-            ..Settings::default()
-        };
-        let zero = "0x0000000000000000000000000000000000000001";
-        let registry =
-            RegistryClient::new("http://127.0.0.1:1", zero, zero, Duration::from_secs(1)).unwrap();
-        let master = Some(LoadedSecret {
-            secret: MasterSecret::from_bytes(SECRET),
-            origin: SecretOrigin::Generated,
-            synced_from: None,
-            verified: true,
-        });
-        let st = novakms::node::assemble(settings, Identity::generate(), storage, registry, master)
-            .unwrap();
-        st.set_ready();
-        let st = Arc::new(st);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = novakms::api::router(st.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
-        let replicator = replicator::spawn(st.clone());
-        Node {
-            st,
-            addr,
-            server,
-            replicator,
-        }
-    }
-
-    fn info(&self) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: String::new(),
-            instance_url: format!("http://{}", self.addr),
-            tee_pubkey: self.st.identity.tee_pubkey_der(),
-            tee_wallet: self.st.wallet.clone(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
-    }
-
-    /// A local write as the app API does it (durable put, then wake the replicator).
-    fn put(&self, key: &str, plain: &[u8]) -> Result<(), WriteError> {
-        let dk = self.st.data_key(APP).unwrap();
-        self.st.storage.put_local(
-            APP,
-            key,
-            encrypt_value(&dk, plain),
-            0,
-            &self.st.wallet,
-            self.st.clock.now_ms(),
-            &self.st.limits,
-        )?;
-        self.st.replication.wake.notify_one();
-        Ok(())
-    }
-
-    fn has(&self, key: &str) -> bool {
-        matches!(self.st.storage.get(APP, key), Ok(Some(_)))
-    }
-
-    fn cursor_for(&self, other: &Node) -> u64 {
-        self.st
-            .storage
-            .peer_cursor(&other.st.wallet)
-            .ok()
-            .flatten()
-            .map_or(0, |c| c.acked_seq)
-    }
-
-    async fn shutdown(self) {
-        self.replicator.shutdown().await;
-        self.server.abort();
-        let _ = self.server.await;
-    }
-}
-
-async fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    start.elapsed()
+async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) -> Duration {
+    common::wait::wait_for(what, Duration::from_secs(secs), f).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -574,27 +447,27 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
     let dir = tmp.path().join("b");
     let switch = FaultSwitch::new();
     let b_store: Arc<dyn Storage> = Arc::new(open_faulty(&dir, &switch));
-    let a = Node::start(Arc::new(MemoryStorage::new())).await;
-    let b = Node::start(b_store).await;
-    let members = vec![a.info(), b.info()];
-    a.st.peer_cache.replace(members.clone(), 1);
-    b.st.peer_cache.replace(members, 1);
+    let mut a = Node::start(settings(|_| {})).await;
+    a.replicate();
+    let mut b = Node::start_on(settings(|_| {}), b_store).await;
+    b.replicate();
+    mesh(&[&a, &b]);
 
     for i in 0..20 {
-        a.put(&format!("before-{i}"), b"v").unwrap();
+        a.put(&format!("before-{i}"), b"v");
     }
     wait_for("initial records on b", 15, || {
-        (0..20).all(|i| b.has(&format!("before-{i}")))
+        (0..20).all(|i| b.serves(&format!("before-{i}")))
     })
     .await;
 
     // b's disk fails: its own writes fail cleanly, a's pushes are refused, a keeps its cursor.
     switch.fail_sync(FaultKind::Io);
-    let e = b.put("b-local", b"x").unwrap_err();
+    let e = b.try_put("b-local", b"x").unwrap_err();
     assert!(matches!(e, WriteError::Storage(_)), "{e:?}");
     let cursor_before = a.cursor_for(&b);
     for i in 0..30 {
-        a.put(&format!("during-{i}"), &[i as u8; 500]).unwrap();
+        a.put(&format!("during-{i}"), &[i as u8; 500]);
     }
     let bw = b.st.wallet.clone();
     wait_for("a records the push failure", 20, || {
@@ -619,20 +492,20 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
     // Observation (not asserted): storage errors do not change readiness today.
     let ready_while_failing = b.st.readiness.read().unwrap().ready;
     // Nothing b serves while failing may be ahead of what it will serve once healed.
-    let during: Vec<bool> = (0..30).map(|i| b.has(&format!("during-{i}"))).collect();
+    let during: Vec<bool> = (0..30).map(|i| b.serves(&format!("during-{i}"))).collect();
 
     // The disk heals: b reopens itself, takes writes again and receives everything.
     switch.heal();
     for (i, had) in during.iter().enumerate() {
         if *had {
-            assert!(b.has(&format!("during-{i}")), "during-{i} vanished");
+            assert!(b.serves(&format!("during-{i}")), "during-{i} vanished");
         }
     }
     let took = wait_for("b catches up after healing", 30, || {
-        (0..30).all(|i| b.has(&format!("during-{i}")))
+        (0..30).all(|i| b.serves(&format!("during-{i}")))
     })
     .await;
-    b.put("b-after", b"y").unwrap();
+    b.put("b-after", b"y");
     wait_for("b's write reaches a", 15, || a.has("b-after")).await;
     let last = a.st.storage.last_seq().unwrap();
     wait_for("a's cursor for b catches up", 15, || {
