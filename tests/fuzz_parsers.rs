@@ -324,7 +324,9 @@ proptest! {
 
     /// Vector clocks from arbitrary JSON: serde either refuses or yields a
     /// clock that compares consistently with itself; `from_wire` with an
-    /// arbitrary `version` never panics.
+    /// arbitrary `version` never panics, and when it accepts the record its
+    /// clock holds exactly the entries of `version` whose counter is a u64
+    /// (others are skipped) and survives `to_wire` / `from_wire` unchanged.
     #[test]
     fn vector_clock_arbitrary(v in arb_json()) {
         if let Ok(c) = serde_json::from_value::<VectorClock>(v.clone()) {
@@ -333,7 +335,16 @@ proptest! {
         }
         let w = json!({"key": "k", "value": "00", "version": v, "updated_at_ms": 1});
         if let Some(r) = Record::from_wire(&w) {
-            prop_assert!(r.version.0.values().all(|_| true));
+            let counters: std::collections::BTreeMap<String, u64> = v
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(n, c)| c.as_u64().map(|c| (n.clone(), c)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            prop_assert_eq!(&r.version.0, &counters);
+            prop_assert_eq!(Record::from_wire(&r.to_wire()), Some(r));
         }
     }
 }
