@@ -306,7 +306,8 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
         cl.start(C);
         cl.wait_ready(C).await;
         let took = cl.converge_and_stay("case split").await;
-        // Spelled out (the model above already demands it): one acked value per key or absent.
+        // Spelled out (the model above already demands it): one acked value per key or
+        // absent, in the model and as read from every node.
         let want: Vec<(usize, Option<&str>)> = vec![
             (0, Some("=c")),
             (1, Some("=ab-late")),
@@ -320,12 +321,16 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
                 .expect
                 .get(&k3[i])
                 .map(|v| String::from_utf8_lossy(v).into_owned());
-            assert_eq!(
-                got,
-                suffix.map(|s| format!("{}{s}", k3[i])),
-                "model for {}",
-                k3[i]
-            );
+            let expected = suffix.map(|s| format!("{}{s}", k3[i]));
+            assert_eq!(got, expected, "model for {}", k3[i]);
+            for (node, c) in cl.clients.iter().enumerate() {
+                let served = c
+                    .get(&k3[i])
+                    .await
+                    .unwrap_or_else(|e| panic!("read {} on node {node}: {e}", k3[i]))
+                    .map(|(v, _)| String::from_utf8_lossy(&v).into_owned());
+                assert_eq!(served, expected, "{} on node {node}", k3[i]);
+            }
         }
         report.push(format!(
             "split (both sides wrote split/0..5): converged {took:?} after C rejoined; digest {}",
