@@ -56,7 +56,6 @@ fn writes_converge_conflicts_resolve_and_deletes_stick() {
                     .unwrap()
             },
         );
-        let _ = (a, b);
         eventually("conflict converged", Duration::from_secs(15), || {
             let d = &d;
             async move {
@@ -67,6 +66,29 @@ fn writes_converge_conflicts_resolve_and_deletes_stick() {
             }
         })
         .await;
+        // The winner is the one the merge rule picks (src/store/merge.rs): the clocks are
+        // concurrent, or one write saw the other (then it is the later one, and with the
+        // nodes on one host clock never stamped earlier); either way the larger
+        // `updated_at_ms` wins. Equal stamps are decided by clock order or by ciphertext
+        // bytes, which the app API does not show: then either value, with that stamp.
+        let (a_ms, b_ms) = (a, b);
+        let mut winners = Vec::new();
+        for j in 0..3 {
+            let (v, ms) = d.app_client(j).get("conflict").await.unwrap().unwrap();
+            winners.push((String::from_utf8(v).unwrap(), ms));
+        }
+        assert!(winners.iter().all(|w| *w == winners[0]), "{winners:?}");
+        let (value, ms) = winners[0].clone();
+        let expected: &[(&str, u64)] = match a_ms.cmp(&b_ms) {
+            std::cmp::Ordering::Greater => &[("from node 0", a_ms)],
+            std::cmp::Ordering::Less => &[("from node 1", b_ms)],
+            std::cmp::Ordering::Equal => &[("from node 0", a_ms), ("from node 1", b_ms)],
+        };
+        assert!(
+            expected.contains(&(value.as_str(), ms)),
+            "conflict: node 0 wrote at {a_ms}, node 1 at {b_ms}; all nodes hold {value:?} \
+             stamped {ms}"
+        );
         // A delete propagates and the key never comes back.
         assert!(d.app_client(2).delete("from-0").await.unwrap());
         for j in 0..3 {
