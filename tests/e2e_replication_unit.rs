@@ -19,6 +19,15 @@ async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) {
     common::wait::wait_for(what, Duration::from_secs(secs), f).await;
 }
 
+/// `/sync` requests `n` has answered (any type and status), from its request metrics.
+fn sync_requests_served(n: &Node) -> u64 {
+    novakms::metrics::render(&n.st)
+        .lines()
+        .filter(|l| l.starts_with("novakms_http_requests_total{route=\"/sync\""))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
+        .sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pushes_batches_suppresses_echoes_and_retries() {
     // A small body budget forces many delta requests.
@@ -201,13 +210,22 @@ async fn a_node_that_becomes_ready_pulls_from_a_peer() {
     d.st.set_unready("initializing");
     mesh(&[&a, &d]);
     d.replicate();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // a has no replicator and d holds nothing to push, so every /sync request a answers is a
+    // snapshot pull by d. While d is not ready (for more than one scheduler period) none
+    // arrives; readiness triggers exactly one.
+    let unready_until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < unready_until {
+        assert_eq!(sync_requests_served(&a), 0, "d pulled before readiness");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sync_requests_served(&a), 0, "d pulled before readiness");
     assert!(!d.has("old0"), "no pull before readiness");
     d.st.set_ready();
     wait_for("initial pull on readiness", 15, || {
         (0..50).all(|i| d.has(&format!("old{i}")))
     })
     .await;
+    assert_eq!(sync_requests_served(&a), 1, "one pull, after readiness");
     a.shutdown().await;
     d.shutdown().await;
 }
