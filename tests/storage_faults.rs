@@ -11,8 +11,10 @@
 //!   failed operation is either absent or present (never acknowledged). Finally the file is
 //!   reopened with the plain `RedbStorage::open` (full verification) and checked again.
 //! * `a_node_on_a_failing_disk_refuses_then_catches_up`: two in-process nodes (real router on
-//!   127.0.0.1, replicator); the receiver's disk fails: its pushes are refused and the sender
-//!   keeps its cursor; once the disk heals everything arrives and the reopened file matches.
+//!   127.0.0.1, replicator); the receiver's disk fails: its pushes are refused (500 `Storage
+//!   error`, no path) and the sender keeps its cursor; a failed app write makes its node tick
+//!   report not ready (`storage failing`); once the disk heals the probe passes, everything
+//!   arrives and the reopened file matches.
 //!
 //! Env: `NOVAKMS_FAULT_ROUNDS` (rounds per scenario, default 8), `NOVAKMS_FAULT_SEED`.
 
@@ -23,9 +25,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::inproc::{mesh, settings, Node};
+use common::inproc::{mesh, settings, Node, APP as NODE_APP};
+use novakms::crypto::value::encrypt_value;
 use novakms::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
-use novakms::storage::{RedbStorage, Storage, WriteError};
+use novakms::storage::{ClusterBinding, LocalWrite, RedbStorage, Storage, WriteError};
 use novakms::store::vclock::VectorClock;
 use novakms::store::{Limits, Record};
 use novakms::ErrorKind;
@@ -478,6 +481,16 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
     let dir = tmp.path().join("b");
     let switch = FaultSwitch::new();
     let b_store: Arc<dyn Storage> = Arc::new(open_faulty(&dir, &switch));
+    // As in a node's database: the node tick's storage probe rewrites the cluster binding.
+    b_store
+        .set_binding(&ClusterBinding {
+            chain_id: 31337,
+            nova_app_registry: "0xaa".into(),
+            kms_registry: "0xbb".into(),
+            kms_app_id: 49,
+            node_wallet: ME.into(),
+        })
+        .unwrap();
     let mut a = Node::start(settings(|_| {})).await;
     a.replicate();
     let mut b = Node::start_on(settings(|_| {}), b_store).await;
@@ -520,8 +533,33 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
         "a advanced its cursor for b although b could not store the records ({err})"
     );
     assert!(switch.injected() > 0);
-    // Observation (not asserted): storage errors do not change readiness today.
-    let ready_while_failing = b.st.readiness.read().unwrap().ready;
+    // b's answer to the push: 500 with the fixed message, nothing about its storage.
+    assert!(
+        err.contains("(500)") && err.contains("Storage error"),
+        "push error seen by the sender: {err}"
+    );
+    assert!(
+        !err.contains(&dir.display().to_string()) && !err.contains("novakms.redb"),
+        "the 500 answer leaks the database path: {err}"
+    );
+    // An app write through the group committer (as the app API does it) fails; the next node
+    // tick probes the storage, which still fails, and takes b out of readiness.
+    let dk = b.st.data_key(NODE_APP).unwrap();
+    let app_write = LocalWrite::Put {
+        app_id: NODE_APP,
+        key: "b-app".into(),
+        value: encrypt_value(&dk, b"z"),
+        ttl_ms: 0,
+    };
+    let r = b.st.committer.submit(app_write).await;
+    assert!(matches!(r, Err(WriteError::Storage(_))), "{r:?}");
+    assert!(b.st.committer.failing());
+    novakms::node::tick::tick(&b.st).await;
+    let readiness = b.st.readiness();
+    assert!(
+        !readiness.ready && readiness.reason == "storage failing",
+        "{readiness:?}"
+    );
     // Nothing b serves while failing may be ahead of what it will serve once healed.
     let during: Vec<bool> = (0..30).map(|i| b.serves(&format!("during-{i}"))).collect();
 
@@ -532,6 +570,15 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
             assert!(b.serves(&format!("during-{i}")), "during-{i} vanished");
         }
     }
+    // The next tick's probe passes and clears the failure. (This node has no chain, so the
+    // rest of the tick cannot make it ready; readiness is set by hand as at its start.)
+    novakms::node::tick::tick(&b.st).await;
+    assert!(
+        !b.st.committer.failing(),
+        "storage probe still failing after healing"
+    );
+    assert_ne!(b.st.readiness().reason, "storage failing");
+    b.st.set_ready();
     let took = wait_for("b catches up after healing", 30, || {
         (0..30).all(|i| b.serves(&format!("during-{i}")))
     })
@@ -549,9 +596,10 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
     .await;
     let want = a.st.storage.snapshot(0).unwrap();
     eprintln!(
-        "failing-disk node: {} faults injected, ready while failing: {ready_while_failing}, \
-         push error seen by the sender: {err}; caught up {took:?} after healing",
-        switch.injected()
+        "failing-disk node: {} faults injected, not ready while failing ({}), push error seen \
+         by the sender: {err}; caught up {took:?} after healing",
+        switch.injected(),
+        readiness.reason
     );
     a.shutdown().await;
     let b_st = b.st.clone();
@@ -572,6 +620,16 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
             }
         }
     }
-    let reopened = RedbStorage::open(&dir).unwrap();
+    // A blocking storage call started by an aborted task (replicator, /sync handler) may still
+    // hold the store for a moment: wait for the file lock, not only for the state.
+    let reopened = loop {
+        match RedbStorage::open(&dir) {
+            Ok(s) => break s,
+            Err(e) if e.kind() == ErrorKind::InUse && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("reopening b's database: {e}"),
+        }
+    };
     assert_eq!(reopened.snapshot(0).unwrap(), want);
 }
