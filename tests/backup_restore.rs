@@ -11,6 +11,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::exe;
+use common::process::{spawn_serve, with_config};
+use common::wait::{eventually_blocking as eventually, rt as runtime};
 use novakms::crypto::master::MasterSecret;
 use novakms::identity::Identity;
 use novakms::storage::snapshot::{signed_message, Manifest, TRAILER_LEN};
@@ -790,34 +792,6 @@ fn measure_backup_and_verify_throughput() {
 // ---------------------------------------------------------------------------------------------
 // Online backup on a real devnet.
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// Poll `f` until true (panics after `timeout`).
-fn eventually(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < timeout, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// `novakms --config <config> <args>`.
-fn with_config(config: &Path, args: &[&str]) -> Output {
-    Command::new(exe())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("NOVAKMS_CONFIG")
-        .output()
-        .unwrap()
-}
-
 /// Keys and values of app `app_id` in a snapshot file.
 fn snapshot_records(file: &Path, app_id: u64) -> BTreeMap<String, Record> {
     use novakms::storage::snapshot::{buffered, open_file, Entry, SnapshotReader};
@@ -832,66 +806,6 @@ fn snapshot_records(file: &Path, app_id: u64) -> BTreeMap<String, Record> {
     }
     rd.finish().unwrap();
     out
-}
-
-/// Register a new KMS node identity in the devnet's cluster and write its config (a copy of
-/// node 1's with its own keystore, address and data dir). Returns (config, url, data dir).
-fn register_new_node(
-    d: &common::Devnet,
-    rt: &tokio::runtime::Runtime,
-) -> (PathBuf, String, PathBuf) {
-    let ks = d.path().join("dr.keystore.json");
-    let id = novakms::identity::create_keystore(&ks, &d.password()).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
-    rt.block_on(async {
-        let owner = novakms::chain::devchain::dev_signer().unwrap();
-        novakms::chain::devchain::fund(&d.info.rpc_url, &owner, &id.address(), 10u128.pow(19))
-            .await
-            .unwrap();
-        d.admin()
-            .register_instance(
-                d.info.kms_app_id,
-                1,
-                &id.address(),
-                &url,
-                &id.tee_pubkey_der(),
-                &id.address(),
-                true,
-            )
-            .await
-            .unwrap();
-    });
-    let data_dir = d.path().join("dr-data");
-    let base = std::fs::read_to_string(&d.node(0).config).unwrap();
-    let mut cfg = String::new();
-    for line in base.lines() {
-        let k = line.split('=').next().unwrap_or("").trim();
-        if !["keystore", "bind_addr", "node_url", "data_dir", "addr"].contains(&k) {
-            cfg.push_str(line);
-            cfg.push('\n');
-        }
-    }
-    cfg.push_str(&format!(
-        "keystore = {:?}\nbind_addr = \"127.0.0.1:{port}\"\nnode_url = \"{url}\"\ndata_dir = {:?}\naddr = \"{url}\"\n",
-        ks.display().to_string(),
-        data_dir.display().to_string()
-    ));
-    let config = d.path().join("dr.toml");
-    std::fs::write(&config, cfg).unwrap();
-    (config, url, data_dir)
-}
-
-struct Proc(std::process::Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
@@ -1109,23 +1023,14 @@ fn online_backup_restore_catches_up_and_disaster_recovery() {
 
     // Disaster recovery: a new node identity registered in the same cluster restores the
     // snapshot (the sealed secret is not for it), starts, obtains the secret from its peers.
-    let (dr_cfg, dr_url, dr_data) = register_new_node(&d, &rt);
+    let dr = d.add_node(&rt, "dr");
+    let (dr_cfg, dr_url, dr_data) = (dr.config, dr.url, dr.data_dir);
     let r = json(&with_config(
         &dr_cfg,
         &["-o", "json", "restore", s(&snap), "--data-dir", s(&dr_data)],
     ));
     assert_eq!(r["master_secret"], "dropped");
-    let log = std::fs::File::create(d.path().join("dr.log")).unwrap();
-    let _dr = Proc(
-        Command::new(exe())
-            .args(["serve", "--config"])
-            .arg(&dr_cfg)
-            .env_remove("NOVAKMS_CONFIG")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
+    let _dr = spawn_serve(&dr_cfg, &d.path().join("dr.log"));
     common::wait_ready(&dr_url, Duration::from_secs(120));
     let dr_id = d.identity(&d.path().join("dr.keystore.json"));
     let c = novakms::client::app::AppClient::new(

@@ -9,25 +9,9 @@ use std::process::{Command, Output};
 use common::exe;
 use serde_json::Value;
 
-/// `novakms devnet up --nodes 1 --apps 2`, torn down on drop like `common::Devnet`.
+/// `novakms devnet up --nodes 1 --apps 2`.
 fn devnet_with_two_apps() -> common::Devnet {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(exe())
-        .args([
-            "devnet", "up", "--nodes", "1", "--apps", "2", "-o", "json", "--dir",
-        ])
-        .arg(dir.path())
-        .env_remove("NOVAKMS_CONFIG")
-        .output()
-        .expect("run devnet up");
-    assert!(
-        out.status.success(),
-        "devnet up failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let info: novakms::cli::devnet::DevnetInfo =
-        serde_json::from_slice(&out.stdout).expect("devnet json");
-    common::Devnet { dir, info }
+    common::Devnet::up_with(1, &["--apps", "2"])
 }
 
 fn bench(d: &common::Devnet, args: &[&str]) -> Output {

@@ -166,29 +166,14 @@ async fn verify_client(c: &AppClient, keys: &mut [KeyState]) -> Vec<String> {
 
 #[test]
 fn acknowledged_writes_survive_random_sigkill() {
-    let cycles: usize = std::env::var("NOVAKMS_CRASH_CYCLES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let seed: u64 = std::env::var("NOVAKMS_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let cycles: usize = common::wait::env_num("NOVAKMS_CRASH_CYCLES", 20);
+    let seed = common::wait::env_seed("NOVAKMS_CRASH_SEED");
     eprintln!("crash suite: cycles={cycles} seed={seed} (replay with NOVAKMS_CRASH_SEED={seed})");
     let mut rng = StdRng::seed_from_u64(seed);
 
     let started = Instant::now();
     let d = Devnet::up(1);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::wait::rt();
     let app = d.identity(&d.info.apps[0].keystore);
     let node = d.identity(&d.node(0).keystore);
     let url = d.node(0).url.clone();
@@ -215,28 +200,15 @@ fn acknowledged_writes_survive_random_sigkill() {
 
     for cycle in 0..cycles {
         // 1. Write with CLIENTS concurrent clients, then SIGKILL at a random moment.
-        let run = Arc::new(AtomicBool::new(true));
-        let handles: Vec<_> = (0..CLIENTS)
-            .map(|c| {
-                rt.spawn(client_loop(
-                    clients[c].clone(),
-                    c,
-                    std::mem::take(&mut model[c]),
-                    StdRng::seed_from_u64(rng.gen()),
-                    run.clone(),
-                    counters.clone(),
-                    (cycle as u64) << 32,
-                ))
-            })
-            .collect();
-        let delay = Duration::from_millis(rng.gen_range(200..1500));
-        std::thread::sleep(delay);
-        kill_now(&d);
-        run.store(false, Ordering::Release);
-        common::wait_gone(d.node_pid(0), Duration::from_secs(20));
-        for (c, h) in handles.into_iter().enumerate() {
-            model[c] = rt.block_on(h).expect("client task panicked");
-        }
+        let delay = write_then_kill(
+            &rt,
+            &d,
+            (&clients, &counters),
+            &mut model,
+            &mut rng,
+            (cycle as u64) << 32,
+            200..1500,
+        );
 
         // 2. Sometimes kill it again while it is starting up (open / repair, before ready).
         if rng.gen_bool(0.25) {
@@ -295,27 +267,15 @@ fn acknowledged_writes_survive_random_sigkill() {
     }
 
     // 5. Final kill mid-write, then the file itself: opens offline, verifies, holds the keys.
-    let run = Arc::new(AtomicBool::new(true));
-    let handles: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            rt.spawn(client_loop(
-                clients[c].clone(),
-                c,
-                std::mem::take(&mut model[c]),
-                StdRng::seed_from_u64(rng.gen()),
-                run.clone(),
-                counters.clone(),
-                (cycles as u64) << 32,
-            ))
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(rng.gen_range(200..1000)));
-    kill_now(&d);
-    run.store(false, Ordering::Release);
-    common::wait_gone(d.node_pid(0), Duration::from_secs(20));
-    for (c, h) in handles.into_iter().enumerate() {
-        model[c] = rt.block_on(h).expect("client task panicked");
-    }
+    write_then_kill(
+        &rt,
+        &d,
+        (&clients, &counters),
+        &mut model,
+        &mut rng,
+        (cycles as u64) << 32,
+        200..1000,
+    );
     let storage = novakms::storage::RedbStorage::open(&d.node(0).data_dir)
         .unwrap_or_else(|e| panic!("offline open after SIGKILL (seed {seed}): {e}"));
     use novakms::storage::Storage;
@@ -366,6 +326,43 @@ fn acknowledged_writes_survive_random_sigkill() {
         counters.acked_puts.load(Ordering::Relaxed) > cycles as u64,
         "too few acknowledged writes to mean anything"
     );
+}
+
+/// Run the CLIENTS writers (client `c` on its keys `model[c]`, op ids tagged with `tag`)
+/// against node 0, SIGKILL the node after a random delay of `delay_ms`, stop the writers and
+/// take their updated keys back. Returns the delay.
+fn write_then_kill(
+    rt: &tokio::runtime::Runtime,
+    d: &Devnet,
+    (clients, counters): (&[Arc<AppClient>], &Arc<Counters>),
+    model: &mut [Vec<KeyState>],
+    rng: &mut StdRng,
+    tag: u64,
+    delay_ms: std::ops::Range<u64>,
+) -> Duration {
+    let run = Arc::new(AtomicBool::new(true));
+    let handles: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            rt.spawn(client_loop(
+                clients[c].clone(),
+                c,
+                std::mem::take(&mut model[c]),
+                StdRng::seed_from_u64(rng.gen()),
+                run.clone(),
+                counters.clone(),
+                tag,
+            ))
+        })
+        .collect();
+    let delay = Duration::from_millis(rng.gen_range(delay_ms));
+    std::thread::sleep(delay);
+    kill_now(d);
+    run.store(false, Ordering::Release);
+    common::wait_gone(d.node_pid(0), Duration::from_secs(20));
+    for (c, h) in handles.into_iter().enumerate() {
+        model[c] = rt.block_on(h).expect("client task panicked");
+    }
+    delay
 }
 
 /// SIGKILL the node without waiting (the writers are stopped right after, so their failed

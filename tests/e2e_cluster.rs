@@ -5,45 +5,17 @@
 
 mod common;
 
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::http::status;
+use common::process::spawn_serve;
+use common::wait::{eventually, rt};
 use common::Devnet;
 use novakms::identity::Identity;
 use serde_json::Value;
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// Poll `f` until it returns true or `timeout` passes; returns the time taken.
-async fn eventually<F, Fut>(what: &str, timeout: Duration, mut f: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let start = Instant::now();
-    loop {
-        if f().await {
-            return start.elapsed();
-        }
-        assert!(start.elapsed() < timeout, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn value_on(d: &Devnet, node: usize, key: &str) -> Option<Vec<u8>> {
     d.app_client(node).get(key).await.unwrap().map(|(v, _)| v)
-}
-
-async fn status(url: &str) -> Value {
-    novakms::client::node::status(url, Duration::from_secs(5))
-        .await
-        .unwrap()
 }
 
 #[test]
@@ -84,7 +56,6 @@ fn writes_converge_conflicts_resolve_and_deletes_stick() {
                     .unwrap()
             },
         );
-        let _ = (a, b);
         eventually("conflict converged", Duration::from_secs(15), || {
             let d = &d;
             async move {
@@ -95,6 +66,29 @@ fn writes_converge_conflicts_resolve_and_deletes_stick() {
             }
         })
         .await;
+        // The winner is the one the merge rule picks (src/store/merge.rs): the clocks are
+        // concurrent, or one write saw the other (then it is the later one, and with the
+        // nodes on one host clock never stamped earlier); either way the larger
+        // `updated_at_ms` wins. Equal stamps are decided by clock order or by ciphertext
+        // bytes, which the app API does not show: then either value, with that stamp.
+        let (a_ms, b_ms) = (a, b);
+        let mut winners = Vec::new();
+        for j in 0..3 {
+            let (v, ms) = d.app_client(j).get("conflict").await.unwrap().unwrap();
+            winners.push((String::from_utf8(v).unwrap(), ms));
+        }
+        assert!(winners.iter().all(|w| *w == winners[0]), "{winners:?}");
+        let (value, ms) = winners[0].clone();
+        let expected: &[(&str, u64)] = match a_ms.cmp(&b_ms) {
+            std::cmp::Ordering::Greater => &[("from node 0", a_ms)],
+            std::cmp::Ordering::Less => &[("from node 1", b_ms)],
+            std::cmp::Ordering::Equal => &[("from node 0", a_ms), ("from node 1", b_ms)],
+        };
+        assert!(
+            expected.contains(&(value.as_str(), ms)),
+            "conflict: node 0 wrote at {a_ms}, node 1 at {b_ms}; all nodes hold {value:?} \
+             stamped {ms}"
+        );
         // A delete propagates and the key never comes back.
         assert!(d.app_client(2).delete("from-0").await.unwrap());
         for j in 0..3 {
@@ -161,79 +155,6 @@ fn stopped_and_killed_nodes_catch_up() {
     });
 }
 
-/// Register a new KMS node identity on chain and write its config; returns
-/// (identity, config path, url, data dir).
-fn add_node(
-    d: &Devnet,
-    rt: &tokio::runtime::Runtime,
-    name: &str,
-) -> (Identity, std::path::PathBuf, String) {
-    let ks = d.path().join(format!("{name}.keystore.json"));
-    let id = novakms::identity::create_keystore(&ks, &d.password()).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
-    rt.block_on(async {
-        let owner = novakms::chain::devchain::dev_signer().unwrap();
-        novakms::chain::devchain::fund(&d.info.rpc_url, &owner, &id.address(), 10u128.pow(19))
-            .await
-            .unwrap();
-        d.admin()
-            .register_instance(
-                49,
-                1,
-                &id.address(),
-                &url,
-                &id.tee_pubkey_der(),
-                &id.address(),
-                true,
-            )
-            .await
-            .unwrap();
-    });
-    let base = std::fs::read_to_string(&d.node(0).config).unwrap();
-    let mut cfg = String::new();
-    for line in base.lines() {
-        let k = line.split('=').next().unwrap_or("").trim();
-        if !["keystore", "bind_addr", "node_url", "data_dir", "addr"].contains(&k) {
-            cfg.push_str(line);
-            cfg.push('\n');
-        }
-    }
-    cfg.push_str(&format!(
-        "keystore = {:?}\nbind_addr = \"127.0.0.1:{port}\"\nnode_url = \"{url}\"\ndata_dir = {:?}\n",
-        ks.display().to_string(),
-        d.path().join(name).display().to_string()
-    ));
-    let config = d.path().join(format!("{name}.toml"));
-    std::fs::write(&config, cfg).unwrap();
-    (id, config, url)
-}
-
-struct Proc(std::process::Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_serve(d: &Devnet, config: &std::path::Path, log: &str) -> Proc {
-    let log = std::fs::File::create(d.path().join(log)).unwrap();
-    Proc(
-        std::process::Command::new(common::exe())
-            .args(["serve", "--config"])
-            .arg(config)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    )
-}
-
 #[test]
 fn fresh_node_obtains_master_secret_and_all_data() {
     let d = Devnet::up(2);
@@ -247,8 +168,9 @@ fn fresh_node_obtains_master_secret_and_all_data() {
         }
         d.app_client(0).delete("k0").await.unwrap();
     });
-    let (_id, config, url) = add_node(&d, &rt, "joiner");
-    let _p = spawn_serve(&d, &config, "joiner.log");
+    let joiner = d.add_node(&rt, "joiner");
+    let url = joiner.url.clone();
+    let _p = spawn_serve(&joiner.config, &d.path().join("joiner.log"));
     common::wait_ready(&url, Duration::from_secs(60));
     rt.block_on(async {
         let s = status(&url).await;
@@ -366,8 +288,9 @@ fn wrong_secret_from_a_peer_is_never_installed() {
     rt.spawn(lying_peer(listener, liar.clone()));
     // The honest node is down: the joiner can only ask the liar.
     d.signal_node(0, libc::SIGTERM);
-    let (_id, config, url) = add_node(&d, &rt, "joiner");
-    let _p = spawn_serve(&d, &config, "joiner.log");
+    let joiner = d.add_node(&rt, "joiner");
+    let url = joiner.url.clone();
+    let _p = spawn_serve(&joiner.config, &d.path().join("joiner.log"));
     rt.block_on(async {
         eventually(
             "joiner reports the lying peer",

@@ -6,26 +6,16 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
+use common::devnet::register_refused_apps;
+use common::http::status;
+use common::pop::{app_headers, set_header};
+use common::wait::{now_s as now, rt};
 use common::{ok_stdout, Devnet};
 use novakms::client::app::{AppClient, CallResult};
-use novakms::crypto::{canonical::canonical_json, envelope, pop};
+use novakms::crypto::{canonical::canonical_json, envelope};
 use novakms::identity::Identity;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn status(url: &str) -> Value {
-    novakms::client::node::status(url, Duration::from_secs(5))
-        .await
-        .unwrap()
-}
 
 /// Store state visible from outside: keys and bytes of every namespace.
 async fn fingerprint(url: &str) -> (u64, u64, u64) {
@@ -117,13 +107,13 @@ async fn raw(
     c: &AppClient,
     method: Method,
     path: &str,
-    headers: &[(&str, String)],
+    headers: &[(String, String)],
     body: Option<Value>,
 ) -> (u16, Value) {
     let http = reqwest::Client::new();
     let mut req = http.request(method, format!("{}{}", c.base_url(), path));
     for (k, v) in headers {
-        req = req.header(*k, v);
+        req = req.header(k, v);
     }
     if let Some(b) = body {
         req = req.json(&b);
@@ -137,20 +127,13 @@ async fn raw(
     )
 }
 
-async fn pop_headers(c: &AppClient, target_wallet: &str, ts: u64) -> Vec<(&'static str, String)> {
+/// App PoP headers for a request by `c` to the node `target_wallet` at `ts`, over a fresh
+/// nonce, without the optional `x-app-wallet` header.
+async fn pop_headers(c: &AppClient, target_wallet: &str, ts: u64) -> Vec<(String, String)> {
     let nonce = c.nonce().await.unwrap();
-    let sig = c
-        .identity()
-        .sign(&pop::app_auth_message(&nonce, target_wallet, ts));
-    vec![
-        ("x-app-signature", sig),
-        ("x-app-nonce", nonce),
-        ("x-app-timestamp", ts.to_string()),
-    ]
-}
-
-fn now() -> u64 {
-    novakms::clock::Clock::system().now_secs()
+    let mut h = app_headers(c.identity(), target_wallet, &nonce, &nonce, ts);
+    set_header(&mut h, "x-app-wallet", None);
+    h
 }
 
 fn put_body(c: &AppClient, key: &str) -> Value {
@@ -183,40 +166,14 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
 
         // Identities registered in various refused states, set up before the
         // node ever sees them (so no cache entry interferes).
-        let stopped = Identity::generate();
-        let not_zk = Identity::generate();
-        let inactive_app = Identity::generate();
-        let revoked = Identity::generate();
-        let app = d.info.apps[0].app_id;
-        let reg = |id: &Identity, app_id: u64, version: u64, zk: bool| {
-            let admin = &admin;
-            let w = id.address();
-            let k = id.tee_pubkey_der();
-            async move {
-                admin
-                    .register_instance(app_id, version, &w, "http://127.0.0.1/x", &k, &w, zk)
-                    .await
-                    .unwrap()
-            }
-        };
-        let sid = reg(&stopped, app, 1, true).await;
-        admin.set_instance_status(sid, 1).await.unwrap();
-        reg(&not_zk, app, 1, false).await;
-        admin.create_app(2001, "0x0000000000000000000000000000000000000000", "inactive").await.unwrap();
-        let v = admin.add_version(2001, "v1", [0u8; 32]).await.unwrap();
-        reg(&inactive_app, 2001, v, true).await;
-        admin.set_app_status(2001, 1).await.unwrap();
-        admin.create_app(2002, "0x0000000000000000000000000000000000000000", "revoked").await.unwrap();
-        let v = admin.add_version(2002, "v1", [0u8; 32]).await.unwrap();
-        reg(&revoked, 2002, v, true).await;
-        admin.set_version_status(2002, v, 2).await.unwrap();
+        let refused = register_refused_apps(&admin, d.info.apps[0].app_id).await;
 
         let cases: Vec<(Identity, &str)> = vec![
             (Identity::generate(), "Instance not found"),
-            (stopped, "Instance not active"),
-            (not_zk, "Instance not zkVerified"),
-            (inactive_app, "App not active"),
-            (revoked, "Version revoked"),
+            (refused.stopped, "Instance not active"),
+            (refused.not_zk, "Instance not zkVerified"),
+            (refused.inactive_app, "App not active"),
+            (refused.revoked, "Version revoked"),
         ];
         for (id, msg) in cases {
             let c = d.client_for(id, 0);

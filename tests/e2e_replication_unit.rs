@@ -4,181 +4,28 @@
 //! wake-up, batching under a small body budget, echo suppression, retry after a peer outage),
 //! `pull_snapshot` and the admin socket's `sync`.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use novakms::chain::registry::RegistryClient;
-use novakms::chain::types::InstanceInfo;
+use common::inproc::{mesh, settings, Node, APP};
 use novakms::client::admin::{AdminClient, SyncEvent};
-use novakms::config::{Settings, StorageKind};
-use novakms::crypto::master::MasterSecret;
 use novakms::crypto::value::encrypt_value;
-use novakms::identity::Identity;
-use novakms::node::peers::PeerInfo;
-use novakms::node::replicator::{self, ReplicatorHandle};
-use novakms::node::state::{LoadedSecret, NodeState, SecretOrigin};
-use novakms::storage::MemoryStorage;
+use novakms::node::replicator;
 use novakms::store::Limits;
-use tokio::task::JoinHandle;
 
-const SECRET: [u8; 32] = [42; 32];
-const APP: u64 = 77;
-
-/// One in-process node: its state, its HTTP server task and its address.
-struct Node {
-    st: Arc<NodeState>,
-    addr: SocketAddr,
-    server: Option<JoinHandle<()>>,
-    replicator: Option<ReplicatorHandle>,
+async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) {
+    common::wait::wait_for(what, Duration::from_secs(secs), f).await;
 }
 
-fn settings(tweak: impl Fn(&mut Settings)) -> Settings {
-    let mut s = Settings {
-        storage: StorageKind::Memory,
-        sync_interval_seconds: 1,
-        push_debounce_ms: 20,
-        peer_request_timeout_seconds: 2,
-        anti_entropy_interval_seconds: 0,
-        nonce_rate_limit_per_minute: 0,
-        ..Settings::default()
-    };
-    tweak(&mut s);
-    s
-}
-
-fn state(settings: Settings) -> Arc<NodeState> {
-    let identity = Identity::generate();
-    let zero = "0x0000000000000000000000000000000000000001";
-    let registry =
-        RegistryClient::new("http://127.0.0.1:1", zero, zero, Duration::from_secs(1)).unwrap();
-    let master = Some(LoadedSecret {
-        secret: MasterSecret::from_bytes(SECRET),
-        origin: SecretOrigin::Generated,
-        synced_from: None,
-        verified: true,
-    });
-    let st = novakms::node::assemble(
-        settings,
-        identity,
-        Arc::new(MemoryStorage::new()),
-        registry,
-        master,
-    )
-    .unwrap();
-    st.set_ready();
-    Arc::new(st)
-}
-
-async fn serve_on(st: Arc<NodeState>, addr: SocketAddr) -> JoinHandle<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let app = novakms::api::router(st);
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    })
-}
-
-impl Node {
-    async fn start(settings: Settings) -> Node {
-        let st = state(settings);
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        drop(l);
-        let server = serve_on(st.clone(), addr).await;
-        Node {
-            st,
-            addr,
-            server: Some(server),
-            replicator: None,
-        }
-    }
-
-    fn info(&self) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: String::new(),
-            instance_url: format!("http://{}", self.addr),
-            tee_pubkey: self.st.identity.tee_pubkey_der(),
-            tee_wallet: self.st.wallet.clone(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
-    }
-
-    fn replicate(&mut self) {
-        self.replicator = Some(replicator::spawn(self.st.clone()));
-    }
-
-    async fn stop_server(&mut self) {
-        if let Some(s) = self.server.take() {
-            s.abort();
-            let _ = s.await;
-        }
-    }
-
-    async fn restart_server(&mut self) {
-        self.server = Some(serve_on(self.st.clone(), self.addr).await);
-    }
-
-    /// A local write as the app API does it: durable put, then wake the replicator.
-    fn put(&self, key: &str, plain: &[u8]) {
-        let dk = self.st.data_key(APP).unwrap();
-        self.st
-            .storage
-            .put_local(
-                APP,
-                key,
-                encrypt_value(&dk, plain),
-                0,
-                &self.st.wallet,
-                self.st.clock.now_ms(),
-                &self.st.limits,
-            )
-            .unwrap();
-        self.st.replication.wake.notify_one();
-    }
-
-    fn has(&self, key: &str) -> bool {
-        self.st.storage.get(APP, key).unwrap().is_some()
-    }
-
-    fn cursor_for(&self, other: &Node) -> u64 {
-        self.st
-            .storage
-            .peer_cursor(&other.st.wallet)
-            .unwrap()
-            .map_or(0, |c| c.acked_seq)
-    }
-
-    async fn shutdown(mut self) {
-        if let Some(r) = self.replicator.take() {
-            r.shutdown().await;
-        }
-        self.stop_server().await;
-    }
-}
-
-/// Make every node's PeerCache list all of them.
-fn mesh(nodes: &[&Node]) {
-    let members: Vec<PeerInfo> = nodes.iter().map(|n| n.info()).collect();
-    for n in nodes {
-        n.st.peer_cache.replace(members.clone(), 1);
-    }
-}
-
-async fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+/// `/sync` requests `n` has answered (any type and status), from its request metrics.
+fn sync_requests_served(n: &Node) -> u64 {
+    novakms::metrics::render(&n.st)
+        .lines()
+        .filter(|l| l.starts_with("novakms_http_requests_total{route=\"/sync\""))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
+        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -363,13 +210,22 @@ async fn a_node_that_becomes_ready_pulls_from_a_peer() {
     d.st.set_unready("initializing");
     mesh(&[&a, &d]);
     d.replicate();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // a has no replicator and d holds nothing to push, so every /sync request a answers is a
+    // snapshot pull by d. While d is not ready (for more than one scheduler period) none
+    // arrives; readiness triggers exactly one.
+    let unready_until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < unready_until {
+        assert_eq!(sync_requests_served(&a), 0, "d pulled before readiness");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sync_requests_served(&a), 0, "d pulled before readiness");
     assert!(!d.has("old0"), "no pull before readiness");
     d.st.set_ready();
     wait_for("initial pull on readiness", 15, || {
         (0..50).all(|i| d.has(&format!("old{i}")))
     })
     .await;
+    assert_eq!(sync_requests_served(&a), 1, "one pull, after readiness");
     a.shutdown().await;
     d.shutdown().await;
 }

@@ -6,13 +6,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::http::{get_json, in_nodes, wait_member};
+use common::pop::{peer_headers, seal_to};
+use common::wait::{now_ms, now_s, rt};
 use common::Devnet;
 use novakms::client::peer::{PeerClient, PeerError};
 use novakms::clock::Clock;
 use novakms::crypto::canonical::canonical_json;
-use novakms::crypto::envelope::{self, DEFAULT_INFO_LABEL as LABEL};
+use novakms::crypto::envelope::DEFAULT_INFO_LABEL as LABEL;
 use novakms::crypto::keys::spki_der;
 use novakms::crypto::mac::sync_hmac_hex;
 use novakms::crypto::master::MasterSecret;
@@ -23,85 +26,6 @@ use novakms::node::ingest::parse_data;
 use novakms::node::peers::PeerInfo;
 use novakms::store::{Record, VectorClock};
 use serde_json::{json, Value};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn now_ms() -> u64 {
-    Clock::system().now_ms()
-}
-
-fn now_s() -> u64 {
-    Clock::system().now_secs()
-}
-
-/// Node `i` as a peer, from the registry (wallet, URL, teePubkey).
-async fn node_peer(d: &Devnet, i: usize) -> PeerInfo {
-    let inst = d
-        .registry()
-        .get_instance_by_wallet(&d.node(i).wallet)
-        .await
-        .unwrap();
-    PeerInfo::from_instance(inst)
-}
-
-/// Register a fresh identity as a KMS instance (app `kms_app_id`, version 1)
-/// with an unreachable URL. Returns the identity and its instance id.
-async fn register_kms(d: &Devnet, zk_verified: bool) -> (Identity, u64) {
-    let id = Identity::generate();
-    let admin = d.admin();
-    let iid = admin
-        .register_instance(
-            d.info.kms_app_id,
-            1,
-            &admin.owner(),
-            "http://127.0.0.1:9",
-            &id.tee_pubkey_der(),
-            &id.address(),
-            zk_verified,
-        )
-        .await
-        .unwrap();
-    (id, iid)
-}
-
-async fn get_json(url: &str) -> Value {
-    reqwest::Client::new()
-        .get(url)
-        .timeout(Duration::from_secs(5))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-fn in_nodes(nodes: &Value, wallet: &str) -> bool {
-    nodes["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|o| o["operator"] == wallet)
-}
-
-/// Wait until the node's PeerCache (as shown by `/nodes`) has (`want`) or
-/// lacks (`!want`) `wallet`.
-async fn wait_member(url: &str, wallet: &str, want: bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if in_nodes(&get_json(&format!("{url}/nodes")).await, wallet) == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{wallet} membership != {want}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 fn client(id: &Identity) -> PeerClient {
     PeerClient::new(id.clone(), LABEL, Duration::from_secs(30), Clock::system()).unwrap()
@@ -162,21 +86,12 @@ impl Forger {
 
     /// PoP headers signed by `signer` for the node at `ts`.
     async fn pop(&self, signer: &Identity, ts: u64) -> Vec<(String, String)> {
-        let nonce = self.nonce().await;
-        let sig = signer.sign(&pop::peer_auth_message(&nonce, &self.node.wallet, ts));
-        vec![
-            ("x-kms-signature".into(), sig),
-            ("x-kms-nonce".into(), nonce),
-            ("x-kms-timestamp".into(), ts.to_string()),
-            ("x-kms-wallet".into(), signer.address()),
-        ]
+        peer_headers(signer, &self.node.wallet, &self.nonce().await, ts)
     }
 
     /// Envelope of `plain` from `from` to the node.
     fn seal(&self, from: &Identity, plain: &[u8]) -> Value {
-        envelope::seal(from.tee_secret(), &self.node.tee_pubkey, plain, LABEL)
-            .unwrap()
-            .to_json()
+        seal_to(from, &self.node.tee_pubkey, plain)
     }
 
     /// A fully valid request: PoP by `signer`, `payload` (raw plaintext)
@@ -243,10 +158,10 @@ async fn fingerprint(d: &Devnet, pc: &PeerClient, node: &PeerInfo, key: &[u8; 32
 fn peer_exchange_master_secret_delta_snapshot_and_nodes() {
     let d = Devnet::up(1);
     rt().block_on(async {
-        let node = node_peer(&d, 0).await;
+        let node = d.node_peer(0).await;
         let url = d.node(0).url.clone();
         let app = d.info.apps[0].app_id;
-        let (me, my_iid) = register_kms(&d, true).await;
+        let (me, my_iid) = d.register_kms(true).await;
         let w = me.address();
         wait_member(&url, &w, true).await;
         let pc = client(&me);
@@ -386,13 +301,13 @@ fn forged_sync_traffic_is_refused_without_state_change() {
     let d = Devnet::up(1);
     let rt = rt();
     let (me, ms, node) = rt.block_on(async {
-        let node = node_peer(&d, 0).await;
+        let node = d.node_peer(0).await;
         let url = d.node(0).url.clone();
         let app = d.info.apps[0].app_id;
         let admin = d.admin();
-        let (me, _) = register_kms(&d, true).await;
-        let (stopped, stopped_iid) = register_kms(&d, true).await;
-        let (not_zk, _) = register_kms(&d, false).await;
+        let (me, _) = d.register_kms(true).await;
+        let (stopped, stopped_iid) = d.register_kms(true).await;
+        let (not_zk, _) = d.register_kms(false).await;
         let w = me.address();
         wait_member(&url, &w, true).await;
         wait_member(&url, &stopped.address(), true).await;

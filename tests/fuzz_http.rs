@@ -24,13 +24,12 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Devnet;
+use common::prop::cases;
+use common::{inproc, Devnet};
 use novakms::chain::registry::RegistryClient;
-use novakms::chain::types::InstanceInfo;
 use novakms::client::app::AppClient;
 use novakms::config::{Settings, StorageKind};
 use novakms::crypto::canonical::canonical_json;
@@ -40,22 +39,11 @@ use novakms::crypto::master::MasterSecret;
 use novakms::crypto::pop;
 use novakms::identity::Identity;
 use novakms::node::peers::PeerInfo;
-use novakms::node::state::{LoadedSecret, NodeState, SecretOrigin};
+use novakms::node::state::NodeState;
 use novakms::storage::MemoryStorage;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Value};
-
-fn cases(default: u32) -> ProptestConfig {
-    let env = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse::<u32>().ok())
-        .unwrap_or(0);
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(default.max(env))
-    }
-}
 
 /// The in-process node and what the fuzzer needs to talk to it.
 struct Fixture {
@@ -74,11 +62,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     {
         let d = Devnet::up(1);
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = common::wait::rt();
         let settings = Settings {
             storage: StorageKind::Memory,
             rpc_url: d.info.rpc_url.clone(),
@@ -96,51 +80,28 @@ fn fixture() -> Fixture {
             Duration::from_secs(10),
         )
         .unwrap();
-        let secret_bytes = [42u8; 32];
-        let master = Some(LoadedSecret {
-            secret: MasterSecret::from_bytes(secret_bytes),
-            origin: SecretOrigin::Generated,
-            synced_from: None,
-            verified: true,
-        });
-        let st = Arc::new(
-            novakms::node::assemble(
-                settings,
-                node.clone(),
-                Arc::new(MemoryStorage::new()),
-                registry,
-                master,
-            )
-            .unwrap(),
+        let st = inproc::ready_state(
+            settings,
+            node.clone(),
+            Arc::new(MemoryStorage::new()),
+            registry,
         );
-        st.set_ready();
         let peer = Identity::generate();
         st.peer_cache.replace(
-            vec![PeerInfo::from_instance(InstanceInfo {
-                id: 99,
-                app_id: d.info.kms_app_id,
-                version_id: 1,
-                operator: peer.address(),
-                instance_url: "http://127.0.0.1:9".into(),
-                tee_pubkey: peer.tee_pubkey_der(),
-                tee_wallet: peer.address(),
-                zk_verified: true,
-                status: 0,
-                registered_at: 0,
-            })],
+            vec![PeerInfo::for_test(
+                &peer.address(),
+                peer.tee_pubkey_der(),
+                "http://127.0.0.1:9",
+                0,
+                true,
+                d.info.kms_app_id,
+            )],
             0,
         );
         let base = rt.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            let router = novakms::api::router(st.clone());
-            tokio::spawn(async move {
-                let _ = axum::serve(
-                    listener,
-                    router.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .await;
-            });
+            inproc::serve(st.clone(), listener);
             format!("http://{addr}")
         });
         let app_id = d.identity(&d.info.apps[0].keystore);
@@ -173,7 +134,7 @@ fn fixture() -> Fixture {
             app_id,
             peer,
             peer_cipher,
-            secret: MasterSecret::from_bytes(secret_bytes),
+            secret: MasterSecret::from_bytes(inproc::SECRET),
         }
     }
 }

@@ -217,29 +217,14 @@ fn keys(prefix: &str, n: usize) -> Vec<String> {
 
 #[test]
 fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
-    let n_ops: usize = std::env::var("NOVAKMS_PARTITION_OPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
-    let seed: u64 = std::env::var("NOVAKMS_PARTITION_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let n_ops: usize = common::wait::env_num("NOVAKMS_PARTITION_OPS", 120);
+    let seed = common::wait::env_seed("NOVAKMS_PARTITION_SEED");
     eprintln!(
         "partition suite: ops/case={n_ops} seed={seed} (replay: NOVAKMS_PARTITION_SEED={seed})"
     );
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::wait::rt();
     let mut cl = Cluster::new(Devnet::up(3));
     let mut report = Vec::new();
 
@@ -321,7 +306,8 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
         cl.start(C);
         cl.wait_ready(C).await;
         let took = cl.converge_and_stay("case split").await;
-        // Spelled out (the model above already demands it): one acked value per key or absent.
+        // Spelled out (the model above already demands it): one acked value per key or
+        // absent, in the model and as read from every node.
         let want: Vec<(usize, Option<&str>)> = vec![
             (0, Some("=c")),
             (1, Some("=ab-late")),
@@ -335,12 +321,16 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
                 .expect
                 .get(&k3[i])
                 .map(|v| String::from_utf8_lossy(v).into_owned());
-            assert_eq!(
-                got,
-                suffix.map(|s| format!("{}{s}", k3[i])),
-                "model for {}",
-                k3[i]
-            );
+            let expected = suffix.map(|s| format!("{}{s}", k3[i]));
+            assert_eq!(got, expected, "model for {}", k3[i]);
+            for (node, c) in cl.clients.iter().enumerate() {
+                let served = c
+                    .get(&k3[i])
+                    .await
+                    .unwrap_or_else(|e| panic!("read {} on node {node}: {e}", k3[i]))
+                    .map(|(v, _)| String::from_utf8_lossy(&v).into_owned());
+                assert_eq!(served, expected, "{} on node {node}", k3[i]);
+            }
         }
         report.push(format!(
             "split (both sides wrote split/0..5): converged {took:?} after C rejoined; digest {}",

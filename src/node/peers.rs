@@ -60,6 +60,32 @@ impl PeerInfo {
             instance,
         }
     }
+
+    /// **Test fixture**: a member as the registry would list it (instance id 1, version 1,
+    /// operator = `wallet`, registered at 0), for tests that fill a PeerCache by hand. Not
+    /// used by the node.
+    #[doc(hidden)]
+    pub fn for_test(
+        wallet: &str,
+        tee_pubkey: Vec<u8>,
+        url: &str,
+        status: u8,
+        zk_verified: bool,
+        app_id: u64,
+    ) -> Self {
+        PeerInfo::from_instance(InstanceInfo {
+            id: 1,
+            app_id,
+            version_id: 1,
+            operator: wallet.to_string(),
+            instance_url: url.to_string(),
+            tee_pubkey,
+            tee_wallet: wallet.to_string(),
+            zk_verified,
+            status,
+            registered_at: 0,
+        })
+    }
 }
 
 #[derive(Default)]

@@ -1,0 +1,183 @@
+//! The database file itself: the private data dir, creating a complete database under a
+//! temporary name and publishing it atomically, and opening an existing file with redb.
+
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use ::redb::{Builder, Database, Durability};
+
+use crate::error::{Error, Result};
+
+use super::errors::{corrupt, open_err, panic_message, redb_err};
+use super::tables::*;
+use super::{DB_FILE_NAME, SCHEMA_VERSION};
+
+pub(super) fn fsync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+pub(super) fn builder() -> Builder {
+    let mut b = Builder::new();
+    b.create_with_file_format_v3(true);
+    b.set_repair_callback(|session| {
+        tracing::warn!(
+            progress = session.progress(),
+            "database was not closed cleanly; redb is repairing it"
+        );
+    });
+    b
+}
+
+pub(super) fn ensure_dir(dir: &Path) -> Result<()> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {
+            if m.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    mode = format!("{:o}", m.permissions().mode() & 0o777),
+                    "data dir is accessible by group or others; 0700 is recommended"
+                );
+            }
+            Ok(())
+        }
+        Ok(_) => Err(Error::local(format!(
+            "data dir {} exists and is not a directory",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| {
+                    Error::local(format!("cannot create data dir {}: {e}", dir.display()))
+                })?;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
+                Error::local(format!(
+                    "cannot set mode of data dir {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            Ok(())
+        }
+        Err(e) => Err(Error::local(format!(
+            "cannot access data dir {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+pub(super) fn open_existing(path: &Path) -> Result<Database> {
+    let meta = fs::metadata(path)
+        .map_err(|e| Error::local(format!("cannot stat database {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::local(format!(
+            "database {} is not a regular file",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(corrupt(path, "file is empty (truncated?)"));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        tracing::warn!(path = %path.display(), "database file was accessible by group or others; setting mode 0600");
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::local(format!("cannot set mode of {}: {e}", path.display())))?;
+    }
+    match catch_unwind(AssertUnwindSafe(|| builder().open(path))) {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(open_err(path, e)),
+        Err(p) => Err(corrupt(
+            path,
+            format!("redb failed while opening it: {}", panic_message(&*p)),
+        )),
+    }
+}
+
+/// Create and initialize a database under a temporary name, then publish it as `path` without
+/// ever replacing an existing file (hard link), so `path` only ever names a complete database.
+pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
+    let tmp = dir.join(format!("{DB_FILE_NAME}.init-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp); // leftover of a crashed initialization by a process with our pid
+    let cleanup = |e: Error| {
+        let _ = fs::remove_file(&tmp);
+        e
+    };
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::local(format!("cannot create {}: {e}", tmp.display())))?;
+    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600)).map_err(|e| {
+        cleanup(Error::local(format!(
+            "cannot set mode of {}: {e}",
+            tmp.display()
+        )))
+    })?;
+    // A brand-new file goes through redb's recovery path once; that is not
+    // an unclean shutdown, so no repair warning here.
+    let mut fresh = Builder::new();
+    fresh.create_with_file_format_v3(true);
+    let db = fresh
+        .create_file(file)
+        .map_err(|e| cleanup(open_err(&tmp, e)))?;
+    initialize(&db, &tmp).map_err(cleanup)?;
+    match fs::hard_link(&tmp, path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // Another process created it concurrently: use theirs (its lock decides).
+            drop(db);
+            let _ = fs::remove_file(&tmp);
+            return open_existing(path);
+        }
+        Err(_) => {
+            // Filesystem without hard links: fall back to rename (no-replace is then best effort).
+            if path.exists() {
+                drop(db);
+                let _ = fs::remove_file(&tmp);
+                return open_existing(path);
+            }
+            fs::rename(&tmp, path).map_err(|e| {
+                cleanup(Error::local(format!(
+                    "cannot create {}: {e}",
+                    path.display()
+                )))
+            })?;
+        }
+    }
+    let _ = fs::remove_file(&tmp);
+    fsync_dir(dir)
+        .map_err(|e| Error::local(format!("cannot sync data dir {}: {e}", dir.display())))?;
+    tracing::info!(path = %path.display(), "created new database");
+    Ok(db)
+}
+
+pub(super) fn initialize(db: &Database, path: &Path) -> Result<()> {
+    let err = |e: ::redb::Error| redb_err(path, "initialize", e);
+    let mut txn = db.begin_write().map_err(|e| err(e.into()))?;
+    txn.set_durability(Durability::Immediate);
+    txn.set_two_phase_commit(true);
+    txn.set_quick_repair(true);
+    {
+        let mut meta = txn.open_table(META).map_err(|e| err(e.into()))?;
+        meta.insert(META_SCHEMA, SCHEMA_VERSION.to_le_bytes().as_slice())
+            .map_err(|e| err(e.into()))?;
+        meta.insert(META_LAST_SEQ, 0u64.to_le_bytes().as_slice())
+            .map_err(|e| err(e.into()))?;
+        txn.open_table(RECORDS).map_err(|e| err(e.into()))?;
+        txn.open_table(CHANGES).map_err(|e| err(e.into()))?;
+        txn.open_table(CHANGE_INDEX).map_err(|e| err(e.into()))?;
+        txn.open_table(CHANGE_ORIGIN).map_err(|e| err(e.into()))?;
+        txn.open_table(USAGE).map_err(|e| err(e.into()))?;
+        txn.open_table(BY_AGE).map_err(|e| err(e.into()))?;
+        txn.open_table(EXPIRY).map_err(|e| err(e.into()))?;
+        txn.open_table(PEERS).map_err(|e| err(e.into()))?;
+        txn.open_table(MASTER_SECRET).map_err(|e| err(e.into()))?;
+    }
+    txn.commit().map_err(|e| err(e.into()))
+}

@@ -1,0 +1,281 @@
+//! Durable [`Storage`] on one redb file, `<data_dir>/novakms.redb` (design.md §4).
+//!
+//! On-disk layout (schema version [`SCHEMA_VERSION`] = 1, redb file format v3):
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON |
+//! | `records` | `(app_id u64, key &str)` | record in the format of [`super::codec`] (checksummed) |
+//! | `changes` | `seq u64` | `(app_id, key)`: latest change per key, only keys with a record |
+//! | `change_index` | `(app_id, key)` | its `seq` in `changes` |
+//! | `change_origin` | `seq u64` | `&str`: wallet of the peer a merged record came from (only entries stored exactly as received; see [`Storage::merge_remote_from`]) |
+//! | `usage` | `app_id` | `(bytes, live_keys, tombstones)`; row present iff the app holds a record |
+//! | `by_age` | `(app_id, kind u8 (0 value, 1 tombstone), updated_at_ms, key)` | `(cost, expires_at_ms or u64::MAX)`: eviction order, listing, tombstone purge |
+//! | `expiry` | `(expires_at_ms, app_id, key)` | kind u8: records with a finite expiry, for purge and stats |
+//! | `peers` | peer wallet `&str` | `(acked_seq, last_success_ms)` |
+//! | `master_secret` | `"sealed"` | the sealed blob |
+//!
+//! Every write is one transaction with `Durability::Immediate`, two-phase commit and quick
+//! repair; methods return only after the commit returned. redb's exclusive file lock is the
+//! single-instance guard. `change_origin` was added within schema 1: opening a schema-1 file
+//! without it creates the (empty) table, which means "origin unknown" for every existing entry
+//! (at worst one harmless echo). Opening verifies the whole database (schema version, every record's
+//! checksum, every index and counter) and fails closed: corruption is an `Integrity` error, never
+//! skipped records.
+//!
+//! The code is split by concern: this file holds the [`RedbStorage`] type, opening (with the
+//! schema version check and migrations); `file` creates and opens the file itself, `tables`
+//! names the tables, `errors` maps redb errors, `handle` runs transactions and reopens after an
+//! I/O error, `txn` is one write transaction as an `ops::Tx`, `verify` is the full-file check at
+//! open, and `storage_impl` implements [`Storage`] on top of them.
+
+mod errors;
+mod file;
+mod handle;
+mod storage_impl;
+mod tables;
+#[cfg(test)]
+mod tests;
+mod txn;
+mod verify;
+
+use std::fs;
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, RwLock};
+
+use ::redb::{Database, TableError, WriteTransaction};
+
+use crate::error::{Error, ErrorKind, Result};
+
+use self::errors::{corrupt, open_err, panic_message, read_u32};
+use self::file::{builder, create_new, ensure_dir, open_existing};
+use self::tables::{CHANGE_ORIGIN, META, META_SCHEMA};
+#[cfg(doc)]
+use super::{ClusterBinding, Storage};
+
+/// Schema version written by this build. Opening a database with a higher version is refused;
+/// a lower one is migrated in order by [`MIGRATIONS`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// File name of the database inside the data dir.
+pub const DB_FILE_NAME: &str = "novakms.redb";
+
+/// Ordered migrations: entry `i` upgrades schema `i + 1` to `i + 2` inside the opening
+/// transaction. Empty while [`SCHEMA_VERSION`] is 1.
+type Migration = fn(&WriteTransaction) -> std::result::Result<(), String>;
+const MIGRATIONS: &[Migration] = &[];
+
+/// The redb-backed store. Open with [`RedbStorage::open`]; the file lock is held until drop.
+///
+/// After an I/O error (e.g. disk full) redb refuses every further operation until reopened; the
+/// next call then waits for in-flight calls, reopens and re-verifies the file, so the node
+/// recovers by itself when space returns. The failed write was not acknowledged; every
+/// acknowledged write is in the last durable commit.
+pub struct RedbStorage {
+    /// `None` only while a reopen after an I/O error has failed (retried on the next call).
+    db: RwLock<Option<Database>>,
+    path: PathBuf,
+    broken: AtomicBool,
+    /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
+    /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
+    reopen: Option<Reopen>,
+    /// Serializes write transactions from before the handle is taken until the commit's error
+    /// is classified, so no transaction begins on a handle whose previous commit failed: redb
+    /// leaves its in-memory allocator state inconsistent after a failed commit and asserts
+    /// (panics) in the next commit; the next writer instead sees `broken` and reopens first.
+    write_lock: Mutex<()>,
+}
+
+/// Opens the database at the given path on a custom backend (see
+/// [`RedbStorage::open_with_backend`]).
+type Reopen = Box<dyn Fn(&Path) -> Result<Database> + Send + Sync>;
+
+impl std::fmt::Debug for RedbStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbStorage")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl RedbStorage {
+    /// Open (or create) the database in `data_dir` (design.md §4).
+    ///
+    /// * Creates `data_dir` (mode 0700, parents too) if missing; warns if an existing dir is
+    ///   accessible by group/others. Creates `novakms.redb` (mode 0600) fully initialized under
+    ///   a temporary name and publishes it atomically, so a file named `novakms.redb` always was a
+    ///   complete database; tightens an existing file to 0600.
+    /// * Verifies the whole database before returning (schema version, every record checksum,
+    ///   indexes, usage counters, change log).
+    ///
+    /// Errors: `InUse` "data dir <dir> is in use by another process (is a novakms node
+    /// running?)" when another process (or another handle in this process) holds the file lock;
+    /// `Integrity` "database <path> is corrupt: …" for an empty, truncated, garbage or
+    /// inconsistent file (also when redb cannot repair it, or panics reading it); `Refused` for
+    /// a database created by a newer novakms (schema version above [`SCHEMA_VERSION`]) or in an
+    /// unsupported redb file format; `Local` for other I/O errors.
+    pub fn open(data_dir: &Path) -> Result<RedbStorage> {
+        ensure_dir(data_dir)?;
+        let path = data_dir.join(DB_FILE_NAME);
+        let db = match fs::metadata(&path) {
+            Ok(_) => open_existing(&path)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => create_new(data_dir, &path)?,
+            Err(e) => {
+                return Err(Error::local(format!(
+                    "cannot stat database {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        let storage = RedbStorage {
+            db: RwLock::new(Some(db)),
+            path,
+            broken: AtomicBool::new(false),
+            reopen: None,
+            write_lock: Mutex::new(()),
+        };
+        storage.with_db(|db| storage.prepare(db))?;
+        Ok(storage)
+    }
+
+    /// Open like [`RedbStorage::open`], but with redb storage backends made by `make_backend`
+    /// instead of redb's file backend. **For tests and fault injection** (see
+    /// [`super::fault::FaultyBackend`]); the node always uses [`RedbStorage::open`].
+    ///
+    /// A missing database is first created by the normal path (so it is complete before any
+    /// backend sees it). `make_backend(path)` gets `<data_dir>/novakms.redb` and must open that
+    /// existing file and take its lock; it is called again on every reopen after an I/O error
+    /// (see the type docs), so injected faults keep applying to the reopened handle. The whole
+    /// database is verified as in [`RedbStorage::open`].
+    ///
+    /// Errors: those of [`RedbStorage::open`] and of `make_backend`.
+    pub fn open_with_backend<B, F>(data_dir: &Path, make_backend: F) -> Result<RedbStorage>
+    where
+        B: ::redb::StorageBackend,
+        F: Fn(&Path) -> Result<B> + Send + Sync + 'static,
+    {
+        ensure_dir(data_dir)?;
+        let path = data_dir.join(DB_FILE_NAME);
+        if !path.exists() {
+            drop(create_new(data_dir, &path)?);
+        }
+        let reopen: Reopen = Box::new(move |p: &Path| {
+            let len = fs::metadata(p)
+                .map_err(|e| Error::local(format!("cannot stat database {}: {e}", p.display())))?
+                .len();
+            if len == 0 {
+                return Err(corrupt(p, "file is empty (truncated?)"));
+            }
+            let backend = make_backend(p)?;
+            match catch_unwind(AssertUnwindSafe(|| builder().create_with_backend(backend))) {
+                Ok(Ok(db)) => Ok(db),
+                Ok(Err(e)) => Err(open_err(p, e)),
+                Err(panic) => Err(corrupt(
+                    p,
+                    format!("redb failed while opening it: {}", panic_message(&*panic)),
+                )),
+            }
+        });
+        let db = reopen(&path)?;
+        let storage = RedbStorage {
+            db: RwLock::new(Some(db)),
+            path,
+            broken: AtomicBool::new(false),
+            reopen: Some(reopen),
+            write_lock: Mutex::new(()),
+        };
+        storage.with_db(|db| storage.prepare(db))?;
+        Ok(storage)
+    }
+
+    /// Path of the database file (`<data_dir>/novakms.redb`).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Check the schema version (migrating older ones), then verify every table. Panics inside
+    /// redb on a damaged file become `Integrity` errors.
+    fn prepare(&self, db: &Database) -> Result<()> {
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.migrate(db)?;
+            self.verify(db)
+        })) {
+            Ok(r) => r,
+            Err(p) => Err(corrupt(
+                &self.path,
+                format!("redb failed while reading it: {}", panic_message(&*p)),
+            )),
+        }
+    }
+
+    fn migrate(&self, db: &Database) -> Result<()> {
+        let version = {
+            let txn = self.read_txn_on(db)?;
+            let meta = self.open_ro(&txn, META)?;
+            let v = meta
+                .get(META_SCHEMA)
+                .map_err(|e| self.err("reading schema version", e))?
+                .ok_or_else(|| corrupt(&self.path, "schema version missing"))?;
+            read_u32(&self.path, META_SCHEMA, v.value())?
+        };
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "database {} was created by a newer novakms (schema version {version}, this \
+                     build knows up to {SCHEMA_VERSION})",
+                    self.path.display()
+                ),
+            ));
+        }
+        if version == 0 {
+            return Err(corrupt(&self.path, "schema version 0"));
+        }
+        if version < SCHEMA_VERSION {
+            self.write_on(db, |txn| {
+                for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
+                    m(txn).map_err(|e| {
+                        Error::local(format!("schema migration {} -> {}: {e}", i + 1, i + 2))
+                    })?;
+                }
+                let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
+                meta.insert(META_SCHEMA, SCHEMA_VERSION.to_le_bytes().as_slice())
+                    .map_err(|e| self.err("writing schema version", e))?;
+                Ok::<(), Error>(())
+            })?;
+            tracing::info!(
+                from = version,
+                to = SCHEMA_VERSION,
+                "database schema migrated"
+            );
+        }
+        self.ensure_change_origin(db)
+    }
+
+    /// Create the `change_origin` table in a schema-1 file written before it existed. An empty
+    /// table means "origin unknown" for every existing change-log entry.
+    fn ensure_change_origin(&self, db: &Database) -> Result<()> {
+        let missing = {
+            let txn = self.read_txn_on(db)?;
+            match txn.open_table(CHANGE_ORIGIN) {
+                Ok(_) => false,
+                Err(TableError::TableDoesNotExist(_)) => true,
+                Err(e) => return Err(self.err("open table change_origin", e)),
+            }
+        };
+        if missing {
+            self.write_on(db, |txn| {
+                txn.open_table(CHANGE_ORIGIN)
+                    .map_err(|e| self.err("create table change_origin", e))?;
+                Ok::<(), Error>(())
+            })?;
+            tracing::info!(
+                "database: added the change_origin table (replication echo suppression)"
+            );
+        }
+        Ok(())
+    }
+}

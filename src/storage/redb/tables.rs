@@ -1,0 +1,37 @@
+//! The tables of the on-disk layout (see the table in the module docs of `storage::redb`) and
+//! the fixed keys and kind codes stored in them.
+
+use ::redb::TableDefinition;
+
+use crate::store::Record;
+
+pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+pub(super) const RECORDS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("records");
+pub(super) const CHANGES: TableDefinition<u64, (u64, &str)> = TableDefinition::new("changes");
+pub(super) const CHANGE_INDEX: TableDefinition<(u64, &str), u64> =
+    TableDefinition::new("change_index");
+pub(super) const CHANGE_ORIGIN: TableDefinition<u64, &str> = TableDefinition::new("change_origin");
+pub(super) const USAGE: TableDefinition<u64, (u64, u64, u64)> = TableDefinition::new("usage");
+pub(super) const BY_AGE: TableDefinition<(u64, u8, u64, &str), (u64, u64)> =
+    TableDefinition::new("by_age");
+pub(super) const EXPIRY: TableDefinition<(u64, u64, &str), u8> = TableDefinition::new("expiry");
+pub(super) const PEERS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("peers");
+pub(super) const MASTER_SECRET: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("master_secret");
+
+pub(super) const META_SCHEMA: &str = "schema_version";
+pub(super) const META_LAST_SEQ: &str = "last_seq";
+pub(super) const META_BINDING: &str = "binding";
+pub(super) const SECRET_KEY: &str = "sealed";
+
+pub(super) const KIND_VALUE: u8 = 0;
+pub(super) const KIND_TOMBSTONE: u8 = 1;
+
+/// Kind code of `rec` in the `by_age` and `expiry` indexes.
+pub(super) fn kind(rec: &Record) -> u8 {
+    if rec.tombstone {
+        KIND_TOMBSTONE
+    } else {
+        KIND_VALUE
+    }
+}
