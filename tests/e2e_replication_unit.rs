@@ -21,7 +21,8 @@ async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) {
 
 /// `/sync` requests `n` has answered (any type and status), from its request metrics.
 fn sync_requests_served(n: &Node) -> u64 {
-    n.st.metrics.render(&n.st.metrics_snapshot())
+    n.st.metrics
+        .render(&n.st.metrics_snapshot())
         .lines()
         .filter(|l| l.starts_with("novakms_http_requests_total{route=\"/sync\""))
         .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)

@@ -332,23 +332,11 @@ async fn sync(State(st): State<Arc<NodeState>>, body: Bytes) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::types::InstanceInfo;
     use crate::client::admin::AdminClient;
     use crate::node::ingest::tests::test_state;
 
     fn member(w: &str, url: &str) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: String::new(),
-            instance_url: url.to_string(),
-            tee_pubkey: vec![1],
-            tee_wallet: w.to_string(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
+        PeerInfo::for_test(w, vec![1], url, 0, true, 49)
     }
 
     #[tokio::test]

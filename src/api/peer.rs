@@ -107,7 +107,6 @@ mod tests {
     use std::net::SocketAddr;
 
     use super::*;
-    use crate::chain::types::InstanceInfo;
     use crate::client::peer::{PeerClient, PeerError};
     use crate::crypto::master::MasterSecret;
     use crate::crypto::value::encrypt_value;
@@ -117,18 +116,7 @@ mod tests {
     use crate::store::{Record, VectorClock};
 
     fn member(id: &Identity, url: &str, status: u8, zk: bool, app_id: u64) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id,
-            version_id: 1,
-            operator: id.address(),
-            instance_url: url.into(),
-            tee_pubkey: id.tee_pubkey_der(),
-            tee_wallet: id.address(),
-            zk_verified: zk,
-            status,
-            registered_at: 0,
-        })
+        PeerInfo::for_test(&id.address(), id.tee_pubkey_der(), url, status, zk, app_id)
     }
 
     /// Serve the real router for `st` on 127.0.0.1; returns the node as a peer.

@@ -593,7 +593,6 @@ mod fake_peer_tests {
     use crate::node::peers::PeerInfo;
 
     use super::*;
-    use crate::chain::types::InstanceInfo;
     use crate::crypto::envelope;
     use crate::crypto::sealed::seal_master_secret;
 
@@ -684,18 +683,14 @@ mod fake_peer_tests {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: id.address(),
-            instance_url: format!("http://{addr}/"),
-            tee_pubkey: id.tee_pubkey_der(),
-            tee_wallet: id.address(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
+        PeerInfo::for_test(
+            &id.address(),
+            id.tee_pubkey_der(),
+            &format!("http://{addr}/"),
+            0,
+            true,
+            49,
+        )
     }
 
     fn client() -> PeerClient {

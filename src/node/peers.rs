@@ -262,18 +262,7 @@ mod tests {
     use super::*;
 
     fn peer(w: &str) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: String::new(),
-            instance_url: format!("http://{w}/"),
-            tee_pubkey: vec![1],
-            tee_wallet: w.to_string(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
+        PeerInfo::for_test(w, vec![1], &format!("http://{w}/"), 0, true, 49)
     }
 
     #[test]

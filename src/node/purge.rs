@@ -70,7 +70,6 @@ pub fn spawn(st: Arc<NodeState>) -> JoinHandle<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::types::InstanceInfo;
     use crate::node::ingest::tests::test_state;
     use crate::node::peers::PeerInfo;
     use crate::storage::PeerCursor;
@@ -85,18 +84,7 @@ mod tests {
     }
 
     fn member(w: &str) -> PeerInfo {
-        PeerInfo::from_instance(InstanceInfo {
-            id: 1,
-            app_id: 49,
-            version_id: 1,
-            operator: String::new(),
-            instance_url: format!("http://{w}"),
-            tee_pubkey: vec![1],
-            tee_wallet: w.to_string(),
-            zk_verified: true,
-            status: 0,
-            registered_at: 0,
-        })
+        PeerInfo::for_test(w, vec![1], &format!("http://{w}"), 0, true, 49)
     }
 
     #[tokio::test]

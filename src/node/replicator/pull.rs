@@ -245,21 +245,9 @@ mod tests {
 
     #[test]
     fn peers_that_look_down_are_not_picked() {
-        use crate::chain::types::InstanceInfo;
         use crate::node::peers::ProbeResult;
         let mk = |w: &str, reachable: Option<bool>| {
-            let mut p = PeerInfo::from_instance(InstanceInfo {
-                id: 1,
-                app_id: 49,
-                version_id: 1,
-                operator: String::new(),
-                instance_url: format!("http://{w}"),
-                tee_pubkey: vec![1],
-                tee_wallet: w.to_string(),
-                zk_verified: true,
-                status: 0,
-                registered_at: 0,
-            });
+            let mut p = PeerInfo::for_test(w, vec![1], &format!("http://{w}"), 0, true, 49);
             p.probe = reachable.map(|r| ProbeResult {
                 reachable: r,
                 ..Default::default()
