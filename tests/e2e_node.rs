@@ -514,6 +514,46 @@ fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
         assert_eq!(s["cluster"]["kms_app_id"], 49);
         assert_eq!(s["cluster"]["total_instances"], 1);
 
+        // The operator's view of the chain agrees with the node (`registry`, exit 0).
+        let members: Value = serde_json::from_str(&ok_stdout(
+            &d.app_cli(&["-o", "json", "registry", "members"]),
+        ))
+        .unwrap();
+        assert_eq!(members["kms_app_id"], 49);
+        let rows = members["members"]
+            .as_array()
+            .expect("members is a JSON array");
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["wallet"]
+                    .as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case(&node.wallet)
+            })
+            .unwrap_or_else(|| panic!("node {} not in {members}", node.wallet));
+        assert_eq!(row["instance_id"], node.instance_id);
+        assert_eq!(row["instance_status"], "ACTIVE");
+        assert_eq!(row["zk_verified"], true);
+        assert_eq!(row["tee_pubkey"], node_id.tee_pubkey_hex());
+        let hash: Value =
+            serde_json::from_str(&ok_stdout(&d.app_cli(&["-o", "json", "registry", "hash"])))
+                .unwrap();
+        let h = hash["master_secret_hash"]
+            .as_str()
+            .expect("hash is set once ready");
+        assert_eq!(h.trim_start_matches("0x").len(), 64, "{h}");
+        assert_eq!(hash["kms_app_id"], 49);
+        let check: Value =
+            serde_json::from_str(&ok_stdout(&d.app_cli(&["-o", "json", "registry", "check"])))
+                .unwrap();
+        assert_eq!(check["consistent"], true, "{check}");
+        assert!(check["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["ok"] == true));
+
         // The node's instance is STOPPED on chain: readiness off with a reason,
         // /kms/* answer 503.
         let admin = d.admin();
@@ -539,6 +579,30 @@ fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
         assert!(err.message().contains("self not in KMS node list"), "{err}");
         let s = status(&node.url).await;
         assert_eq!(s["node"]["unavailable_reason"], "self not in KMS node list");
+        // Scripts see it too: `health` and `registry check` exit 4 with the reason.
+        let health = d.app_cli(&["-o", "json", "health"]);
+        assert_eq!(health.status.code(), Some(4), "{health:?}");
+        let h: Value = serde_json::from_slice(&health.stdout).unwrap();
+        assert_eq!(
+            (h["live"].clone(), h["ready"].clone()),
+            (json!(true), json!(false))
+        );
+        assert_eq!(h["reason"], "self not in KMS node list");
+        let check = d.app_cli(&["-o", "json", "registry", "check"]);
+        assert_eq!(check.status.code(), Some(4), "{check:?}");
+        let c: Value = serde_json::from_slice(&check.stdout).unwrap();
+        assert_eq!(c["consistent"], false);
+        let membership = c["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "membership")
+            .unwrap();
+        assert_eq!(membership["ok"], false, "{c}");
+        assert!(
+            membership["detail"].as_str().unwrap().contains("STOPPED"),
+            "{c}"
+        );
         // Back to ACTIVE: ready again.
         admin
             .set_instance_status(node.instance_id, 0)
@@ -565,6 +629,9 @@ fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
     }
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    // Nothing listens any more: `health` exits 3 (unreachable).
+    let health = d.app_cli(&["health"]);
+    assert_eq!(health.status.code(), Some(3), "{health:?}");
     // The database was closed cleanly: it opens again at once.
     novakms::storage::redb::RedbStorage::open(&node.data_dir).unwrap();
 }

@@ -12,6 +12,7 @@ pub mod anvil;
 pub mod auth;
 pub mod bindings;
 pub mod devchain;
+pub mod membership;
 pub mod registry;
 pub mod types;
 
