@@ -504,7 +504,7 @@ fn build_and_swap(
         if force {
             // Keep the old database under a new name first (a second link to the same file):
             // at every moment novakms.redb is the complete old or the complete new database.
-            let ts = snapshot::compact_timestamp(crate::clock::Clock::system().now_ms());
+            let ts = crate::clock::compact_timestamp(crate::clock::Clock::system().now_ms());
             let mut n = 0u32;
             let aside = loop {
                 let name = if n == 0 {

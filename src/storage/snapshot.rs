@@ -517,7 +517,7 @@ impl<W: Write> ExportSink for SnapshotWriter<'_, W> {
             t
         });
         let manifest = Manifest {
-            created_at: rfc3339_ms(self.ctx.created_at_ms),
+            created_at: crate::clock::rfc3339_ms(self.ctx.created_at_ms),
             created_at_ms: self.ctx.created_at_ms,
             novakms_version: env!("CARGO_PKG_VERSION").to_string(),
             schema_version: b.schema_version,
@@ -1089,44 +1089,6 @@ pub fn import<R: Read>(
     })
 }
 
-/// `ms` (Unix ms) as RFC 3339 UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z`.
-pub fn rfc3339_ms(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms % 1000
-    )
-}
-
-/// `ms` as a compact UTC timestamp for file names, e.g. `20240501T120000Z`.
-pub fn compact_timestamp(ms: u64) -> String {
-    let s = rfc3339_ms(ms);
-    // "YYYY-MM-DDTHH:MM:SS.mmmZ" -> "YYYYMMDDTHHMMSSZ"
-    let mut out: String = s[..19].chars().filter(|c| *c != '-' && *c != ':').collect();
-    out.push('Z');
-    out
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
-/// (H. Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1196,14 +1158,6 @@ mod tests {
 
     fn contents(s: &dyn Storage) -> BTreeMap<u64, Vec<Record>> {
         s.snapshot(0).unwrap()
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_ms(1_714_564_800_123), "2024-05-01T12:00:00.123Z");
-        assert_eq!(rfc3339_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(compact_timestamp(1_714_564_800_123), "20240501T120000Z");
     }
 
     #[test]
