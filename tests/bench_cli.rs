@@ -25,7 +25,7 @@ fn devnet_with_two_apps() -> common::Devnet {
         "devnet up failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let info: novakms::cli::devnet::DevnetInfo =
+    let info: novakms::chain::devnet::DevnetInfo =
         serde_json::from_slice(&out.stdout).expect("devnet json");
     common::Devnet { dir, info }
 }

@@ -9,8 +9,8 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use novakms::chain::devchain::RegistryAdmin;
+use novakms::chain::devnet::{DevnetInfo, DevnetNode};
 use novakms::chain::registry::RegistryClient;
-use novakms::cli::devnet::{DevnetInfo, DevnetNode};
 use novakms::client::app::AppClient;
 use novakms::identity::Identity;
 
