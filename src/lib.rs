@@ -4,8 +4,10 @@
 //! (wallet keystore and P-384 key), `chain` (registry bindings and caches),
 //! `store` (records, vector clocks, merge rules: pure logic), `storage` (redb and
 //! memory backends), `node` (the running node), `api` (HTTP routers), `client`
-//! (HTTP clients), `cli` (subcommand argument structs and `run()`).
+//! (HTTP clients), `admin_wire` (the admin socket's wire format, shared by `api::admin`
+//! and `client::admin`), `cli` (subcommand argument structs and `run()`).
 
+pub mod admin_wire;
 pub mod api;
 pub mod bench;
 pub mod chain;

@@ -8,9 +8,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use novakms::admin_wire::SyncEvent;
 use novakms::chain::registry::RegistryClient;
 use novakms::chain::types::InstanceInfo;
-use novakms::client::admin::{AdminClient, SyncEvent};
+use novakms::client::admin::AdminClient;
 use novakms::config::{Settings, StorageKind};
 use novakms::crypto::master::MasterSecret;
 use novakms::crypto::value::encrypt_value;
@@ -315,7 +316,7 @@ async fn snapshot_pulls_and_the_admin_sync_command() {
     // The same through the admin socket: a second pull merges nothing new.
     let dir = tempfile::tempdir().unwrap();
     let server =
-        novakms::api::admin::start_at(c.st.clone(), &novakms::api::admin::socket_path(dir.path()))
+        novakms::api::admin::start_at(c.st.clone(), &novakms::admin_wire::socket_path(dir.path()))
             .unwrap();
     let client = AdminClient::new(dir.path());
     let mut events = Vec::new();

@@ -21,10 +21,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::client::admin::kind_to_wire;
+use crate::admin_wire::error_json;
 use crate::config::MasterSecretStorage;
 use crate::error::{Error, ErrorKind};
 use crate::node::state::NodeState;
@@ -73,7 +72,7 @@ impl Write for ChannelWriter {
 }
 
 fn error_response(status: StatusCode, e: &Error) -> Response {
-    let body = json!({"error": e.message(), "kind": kind_to_wire(e.kind())});
+    let body = error_json(e.kind(), e.message());
     (status, axum::Json(body)).into_response()
 }
 

@@ -5,7 +5,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::{print_json, Cli, Output};
+use crate::client::admin::AdminClient;
 use crate::config::Settings;
 use crate::crypto::master::MasterSecret;
 use crate::error::{Error, ErrorKind, Result};
@@ -368,7 +369,7 @@ async fn create(cli: &Cli, a: &CreateArgs) -> Result<()> {
             let socket = a
                 .admin_socket
                 .clone()
-                .unwrap_or_else(|| crate::api::admin::socket_path(&s.data_dir));
+                .unwrap_or_else(|| crate::admin_wire::socket_path(&s.data_dir));
             online(&socket, dest).await
         }
     };
@@ -571,50 +572,6 @@ fn write_offline(
 // ---------------------------------------------------------------------------------------------
 // Online: GET /admin/backup on the admin socket.
 
-/// Map a connection error on the admin socket to an exit code (as `client::admin`).
-fn connect_error(socket: &Path, e: io::Error) -> Error {
-    let sock = socket.display();
-    match e.kind() {
-        io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => Error::new(
-            ErrorKind::NotReady,
-            format!(
-                "no running node answers on {sock} ({e}); to back up a stopped node use \
-                 `novakms backup create FILE --data-dir DIR`"
-            ),
-        ),
-        io::ErrorKind::PermissionDenied => Error::auth(format!(
-            "permission denied on admin socket {sock}: run as the user that runs the node"
-        )),
-        _ => Error::local(format!("cannot connect to admin socket {sock}: {e}")),
-    }
-}
-
-/// A blocking [`Read`] over chunks received from an async task.
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<std::result::Result<hyper::body::Bytes, String>>,
-    cur: hyper::body::Bytes,
-    off: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.off >= self.cur.len() {
-            match self.rx.blocking_recv() {
-                Some(Ok(b)) => {
-                    self.cur = b;
-                    self.off = 0;
-                }
-                Some(Err(m)) => return Err(io::Error::other(m)),
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.cur.len() - self.off);
-        buf[..n].copy_from_slice(&self.cur[self.off..self.off + n]);
-        self.off += n;
-        Ok(n)
-    }
-}
-
 /// A reader that copies everything it reads into `w` and advances `bar`.
 struct Tee<R, W> {
     r: R,
@@ -639,110 +596,30 @@ impl<R: Read, W: Write> Read for Tee<R, W> {
 }
 
 async fn online(socket: &Path, dest: Dest) -> Result<Created> {
-    use http_body_util::{BodyExt, Empty};
-    use hyper::{header, Request};
-    use hyper_util::rt::TokioIo;
-
-    let fail = |dest: Dest, e: Error| {
-        dest.abort();
-        Err(e)
-    };
-    let stream = match tokio::net::UnixStream::connect(socket).await {
-        Ok(s) => s,
-        Err(e) => return fail(dest, connect_error(socket, e)),
-    };
-    let (mut sender, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
-    {
-        Ok(x) => x,
+    let download = match AdminClient::at_socket(socket).backup().await {
+        Ok(d) => d,
         Err(e) => {
-            return fail(
-                dest,
-                Error::remote(format!("admin socket handshake failed: {e}")),
-            )
+            dest.abort();
+            return Err(e);
         }
     };
-    let driver = tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    let req = match Request::get("/admin/backup")
-        .header(header::HOST, "localhost")
-        .body(Empty::<hyper::body::Bytes>::new())
-    {
-        Ok(r) => r,
-        Err(e) => {
-            driver.abort();
-            return fail(
-                dest,
-                Error::local(format!("cannot build admin request: {e}")),
-            );
-        }
-    };
-    let resp = match sender.send_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            driver.abort();
-            return fail(dest, Error::remote(format!("admin request failed: {e}")));
-        }
-    };
-    let status = resp.status();
-    let length = resp
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let mut body = resp.into_body();
-    if !status.is_success() {
-        let mut buf = Vec::new();
-        while let Ok(Some(Ok(frame))) =
-            tokio::time::timeout(Duration::from_secs(30), body.frame()).await
-        {
-            if let Ok(d) = frame.into_data() {
-                buf.extend_from_slice(&d);
-            }
-            if buf.len() > 64 * 1024 {
-                break;
-            }
-        }
-        driver.abort();
-        let e = match serde_json::from_slice::<serde_json::Value>(&buf) {
-            Ok(v) if v.get("error").is_some() => Error::new(
-                crate::client::admin::kind_from_wire(v.get("kind").and_then(|k| k.as_str())),
-                v["error"]
-                    .as_str()
-                    .map_or_else(|| v["error"].to_string(), str::to_string),
-            ),
-            _ if status == hyper::StatusCode::NOT_FOUND => Error::remote(
-                "the running node does not offer online backups (older novakms?); stop it and \
-                 use --data-dir",
-            ),
-            _ => Error::remote(format!("admin backup request failed with HTTP {status}")),
-        };
-        return fail(dest, e);
-    }
-
     let bar = progress_bar("backup");
-    if let Some(n) = length {
+    if let Some(n) = download.length {
         bar.set_length(n);
     }
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
     let consumer_bar = bar.clone();
-    let consumer = tokio::task::spawn_blocking(move || {
-        let tee = Tee {
-            r: ChannelReader {
-                rx,
-                cur: Default::default(),
-                off: 0,
-            },
+    let verified = blocking(move || {
+        let mut tee = Tee {
+            r: download,
             w: dest,
             bar: consumer_bar,
             failed: None,
         };
-        let mut tee = tee;
         let verified = (|| {
             let rd = SnapshotReader::open(io::BufReader::with_capacity(1 << 20, &mut tee))?;
             rd.finish()
         })();
-        let Tee { w, failed, .. } = tee;
+        let Tee { r, w, failed, .. } = tee;
         match (verified, failed) {
             (Ok(v), None) => {
                 w.commit()?;
@@ -754,45 +631,13 @@ async fn online(socket: &Path, dest: Dest) -> Result<Created> {
             }
             (Err(e), None) => {
                 w.abort();
-                Err(e)
+                Err(r.broken_off().unwrap_or(e))
             }
         }
-    });
-    let mut received = 0u64;
-    let stream_err: Option<String> = loop {
-        let frame =
-            match tokio::time::timeout(crate::client::admin::IDLE_TIMEOUT, body.frame()).await {
-                Err(_) => break Some("the node stopped sending the snapshot".into()),
-                Ok(None) => break None,
-                Ok(Some(Err(e))) => break Some(format!("the node broke off the snapshot: {e}")),
-                Ok(Some(Ok(f))) => f,
-            };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        received += data.len() as u64;
-        if tx.send(Ok(data)).await.is_err() {
-            break None; // the consumer stopped (its error is reported below)
-        }
-    };
-    if let Some(m) = &stream_err {
-        let _ = tx.send(Err(m.clone())).await;
-    }
-    drop(tx);
-    driver.abort();
-    let verified = consumer
-        .await
-        .map_err(|e| Error::local(format!("background task failed: {e}")))?;
+    })
+    .await;
     bar.finish_and_clear();
-    let verified = match (verified, stream_err) {
-        (Ok(v), _) => v,
-        (Err(_), Some(m)) => {
-            return Err(Error::remote(format!(
-                "{m} after {received} bytes (see the node's log)"
-            )))
-        }
-        (Err(e), None) => return Err(e),
-    };
+    let verified = verified?;
     Ok(Created {
         mode: BackupMode::Online,
         signer: verified.signer.clone(),

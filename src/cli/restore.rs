@@ -146,7 +146,7 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>> {
         let entry = entry.map_err(|e| Error::local(format!("cannot read data dir: {e}")))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = name == DB_FILE_NAME
-            || name == crate::api::admin::SOCKET_FILE
+            || name == crate::admin_wire::SOCKET_FILE
             || name == "lost+found"
             || name.starts_with(OLD_PREFIX)
             || name.starts_with(&format!("{DB_FILE_NAME}.init-"))
