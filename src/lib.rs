@@ -3,9 +3,10 @@
 //! Module map (design.md §2): `crypto` (derivations, envelopes, PoP), `identity`
 //! (wallet keystore and P-384 key), `chain` (registry bindings and caches),
 //! `store` (records, vector clocks, merge rules: pure logic), `storage` (redb and
-//! memory backends), `node` (the running node), `api` (HTTP routers), `client`
-//! (HTTP clients), `admin_wire` (the admin socket's wire format, shared by `api::admin`
-//! and `client::admin`), `cli` (subcommand argument structs and `run()`).
+//! memory backends; `storage::backup`, the `.nksnap` backup file and restore), `node`
+//! (the running node), `api` (HTTP routers), `client` (HTTP clients), `admin_wire`
+//! (the admin socket's wire format, shared by `api::admin` and `client::admin`), `cli`
+//! (subcommand argument structs and `run()`).
 
 pub mod admin_wire;
 pub mod api;

@@ -11,14 +11,13 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::backup::{
-    bar_progress, blocking, canonical_signer, fsync_dir, progress_bar, require_signer,
-};
+use crate::cli::backup::{bar_progress, blocking, progress_bar};
 use crate::cli::{print_json, Cli, Output};
 use crate::config::{MasterSecretStorage, Settings};
 use crate::error::{Error, ErrorKind, Result};
+use crate::storage::backup::dest::fsync_dir;
+use crate::storage::backup::{self, canonical_signer, BackupReader, Manifest};
 use crate::storage::redb::{RedbStorage, DB_FILE_NAME, SCHEMA_VERSION};
-use crate::storage::snapshot::{self, Manifest, SnapshotReader};
 use crate::storage::{ClusterBinding, Storage};
 
 /// Help text after the options of `restore`.
@@ -387,7 +386,7 @@ fn keystore_wallet(s: &Settings) -> Option<String> {
 
 /// Result of the build-and-swap step.
 struct Swapped {
-    report: snapshot::ImportReport,
+    report: backup::ImportReport,
     old_moved_to: Option<PathBuf>,
 }
 
@@ -470,9 +469,9 @@ fn build_and_swap(
     tracing::info!(path = %tmp.display(), "building the new database");
     let built = (|| {
         let storage = RedbStorage::open(&tmp)?;
-        let rd = SnapshotReader::open(snapshot::buffered(snapshot::open_file(file)?))?;
+        let rd = BackupReader::open(backup::buffered(backup::open_file(file)?))?;
         let bar = progress_bar("restore");
-        let report = snapshot::import(rd, &storage, keep_sealed, Some(bar_progress(&bar)));
+        let report = backup::import(rd, &storage, keep_sealed, Some(bar_progress(&bar)));
         bar.finish_and_clear();
         let report = report?;
         if report.verified.digest != digest {
@@ -577,10 +576,10 @@ pub async fn run(cli: &Cli, a: &RestoreArgs) -> Result<()> {
     let file = a.file.clone();
     let bar = progress_bar("verify");
     let b = bar.clone();
-    let verified = blocking(move || snapshot::verify_file(&file, Some(bar_progress(&b)))).await;
+    let verified = blocking(move || backup::verify_file(&file, Some(bar_progress(&b)))).await;
     bar.finish_and_clear();
     let verified = verified?;
-    require_signer(&verified, signer.as_deref())?;
+    verified.require_signer(signer.as_deref())?;
     let m = verified.manifest.clone();
     if m.schema_version > SCHEMA_VERSION {
         return Err(Error::new(

@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 
 use crate::admin_wire::{error_from_json, parse_sync_line, socket_path, SyncEvent, SyncResult};
 use crate::error::{Error, ErrorKind, Result};
+use crate::storage::backup::online::BackupSource;
 
 /// Longest wait for the next piece of an answer (NDJSON line or backup bytes) before giving up
 /// (the node bounds every peer call by its own timeout, so a silent stream means a stuck node).
@@ -355,7 +356,7 @@ struct PumpState {
 
 /// An online backup being received ([`AdminClient::backup`]): a blocking [`Read`] of the
 /// `.nksnap` bytes as they arrive (a background task reads the socket). A read fails when the
-/// node breaks the stream off or stays silent for [`IDLE_TIMEOUT`]; [`BackupDownload::
+/// node breaks the stream off or stays silent for [`IDLE_TIMEOUT`]; [`BackupSource::
 /// broken_off`] then tells why. Dropping it closes the connection.
 pub struct BackupDownload {
     /// `content-length` announced by the node (the snapshot's size), if any.
@@ -366,10 +367,10 @@ pub struct BackupDownload {
     state: Arc<PumpState>,
 }
 
-impl BackupDownload {
+impl BackupSource for BackupDownload {
     /// `Some(Remote error)` when the node broke the stream off or stopped sending it, naming
     /// the bytes received ("… after N bytes (see the node's log)"); `None` while it did not.
-    pub fn broken_off(&self) -> Option<Error> {
+    fn broken_off(&self) -> Option<Error> {
         let m = self
             .state
             .broken

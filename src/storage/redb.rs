@@ -1455,7 +1455,7 @@ impl Storage for RedbStorage {
         Ok(out)
     }
 
-    fn export_snapshot(&self, sink: &mut dyn super::snapshot::ExportSink) -> Result<()> {
+    fn export_snapshot(&self, sink: &mut dyn super::backup::ExportSink) -> Result<()> {
         // One read transaction for both passes: the sizes announced in `begin` and the records
         // streamed afterwards come from the same point in time.
         let txn = self.read_txn()?;
@@ -1464,7 +1464,7 @@ impl Storage for RedbStorage {
         let usage = self.open_ro(&txn, USAGE)?;
         let secret = self.open_ro(&txn, MASTER_SECRET)?;
         let e = |e| self.err("export", e);
-        let mut begin = super::snapshot::ExportBegin::default();
+        let mut begin = super::backup::ExportBegin::default();
         let get_meta = |k: &str| -> Result<Option<Vec<u8>>> {
             Ok(meta.get(k).map_err(e)?.map(|g| g.value().to_vec()))
         };
@@ -1489,7 +1489,7 @@ impl Storage for RedbStorage {
             let (bytes, live_keys, tombstones) = v.value();
             begin.apps.insert(
                 k.value(),
-                super::snapshot::AppCounts {
+                super::backup::AppCounts {
                     records: live_keys,
                     tombstones,
                     bytes,
