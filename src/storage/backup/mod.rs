@@ -1,5 +1,5 @@
 //! The backup file (`.nksnap`) of `novakms backup` / `novakms restore` (design.md §5): format,
-//! writer, reader, import.
+//! writer, reader, import, and restore into a data dir.
 //!
 //! "Snapshot" names three things in novakms; this module is only the third: the peer `/sync`
 //! dump ([`crate::storage::Storage::snapshot`]), a storage backend's point-in-time export
@@ -15,7 +15,8 @@
 //! | `import` | [`import`] into an empty storage |
 //! | `create` | offline backup of a data dir: open, choose `masterSecretHash`, write |
 //! | `online` | receiving an online backup: verify as it arrives, then commit |
-
+//! | `plan` | the restore refusal rules, a pure function ([`plan::plan_restore`]) |
+//! | `restore` | restore into a data dir: inspect, lock, build beside, swap |
 //!
 //! # Layout (format version 1; integers little-endian)
 //!
@@ -69,7 +70,9 @@ pub mod dest;
 pub mod format;
 pub mod import;
 pub mod online;
+pub mod plan;
 pub mod read;
+pub mod restore;
 pub mod write;
 
 pub use self::dest::BackupDest;
