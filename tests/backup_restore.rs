@@ -15,7 +15,7 @@ use common::process::{spawn_serve, with_config};
 use common::wait::{eventually_blocking as eventually, rt as runtime};
 use novakms::crypto::master::MasterSecret;
 use novakms::identity::Identity;
-use novakms::storage::snapshot::{signed_message, Manifest, TRAILER_LEN};
+use novakms::storage::backup::{signed_message, Manifest, TRAILER_LEN};
 use novakms::storage::{ClusterBinding, RedbStorage, Storage};
 use novakms::store::{Limits, Record, VectorClock};
 use sha2::{Digest, Sha256};
@@ -761,11 +761,11 @@ fn measure_backup_and_verify_throughput() {
         "in process: RedbStorage::open (full verification) {:.3} s",
         start.elapsed().as_secs_f64()
     );
-    let ctx = novakms::storage::snapshot::ManifestContext {
-        mode: novakms::storage::snapshot::BackupMode::Offline,
+    let ctx = novakms::storage::backup::ManifestContext {
+        mode: novakms::storage::backup::BackupMode::Offline,
         created_at_ms: 0,
         master_secret_hash: None,
-        master_secret_hash_source: novakms::storage::snapshot::HashSource::Unknown,
+        master_secret_hash_source: novakms::storage::backup::HashSource::Unknown,
         include_sealed_master_secret: true,
         sealed_for: None,
     };
@@ -774,11 +774,10 @@ fn measure_backup_and_verify_throughput() {
         std::fs::File::create(t.path().join("inproc.nksnap")).unwrap(),
     );
     let start = Instant::now();
-    let (sum, _) =
-        novakms::storage::snapshot::write_snapshot(&st, out, &node.id, ctx, None).unwrap();
+    let (sum, _) = novakms::storage::backup::write_backup(&st, out, &node.id, ctx, None).unwrap();
     let export = start.elapsed();
     let start = Instant::now();
-    novakms::storage::snapshot::verify_file(&t.path().join("inproc.nksnap"), None).unwrap();
+    novakms::storage::backup::verify_file(&t.path().join("inproc.nksnap"), None).unwrap();
     let v = start.elapsed();
     println!(
         "in process: export {:.3} s = {:.0} MB/s; verify {:.3} s = {:.0} MB/s",
@@ -794,8 +793,8 @@ fn measure_backup_and_verify_throughput() {
 
 /// Keys and values of app `app_id` in a snapshot file.
 fn snapshot_records(file: &Path, app_id: u64) -> BTreeMap<String, Record> {
-    use novakms::storage::snapshot::{buffered, open_file, Entry, SnapshotReader};
-    let mut rd = SnapshotReader::open(buffered(open_file(file).unwrap())).unwrap();
+    use novakms::storage::backup::{buffered, open_file, BackupReader, Entry};
+    let mut rd = BackupReader::open(buffered(open_file(file).unwrap())).unwrap();
     let mut out = BTreeMap::new();
     while let Some(e) = rd.next_entry().unwrap() {
         if let Entry::Record { app_id: a, record } = e {

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::inproc::{mesh, settings, Node, APP};
-use novakms::client::admin::{AdminClient, SyncEvent};
+use novakms::admin_wire::SyncEvent;
+use novakms::client::admin::AdminClient;
 use novakms::crypto::value::encrypt_value;
 use novakms::node::replicator;
 use novakms::store::Limits;
@@ -163,7 +164,7 @@ async fn snapshot_pulls_and_the_admin_sync_command() {
     // The same through the admin socket: a second pull merges nothing new.
     let dir = tempfile::tempdir().unwrap();
     let server =
-        novakms::api::admin::start_at(c.st.clone(), &novakms::api::admin::socket_path(dir.path()))
+        novakms::api::admin::start_at(c.st.clone(), &novakms::admin_wire::socket_path(dir.path()))
             .unwrap();
     let client = AdminClient::new(dir.path());
     let mut events = Vec::new();

@@ -1,6 +1,6 @@
 //! Property-based fuzzing of the parsers that read untrusted bytes: the
 //! storage record codec (`storage::codec::decode_record`), the `.nksnap`
-//! snapshot reader (`storage::snapshot::SnapshotReader`), the `/sync` record
+//! backup-file reader (`storage::backup::BackupReader`), the `/sync` record
 //! parsing (`node::ingest::parse_data`, `Record::from_wire`, protocol.md
 //! §6.4), envelope detection and opening (`crypto::envelope`, §3) and vector
 //! clocks (serde form of `store::VectorClock`).
@@ -20,10 +20,10 @@ use common::prop::cases;
 use novakms::crypto::envelope::{self, Envelope, DEFAULT_INFO_LABEL};
 use novakms::identity::Identity;
 use novakms::node::ingest::parse_data;
-use novakms::storage::codec::{decode_record, encode_record};
-use novakms::storage::snapshot::{
-    write_snapshot, BackupMode, HashSource, ManifestContext, SnapshotReader,
+use novakms::storage::backup::{
+    write_backup, BackupMode, BackupReader, HashSource, ManifestContext,
 };
+use novakms::storage::codec::{decode_record, encode_record};
 use novakms::storage::{ClusterBinding, MemoryStorage, Storage};
 use novakms::store::{Limits, Record, VectorClock};
 use proptest::prelude::*;
@@ -237,13 +237,13 @@ fn valid_snapshot() -> &'static Vec<u8> {
             include_sealed_master_secret: true,
             sealed_for: None,
         };
-        write_snapshot(&s, Vec::new(), &id, ctx, None).unwrap().1
+        write_backup(&s, Vec::new(), &id, ctx, None).unwrap().1
     })
 }
 
 /// Read a snapshot completely: every entry, then the trailer checks.
 fn read_all(bytes: &[u8]) -> novakms::Result<usize> {
-    let mut r = SnapshotReader::open(bytes)?;
+    let mut r = BackupReader::open(bytes)?;
     let mut n = 0;
     while r.next_entry()?.is_some() {
         n += 1;

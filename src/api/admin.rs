@@ -8,14 +8,14 @@
 //! * `POST /admin/sync` with `{"from": "<peer url or wallet>"}`: pull a snapshot from that
 //!   KMS peer now ([`crate::node::replicator::pull_snapshot`]). Errors before the pull starts
 //!   are a non-2xx answer with `{"error": "<message>", "kind": "<kind>"}` (`kind` as in
-//!   [`crate::client::admin::kind_to_wire`]): 400 bad request or the node itself, 404 peer
+//!   [`crate::admin_wire::kind_to_wire`]): 400 bad request or the node itself, 404 peer
 //!   unknown, 409 peer blacklisted, 503 master secret not loaded. Otherwise `200` with
 //!   `application/x-ndjson`, one JSON object per line:
 //!   `{"phase":"fetching","peer":"<url>"}`, then `{"phase":"merging","done":n,"total":m}`
 //!   (after every merged chunk; intermediate lines may be dropped for a slow reader), then
 //!   exactly one of `{"result":{"peer":"<url>","peer_wallet":"0x…","total":…,"merged":…,
 //!   "skipped":…,"rejected":…,"skip_reasons":{…}}}` or `{"error":"<message>","kind":"<kind>"}`.
-//!   The pull completes even if the client goes away.
+//!   The pull completes even if the client goes away. Line shapes: [`crate::admin_wire`].
 //! * `GET /admin/backup`: a signed `.nksnap` snapshot of the node's database from one read
 //!   transaction, streamed as `application/octet-stream` ([`crate::api::backup`]).
 
@@ -33,12 +33,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::client::admin::kind_to_wire;
+use crate::admin_wire::{encode_sync_event, error_json, socket_path, SyncEvent, SyncResult};
 use crate::config::StorageKind;
 use crate::crypto::pop::canonical_wallet;
 use crate::error::{Error, ErrorKind, Result};
@@ -46,19 +46,11 @@ use crate::node::peers::PeerInfo;
 use crate::node::replicator::pull_snapshot;
 use crate::node::state::NodeState;
 
-/// File name of the admin socket inside the data dir.
-pub const SOCKET_FILE: &str = "admin.sock";
-
 /// Largest admin request body, bytes.
 const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// How long shutdown waits for in-flight admin requests before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// Path of the admin socket for `data_dir`: `<data_dir>/admin.sock`.
-pub fn socket_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(SOCKET_FILE)
-}
 
 /// The admin router (routes in the module docs).
 pub fn router(st: Arc<NodeState>) -> Router {
@@ -186,7 +178,7 @@ pub fn start(st: Arc<NodeState>) -> Result<Option<AdminServer>> {
 
 /// A non-streamed error answer `{"error","kind"}`.
 fn error_response(status: StatusCode, kind: ErrorKind, message: impl Into<String>) -> Response {
-    let body = json!({"error": message.into(), "kind": kind_to_wire(kind)});
+    let body = error_json(kind, &message.into());
     (status, axum::Json(body)).into_response()
 }
 
@@ -241,10 +233,8 @@ fn resolve_peer(st: &NodeState, from: &str) -> std::result::Result<PeerInfo, Box
     Ok(peer)
 }
 
-fn ndjson_line(v: &Value) -> Bytes {
-    let mut s = v.to_string();
-    s.push('\n');
-    Bytes::from(s)
+fn ndjson_line(ev: &SyncEvent) -> Bytes {
+    Bytes::from(encode_sync_event(ev))
 }
 
 /// `POST /admin/sync` (module docs).
@@ -284,11 +274,13 @@ async fn sync(State(st): State<Arc<NodeState>>, body: Bytes) -> Response {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     tokio::spawn(async move {
         let _ = tx
-            .send(ndjson_line(&json!({"phase": "fetching", "peer": peer.url})))
+            .send(ndjson_line(&SyncEvent::Fetching {
+                peer: peer.url.clone(),
+            }))
             .await;
         let progress_tx = tx.clone();
         let result = pull_snapshot(&st, &peer, move |done, total| {
-            let line = json!({"phase": "merging", "done": done, "total": total});
+            let line = SyncEvent::Merging { done, total };
             let _ = progress_tx.try_send(ndjson_line(&line));
         })
         .await;
@@ -302,19 +294,19 @@ async fn sync(State(st): State<Arc<NodeState>>, body: Bytes) -> Response {
                     rejected = r.rejected,
                     "admin: snapshot pulled"
                 );
-                json!({"result": {
-                    "peer": peer.url,
-                    "peer_wallet": peer.wallet,
-                    "total": r.total,
-                    "merged": r.merged,
-                    "skipped": r.skipped,
-                    "rejected": r.rejected,
-                    "skip_reasons": r.skip_reasons,
-                }})
+                SyncEvent::Done(SyncResult {
+                    peer: peer.url.clone(),
+                    peer_wallet: peer.wallet.clone(),
+                    total: r.total,
+                    merged: r.merged,
+                    skipped: r.skipped,
+                    rejected: r.rejected,
+                    skip_reasons: r.skip_reasons,
+                })
             }
             Err(e) => {
                 tracing::warn!(peer = %peer.url, error = %e, "admin: snapshot pull failed");
-                json!({"error": e.message(), "kind": kind_to_wire(e.kind())})
+                SyncEvent::Failed(e)
             }
         };
         let _ = tx.send(ndjson_line(&last)).await;

@@ -2,7 +2,7 @@
 //! `novakms backup create` (design.md §5).
 //!
 //! The node exports its storage from ONE read transaction ([`crate::storage::Storage::
-//! export_snapshot`]) into a signed `.nksnap` stream ([`crate::storage::snapshot`]): a
+//! export_snapshot`]) into a signed `.nksnap` stream ([`crate::storage::backup`]): a
 //! point-in-time copy while writers continue. The answer is `200` with
 //! `content-type: application/octet-stream` and a `content-length` equal to the snapshot's size
 //! (known once the export began), or, if the export fails before its first byte, a non-2xx
@@ -21,14 +21,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::client::admin::kind_to_wire;
+use crate::admin_wire::error_json;
 use crate::config::MasterSecretStorage;
 use crate::error::{Error, ErrorKind};
 use crate::node::state::NodeState;
-use crate::storage::snapshot::{self, BackupMode, HashSource, ManifestContext};
+use crate::storage::backup::{self, BackupMode, HashSource, ManifestContext};
 
 /// Chunk size of the streamed snapshot.
 const CHUNK: usize = 256 * 1024;
@@ -73,7 +72,7 @@ impl Write for ChannelWriter {
 }
 
 fn error_response(status: StatusCode, e: &Error) -> Response {
-    let body = json!({"error": e.message(), "kind": kind_to_wire(e.kind())});
+    let body = error_json(e.kind(), e.message());
     (status, axum::Json(body)).into_response()
 }
 
@@ -116,7 +115,7 @@ pub async fn backup(State(st): State<Arc<NodeState>>) -> Response {
     tokio::task::spawn_blocking(move || {
         let len_tx = tx.clone();
         let mut announced = false;
-        let progress: snapshot::Progress<'static> = Box::new(move |_, total| {
+        let progress: backup::Progress<'static> = Box::new(move |_, total| {
             if !announced {
                 announced = true;
                 let _ = len_tx.blocking_send(Msg::Length(total));
@@ -127,8 +126,7 @@ pub async fn backup(State(st): State<Arc<NodeState>>) -> Response {
             buf: Vec::with_capacity(CHUNK),
         };
         let st = export_state;
-        match snapshot::write_snapshot(st.storage.as_ref(), out, &st.identity, ctx, Some(progress))
-        {
+        match backup::write_backup(st.storage.as_ref(), out, &st.identity, ctx, Some(progress)) {
             Ok((summary, _)) => tracing::info!(
                 bytes = summary.bytes,
                 records = summary.manifest.totals.records,

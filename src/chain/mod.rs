@@ -7,11 +7,13 @@
 //! * [`auth`]: [`AppAuthCache`], the app authorization read-through cache (§2.7).
 //! * [`devchain`]: contract deployment, [`RegistryAdmin`] (mock registry owner), [`fund`].
 //! * [`anvil`]: [`Anvil`], a spawned local chain for tests and `novakms devnet`.
+//! * [`devnet`]: a local cluster (`novakms devnet up|down`): provisioning, configs, processes.
 
 pub mod anvil;
 pub mod auth;
 pub mod bindings;
 pub mod devchain;
+pub mod devnet;
 pub mod membership;
 pub mod registry;
 pub mod types;

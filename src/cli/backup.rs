@@ -1,11 +1,11 @@
 //! `novakms backup create|inspect|verify`: consistent snapshots of a node's database in the
-//! `.nksnap` format (design.md §5, `storage::snapshot`).
+//! `.nksnap` format (design.md §5). Arguments, output and progress bars only: every decision is
+//! made in `storage::backup` (the file, offline backup, receiving an online backup) and
+//! `client::admin` (the admin socket).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
@@ -13,15 +13,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::{print_json, Cli, Output};
-use crate::config::Settings;
-use crate::crypto::master::MasterSecret;
-use crate::error::{Error, ErrorKind, Result};
-use crate::identity::Identity;
-use crate::storage::redb::{RedbStorage, DB_FILE_NAME};
-use crate::storage::snapshot::{
-    self, BackupMode, HashSource, Manifest, ManifestContext, SnapshotReader, Verified,
+use crate::client::admin::AdminClient;
+use crate::error::{Error, Result};
+use crate::storage::backup::create::{self, Created};
+use crate::storage::backup::{
+    self, canonical_signer, BackupDest, BackupMode, HashSource, Manifest,
 };
-use crate::storage::Storage;
 
 /// Help text after the options of `backup create`.
 pub const CREATE_HELP: &str = "\
@@ -162,8 +159,8 @@ pub(crate) fn progress_bar(msg: &str) -> ProgressBar {
     bar
 }
 
-/// A [`snapshot::Progress`] callback driving `bar`.
-pub(crate) fn bar_progress(bar: &ProgressBar) -> snapshot::Progress<'static> {
+/// A [`backup::Progress`] callback driving `bar`.
+pub(crate) fn bar_progress(bar: &ProgressBar) -> backup::Progress<'static> {
     let bar = bar.clone();
     Box::new(move |done, total| {
         if bar.length() != Some(total) {
@@ -182,7 +179,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::local(format!("background task failed: {e}")))?
 }
 
-/// Megabytes (10^6) per second.
+/// Megabytes (10^6) per second, one decimal.
 pub(crate) fn mb_per_s(bytes: u64, secs: f64) -> f64 {
     if secs <= 0.0 {
         return 0.0;
@@ -190,189 +187,44 @@ pub(crate) fn mb_per_s(bytes: u64, secs: f64) -> f64 {
     ((bytes as f64 / 1e6 / secs) * 10.0).round() / 10.0
 }
 
-/// fsync a directory (after a rename or link in it).
-pub(crate) fn fsync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::local(format!("cannot sync directory {}: {e}", dir.display())))
-}
-
-/// The directory holding `path` (`.` for a bare file name).
-pub(crate) fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Canonical form of a `--signer` wallet (Local error when invalid).
-pub(crate) fn canonical_signer(w: &str) -> Result<String> {
-    crate::crypto::pop::canonical_wallet(w)
-        .map_err(|_| Error::local(format!("--signer {w:?} is not a wallet address")))
-}
-
-/// Check that `v` was signed by `expected` (Integrity otherwise).
-pub(crate) fn require_signer(v: &Verified, expected: Option<&str>) -> Result<()> {
-    if let Some(w) = expected {
-        let w = canonical_signer(w)?;
-        if v.signer != w {
-            return Err(Error::integrity(format!(
-                "snapshot is signed by {}, not by the expected signer {w}",
-                v.signer
-            )));
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Destination of `create`.
-
-/// Where `create` writes: `FILE.part` (renamed to FILE at commit) or stdout.
-enum Dest {
-    File {
-        part: PathBuf,
-        dest: PathBuf,
-        w: BufWriter<File>,
-    },
-    Stdout(BufWriter<io::Stdout>),
-}
-
-impl Dest {
-    fn open(file: &Path, force: bool) -> Result<Dest> {
-        if file == Path::new("-") {
-            if io::stdout().is_terminal() {
-                return Err(Error::new(
-                    ErrorKind::Usage,
-                    "refusing to write a binary snapshot to a terminal: redirect stdout or give \
-                     a file name",
-                ));
-            }
-            return Ok(Dest::Stdout(BufWriter::with_capacity(
-                1 << 20,
-                io::stdout(),
-            )));
-        }
-        if !force && file.symlink_metadata().is_ok() {
-            return Err(Error::new(
-                ErrorKind::Refused,
-                format!("{} exists (pass --force to replace it)", file.display()),
-            ));
-        }
-        let mut part = file.as_os_str().to_owned();
-        part.push(".part");
-        let part = PathBuf::from(part);
-        let f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&part)
-            .map_err(|e| Error::local(format!("cannot create {}: {e}", part.display())))?;
-        // An existing .part keeps its old mode through O_CREAT: tighten it.
-        fs::set_permissions(&part, fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::local(format!("cannot set mode of {}: {e}", part.display())))?;
-        Ok(Dest::File {
-            part,
-            dest: file.to_path_buf(),
-            w: BufWriter::with_capacity(1 << 20, f),
-        })
-    }
-
-    /// Flush; for a file: fsync, rename `FILE.part` to FILE, fsync the directory.
-    fn commit(self) -> Result<()> {
-        match self {
-            Dest::Stdout(mut w) => w
-                .flush()
-                .map_err(|e| Error::local(format!("cannot write to stdout: {e}"))),
-            Dest::File { part, dest, w } => {
-                let done = (|| {
-                    let f = w.into_inner().map_err(|e| {
-                        Error::local(format!("cannot write {}: {}", part.display(), e.error()))
-                    })?;
-                    f.sync_all().map_err(|e| {
-                        Error::local(format!("cannot sync {}: {e}", part.display()))
-                    })?;
-                    drop(f);
-                    fs::rename(&part, &dest).map_err(|e| {
-                        Error::local(format!(
-                            "cannot rename {} to {}: {e}",
-                            part.display(),
-                            dest.display()
-                        ))
-                    })?;
-                    fsync_dir(&parent_dir(&dest))
-                })();
-                if done.is_err() {
-                    let _ = fs::remove_file(&part);
-                }
-                done
-            }
-        }
-    }
-
-    /// Remove `FILE.part` after a failure.
-    fn abort(self) {
-        if let Dest::File { part, w, .. } = self {
-            drop(w);
-            let _ = fs::remove_file(&part);
-        }
-    }
-
-    fn is_stdout(&self) -> bool {
-        matches!(self, Dest::Stdout(_))
-    }
-}
-
-impl Write for Dest {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Dest::File { w, .. } => w.write(buf),
-            Dest::Stdout(w) => w.write(buf),
-        }
-    }
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Dest::File { w, .. } => w.write_all(buf),
-            Dest::Stdout(w) => w.write_all(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Dest::File { w, .. } => w.flush(),
-            Dest::Stdout(w) => w.flush(),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // create
-
-/// What `create` reports.
-struct Created {
-    mode: BackupMode,
-    manifest: Manifest,
-    digest: [u8; 32],
-    bytes: u64,
-    signer: String,
-}
 
 async fn create(cli: &Cli, a: &CreateArgs) -> Result<()> {
     let s = cli.settings()?;
     let t0 = Instant::now();
-    let dest = Dest::open(&a.file, a.force)?;
+    let dest = BackupDest::open(&a.file, a.force)?;
     let to_stdout = dest.is_stdout();
-    let result = match &a.data_dir {
-        Some(dir) => offline(&s, dir, dest).await,
+    let c = match &a.data_dir {
+        Some(dir) => {
+            create::check_data_dir(dir)?;
+            // The password prompt (if any) comes before the database is locked.
+            let identity = crate::cli::load_identity(&s)?;
+            let chain = create::chain_master_secret_hash(&s).await;
+            let dir = dir.clone();
+            let bar = progress_bar("backup");
+            let p = bar_progress(&bar);
+            let c = blocking(move || create::offline(&dir, &identity, chain, dest, Some(p))).await;
+            bar.finish_and_clear();
+            c?
+        }
         None => {
             let socket = a
                 .admin_socket
                 .clone()
-                .unwrap_or_else(|| crate::api::admin::socket_path(&s.data_dir));
-            online(&socket, dest).await
+                .unwrap_or_else(|| crate::admin_wire::socket_path(&s.data_dir));
+            let download = AdminClient::at_socket(&socket).backup().await?;
+            let bar = progress_bar("backup");
+            if let Some(n) = download.length {
+                bar.set_length(n);
+            }
+            let b = bar.clone();
+            let v =
+                blocking(move || backup::online::receive(download, dest, &mut |n| b.inc(n))).await;
+            bar.finish_and_clear();
+            Created::online(v?)
         }
     };
-    let c = result?;
     let secs = t0.elapsed().as_secs_f64();
     if to_stdout {
         tracing::info!(
@@ -419,398 +271,15 @@ async fn create(cli: &Cli, a: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// `masterSecretHash` from the chain, when the registries are configured and it answers.
-async fn chain_hash(s: &Settings) -> Option<String> {
-    if s.nova_app_registry.is_empty() || s.kms_registry.is_empty() {
-        return None;
-    }
-    let reg = match crate::chain::registry::RegistryClient::new(
-        &s.rpc_url,
-        &s.nova_app_registry,
-        &s.kms_registry,
-        s.rpc_timeout(),
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot read masterSecretHash from the chain");
-            return None;
-        }
-    };
-    match reg.master_secret_hash().await {
-        Ok(h) if h != [0u8; 32] => Some(format!("0x{}", hex::encode(h))),
-        Ok(_) => {
-            tracing::warn!("masterSecretHash is unset on chain");
-            None
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot read masterSecretHash from the chain; using the sealed secret if any");
-            None
-        }
-    }
-}
-
-async fn offline(s: &Settings, dir: &Path, dest: Dest) -> Result<Created> {
-    let db = dir.join(DB_FILE_NAME);
-    match db.symlink_metadata() {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            dest.abort();
-            return Err(Error::local(format!(
-                "no database in {} ({} does not exist)",
-                dir.display(),
-                db.display()
-            )));
-        }
-        Err(e) => {
-            dest.abort();
-            return Err(Error::local(format!("cannot access {}: {e}", db.display())));
-        }
-    }
-    // The password prompt (if any) comes before the database is locked.
-    let identity = match crate::cli::load_identity(s) {
-        Ok(i) => i,
-        Err(e) => {
-            dest.abort();
-            return Err(e);
-        }
-    };
-    let chain = chain_hash(s).await;
-    let dir = dir.to_path_buf();
-    blocking(move || {
-        let storage = match RedbStorage::open(&dir) {
-            Ok(st) => st,
-            Err(e) if e.kind() == ErrorKind::InUse => {
-                dest.abort();
-                return Err(Error::new(
-                    ErrorKind::InUse,
-                    format!(
-                        "data dir {} is held by a running node: use `novakms backup create FILE` \
-                         without --data-dir to back it up online",
-                        dir.display()
-                    ),
-                ));
-            }
-            Err(e) => {
-                dest.abort();
-                return Err(e);
-            }
-        };
-        write_offline(&storage, &identity, chain, dest)
-    })
-    .await
-}
-
-/// Offline export of an open storage to `dest` (see `CREATE_HELP` for the hash rules).
-fn write_offline(
-    storage: &dyn Storage,
-    identity: &Identity,
-    chain: Option<String>,
-    dest: Dest,
-) -> Result<Created> {
-    let sealed = match storage.load_sealed_master_secret() {
-        Ok(s) => s,
-        Err(e) => {
-            dest.abort();
-            return Err(e);
-        }
-    };
-    let opened = sealed
-        .as_ref()
-        .and_then(|b| MasterSecret::unseal_at_rest(&identity.seal_key(), b).ok());
-    let sealed_hash = opened.as_ref().map(MasterSecret::hash_hex);
-    let (hash, source) = match (chain, sealed_hash) {
-        (Some(c), Some(l)) => {
-            if c != l {
-                tracing::warn!(
-                    chain = %c,
-                    sealed = %l,
-                    "the database's sealed master secret does not match masterSecretHash on chain"
-                );
-            }
-            (Some(c), HashSource::Chain)
-        }
-        (Some(c), None) => (Some(c), HashSource::Chain),
-        (None, Some(l)) => (Some(l), HashSource::Sealed),
-        (None, None) => (None, HashSource::Unknown),
-    };
-    if sealed.is_some() && opened.is_none() {
-        tracing::warn!(
-            "the sealed master secret in the database does not open with this keystore; it is \
-             kept in the snapshot for the node wallet the database belongs to"
-        );
-    }
-    let ctx = ManifestContext {
-        mode: BackupMode::Offline,
-        created_at_ms: crate::clock::Clock::system().now_ms(),
-        master_secret_hash: hash,
-        master_secret_hash_source: source,
-        include_sealed_master_secret: true,
-        sealed_for: opened.map(|_| identity.address()),
-    };
-    let bar = progress_bar("backup");
-    let mut dest = dest;
-    let r = snapshot::write_snapshot(storage, &mut dest, identity, ctx, Some(bar_progress(&bar)));
-    bar.finish_and_clear();
-    let summary = match r {
-        Ok((summary, _)) => summary,
-        Err(e) => {
-            dest.abort();
-            return Err(e);
-        }
-    };
-    dest.commit()?;
-    Ok(Created {
-        mode: BackupMode::Offline,
-        signer: summary.manifest.node_wallet.clone(),
-        manifest: summary.manifest,
-        digest: summary.digest,
-        bytes: summary.bytes,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Online: GET /admin/backup on the admin socket.
-
-/// Map a connection error on the admin socket to an exit code (as `client::admin`).
-fn connect_error(socket: &Path, e: io::Error) -> Error {
-    let sock = socket.display();
-    match e.kind() {
-        io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => Error::new(
-            ErrorKind::NotReady,
-            format!(
-                "no running node answers on {sock} ({e}); to back up a stopped node use \
-                 `novakms backup create FILE --data-dir DIR`"
-            ),
-        ),
-        io::ErrorKind::PermissionDenied => Error::auth(format!(
-            "permission denied on admin socket {sock}: run as the user that runs the node"
-        )),
-        _ => Error::local(format!("cannot connect to admin socket {sock}: {e}")),
-    }
-}
-
-/// A blocking [`Read`] over chunks received from an async task.
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<std::result::Result<hyper::body::Bytes, String>>,
-    cur: hyper::body::Bytes,
-    off: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.off >= self.cur.len() {
-            match self.rx.blocking_recv() {
-                Some(Ok(b)) => {
-                    self.cur = b;
-                    self.off = 0;
-                }
-                Some(Err(m)) => return Err(io::Error::other(m)),
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.cur.len() - self.off);
-        buf[..n].copy_from_slice(&self.cur[self.off..self.off + n]);
-        self.off += n;
-        Ok(n)
-    }
-}
-
-/// A reader that copies everything it reads into `w` and advances `bar`.
-struct Tee<R, W> {
-    r: R,
-    w: W,
-    bar: ProgressBar,
-    failed: Option<io::Error>,
-}
-
-impl<R: Read, W: Write> Read for Tee<R, W> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.r.read(buf)?;
-        if let Err(e) = self.w.write_all(&buf[..n]) {
-            let msg = e.to_string();
-            self.failed = Some(e);
-            return Err(io::Error::other(format!(
-                "cannot write the snapshot: {msg}"
-            )));
-        }
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
-}
-
-async fn online(socket: &Path, dest: Dest) -> Result<Created> {
-    use http_body_util::{BodyExt, Empty};
-    use hyper::{header, Request};
-    use hyper_util::rt::TokioIo;
-
-    let fail = |dest: Dest, e: Error| {
-        dest.abort();
-        Err(e)
-    };
-    let stream = match tokio::net::UnixStream::connect(socket).await {
-        Ok(s) => s,
-        Err(e) => return fail(dest, connect_error(socket, e)),
-    };
-    let (mut sender, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
-    {
-        Ok(x) => x,
-        Err(e) => {
-            return fail(
-                dest,
-                Error::remote(format!("admin socket handshake failed: {e}")),
-            )
-        }
-    };
-    let driver = tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    let req = match Request::get("/admin/backup")
-        .header(header::HOST, "localhost")
-        .body(Empty::<hyper::body::Bytes>::new())
-    {
-        Ok(r) => r,
-        Err(e) => {
-            driver.abort();
-            return fail(
-                dest,
-                Error::local(format!("cannot build admin request: {e}")),
-            );
-        }
-    };
-    let resp = match sender.send_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            driver.abort();
-            return fail(dest, Error::remote(format!("admin request failed: {e}")));
-        }
-    };
-    let status = resp.status();
-    let length = resp
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let mut body = resp.into_body();
-    if !status.is_success() {
-        let mut buf = Vec::new();
-        while let Ok(Some(Ok(frame))) =
-            tokio::time::timeout(Duration::from_secs(30), body.frame()).await
-        {
-            if let Ok(d) = frame.into_data() {
-                buf.extend_from_slice(&d);
-            }
-            if buf.len() > 64 * 1024 {
-                break;
-            }
-        }
-        driver.abort();
-        let e = match serde_json::from_slice::<serde_json::Value>(&buf) {
-            Ok(v) if v.get("error").is_some() => Error::new(
-                crate::client::admin::kind_from_wire(v.get("kind").and_then(|k| k.as_str())),
-                v["error"]
-                    .as_str()
-                    .map_or_else(|| v["error"].to_string(), str::to_string),
-            ),
-            _ if status == hyper::StatusCode::NOT_FOUND => Error::remote(
-                "the running node does not offer online backups (older novakms?); stop it and \
-                 use --data-dir",
-            ),
-            _ => Error::remote(format!("admin backup request failed with HTTP {status}")),
-        };
-        return fail(dest, e);
-    }
-
-    let bar = progress_bar("backup");
-    if let Some(n) = length {
-        bar.set_length(n);
-    }
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
-    let consumer_bar = bar.clone();
-    let consumer = tokio::task::spawn_blocking(move || {
-        let tee = Tee {
-            r: ChannelReader {
-                rx,
-                cur: Default::default(),
-                off: 0,
-            },
-            w: dest,
-            bar: consumer_bar,
-            failed: None,
-        };
-        let mut tee = tee;
-        let verified = (|| {
-            let rd = SnapshotReader::open(io::BufReader::with_capacity(1 << 20, &mut tee))?;
-            rd.finish()
-        })();
-        let Tee { w, failed, .. } = tee;
-        match (verified, failed) {
-            (Ok(v), None) => {
-                w.commit()?;
-                Ok(v)
-            }
-            (_, Some(e)) => {
-                w.abort();
-                Err(Error::local(format!("cannot write the snapshot: {e}")))
-            }
-            (Err(e), None) => {
-                w.abort();
-                Err(e)
-            }
-        }
-    });
-    let mut received = 0u64;
-    let stream_err: Option<String> = loop {
-        let frame =
-            match tokio::time::timeout(crate::client::admin::IDLE_TIMEOUT, body.frame()).await {
-                Err(_) => break Some("the node stopped sending the snapshot".into()),
-                Ok(None) => break None,
-                Ok(Some(Err(e))) => break Some(format!("the node broke off the snapshot: {e}")),
-                Ok(Some(Ok(f))) => f,
-            };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        received += data.len() as u64;
-        if tx.send(Ok(data)).await.is_err() {
-            break None; // the consumer stopped (its error is reported below)
-        }
-    };
-    if let Some(m) = &stream_err {
-        let _ = tx.send(Err(m.clone())).await;
-    }
-    drop(tx);
-    driver.abort();
-    let verified = consumer
-        .await
-        .map_err(|e| Error::local(format!("background task failed: {e}")))?;
-    bar.finish_and_clear();
-    let verified = match (verified, stream_err) {
-        (Ok(v), _) => v,
-        (Err(_), Some(m)) => {
-            return Err(Error::remote(format!(
-                "{m} after {received} bytes (see the node's log)"
-            )))
-        }
-        (Err(e), None) => return Err(e),
-    };
-    Ok(Created {
-        mode: BackupMode::Online,
-        signer: verified.signer.clone(),
-        bytes: verified.bytes,
-        digest: verified.digest,
-        manifest: verified.manifest,
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // inspect / verify
 
 fn inspect(cli: &Cli, a: &InspectArgs) -> Result<()> {
-    let (m, file_bytes, expected) = snapshot::read_manifest(&a.file)?;
+    let (m, file_bytes, expected) = backup::read_manifest(&a.file)?;
     match cli.output {
         Output::Json => print_json(&json!({
             "file": a.file,
-            "format_version": snapshot::FORMAT_VERSION,
+            "format_version": backup::FORMAT_VERSION,
             "file_bytes": file_bytes,
             "expected_bytes": expected,
             "manifest": m,
@@ -842,7 +311,7 @@ fn print_manifest(file: &Path, m: &Manifest, file_bytes: u64, expected: u64) {
         ("file", format!("{} ({size})", file.display())),
         (
             "format",
-            format!("nksnap v{} (not verified)", snapshot::FORMAT_VERSION),
+            format!("nksnap v{} (not verified)", backup::FORMAT_VERSION),
         ),
         ("created at", m.created_at.clone()),
         ("novakms version", m.novakms_version.clone()),
@@ -907,10 +376,10 @@ async fn verify(cli: &Cli, a: &VerifyArgs) -> Result<()> {
     let file = a.file.clone();
     let bar = progress_bar("verify");
     let b = bar.clone();
-    let v = blocking(move || snapshot::verify_file(&file, Some(bar_progress(&b)))).await;
+    let v = blocking(move || backup::verify_file(&file, Some(bar_progress(&b)))).await;
     bar.finish_and_clear();
     let v = v?;
-    require_signer(&v, a.signer.as_deref())?;
+    v.require_signer(a.signer.as_deref())?;
     let secs = t0.elapsed().as_secs_f64();
     let t = &v.manifest.totals;
     let sha = hex::encode(v.digest);
@@ -952,25 +421,5 @@ mod tests {
     fn throughput_rounding() {
         assert_eq!(mb_per_s(10_000_000, 2.0), 5.0);
         assert_eq!(mb_per_s(1, 0.0), 0.0);
-    }
-
-    #[test]
-    fn dest_part_is_private_and_renamed() {
-        let t = tempfile::tempdir().unwrap();
-        let f = t.path().join("x.nksnap");
-        let mut d = Dest::open(&f, false).unwrap();
-        d.write_all(b"abc").unwrap();
-        let part = t.path().join("x.nksnap.part");
-        let mode = fs::metadata(&part).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        d.commit().unwrap();
-        assert!(!part.exists());
-        assert_eq!(fs::read(&f).unwrap(), b"abc");
-        let e = Dest::open(&f, false).err().unwrap();
-        assert_eq!(e.kind(), ErrorKind::Refused);
-        let d = Dest::open(&f, true).unwrap();
-        d.abort();
-        assert!(!part.exists());
-        assert_eq!(fs::read(&f).unwrap(), b"abc");
     }
 }

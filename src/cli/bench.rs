@@ -20,8 +20,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{self, ClientGrid, Plan, Progress, Stop, Summary, Workload};
+use crate::chain::devnet::DevnetInfo;
 use crate::chain::registry::RegistryClient;
-use crate::cli::devnet::DevnetInfo;
 use crate::cli::{load_identity, print_json, Cli, Output};
 use crate::client::app::{resolve_node, AppClient};
 use crate::config::Settings;

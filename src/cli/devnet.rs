@@ -1,23 +1,16 @@
 //! `novakms devnet up|down`: a local cluster in one command (anvil, deployed
 //! contracts, registered node and app identities, background `serve`
-//! processes, ready-to-use TOML configs).
+//! processes, ready-to-use TOML configs). Arguments and output only; the
+//! provisioning is `chain::devnet`.
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use serde::{Deserialize, Serialize};
 
-use crate::chain::devchain::{self, RegistryAdmin};
-use crate::chain::types::VERSION_ENROLLED;
+use crate::chain::devnet::{self, UpOptions};
 use crate::cli::{print_json, Cli, Output};
-use crate::error::{Error, ErrorKind, Result};
-
-/// App id of the KMS cluster on a devnet (upstream default).
-pub const DEVNET_KMS_APP_ID: u64 = 49;
-/// App id of the demo app on a devnet.
-pub const DEVNET_DEMO_APP_ID: u64 = 1000;
+use crate::error::Result;
 
 /// `devnet` subcommands.
 #[derive(Debug, Subcommand)]
@@ -46,11 +39,6 @@ pub struct UpArgs {
     pub apps: u16,
 }
 
-/// Most distinct app ids (namespaces) `devnet up --apps N` spreads its app
-/// identities over: identity `i` (0-based) is an instance of app
-/// `DEVNET_DEMO_APP_ID + i % DEVNET_APP_IDS`.
-pub const DEVNET_APP_IDS: u16 = 3;
-
 /// Arguments of `devnet down`.
 #[derive(Debug, Args)]
 pub struct DownArgs {
@@ -59,72 +47,17 @@ pub struct DownArgs {
     pub dir: PathBuf,
 }
 
-/// `DIR/devnet.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DevnetInfo {
-    /// Chain JSON-RPC URL.
-    pub rpc_url: String,
-    /// anvil process id.
-    pub anvil_pid: u32,
-    /// Chain id.
-    pub chain_id: u64,
-    /// NovaAppRegistry (mock) address.
-    pub nova_app_registry: String,
-    /// KMSRegistry address.
-    pub kms_registry: String,
-    /// KMS app id.
-    pub kms_app_id: u64,
-    /// Registry owner key (anvil dev account 0; public knowledge, devnet only).
-    pub owner_key: String,
-    /// Keystore password file (shared by every devnet identity).
-    pub password_file: PathBuf,
-    /// The nodes.
-    pub nodes: Vec<DevnetNode>,
-    /// The apps.
-    pub apps: Vec<DevnetApp>,
-}
-
-/// One devnet node.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DevnetNode {
-    /// Base URL.
-    pub url: String,
-    /// Canonical wallet.
-    pub wallet: String,
-    /// Registry instance id.
-    pub instance_id: u64,
-    /// Data dir.
-    pub data_dir: PathBuf,
-    /// Config file (`serve --config` it).
-    pub config: PathBuf,
-    /// Keystore.
-    pub keystore: PathBuf,
-    /// Log file.
-    pub log: PathBuf,
-    /// Process id of the background `serve`.
-    pub pid: u32,
-}
-
-/// One devnet app.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DevnetApp {
-    /// App id.
-    pub app_id: u64,
-    /// Wallet.
-    pub wallet: String,
-    /// Registry instance id.
-    pub instance_id: u64,
-    /// Keystore.
-    pub keystore: PathBuf,
-    /// Config file (`--config` it for `store` / `derive`).
-    pub config: PathBuf,
-}
-
 /// Run a `devnet` subcommand.
 pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
     match cmd {
         DevnetCmd::Up(a) => {
-            let info = up(a).await?;
+            let info = devnet::up(&UpOptions {
+                nodes: a.nodes,
+                dir: a.dir.clone(),
+                timeout: Duration::from_secs(a.timeout),
+                apps: a.apps,
+            })
+            .await?;
             match cli.output {
                 Output::Json => print_json(&serde_json::to_value(&info).unwrap_or_default()),
                 Output::Text => {
@@ -149,7 +82,7 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
             Ok(())
         }
         DevnetCmd::Down(a) => {
-            let stopped = down(&a.dir).await?;
+            let stopped = devnet::down(&a.dir).await?;
             match cli.output {
                 Output::Json => print_json(&serde_json::json!({"stopped": stopped})),
                 Output::Text => println!(
@@ -159,347 +92,5 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
             }
             Ok(())
         }
-    }
-}
-
-fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
-}
-
-fn pid_alive(pid: u32) -> bool {
-    // SAFETY: kill with signal 0 only checks for existence.
-    unsafe { libc::kill(pid as i32, 0) == 0 }
-}
-
-fn write_private(path: &Path, content: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::local(format!("cannot write {}: {e}", path.display())))?;
-    f.write_all(content.as_bytes())?;
-    Ok(())
-}
-
-fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-fn spawn_detached(cmd: &mut std::process::Command, log: &Path) -> Result<u32> {
-    use std::os::unix::process::CommandExt;
-    let out = std::fs::File::create(log)
-        .map_err(|e| Error::local(format!("cannot create {}: {e}", log.display())))?;
-    let err = out.try_clone()?;
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| Error::local(format!("cannot start {:?}: {e}", cmd.get_program())))?;
-    Ok(child.id())
-}
-
-fn tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-/// Start a devnet in `a.dir`. Errors: Refused (already running), Local
-/// (anvil missing, I/O), Remote (chain), NotReady (nodes not ready in time).
-pub async fn up(a: &UpArgs) -> Result<DevnetInfo> {
-    let dir = std::path::absolute(&a.dir)?;
-    if let Ok(text) = std::fs::read_to_string(dir.join("devnet.json")) {
-        if let Ok(old) = serde_json::from_str::<DevnetInfo>(&text) {
-            if pid_alive(old.anvil_pid) || old.nodes.iter().any(|n| pid_alive(n.pid)) {
-                return Err(Error::new(
-                    ErrorKind::Refused,
-                    format!(
-                        "a devnet is already running in {} (run `novakms devnet down --dir {}` first)",
-                        dir.display(),
-                        dir.display()
-                    ),
-                ));
-            }
-        }
-    }
-    std::fs::create_dir_all(&dir)?;
-    let anvil_bin = devchain::find_anvil()?;
-    let anvil_port = free_port()?;
-    let anvil_pid = spawn_detached(
-        std::process::Command::new(&anvil_bin).args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &anvil_port.to_string(),
-        ]),
-        &dir.join("anvil.log"),
-    )?;
-    let rpc_url = format!("http://127.0.0.1:{anvil_port}");
-    let result = provision(a, &dir, &rpc_url, anvil_pid).await;
-    if result.is_err() {
-        // Leave nothing running behind a failed `up`.
-        if let Ok(text) = std::fs::read_to_string(dir.join("devnet.json")) {
-            if let Ok(info) = serde_json::from_str::<DevnetInfo>(&text) {
-                for n in &info.nodes {
-                    kill(n.pid);
-                }
-            }
-        }
-        kill(anvil_pid);
-    }
-    result
-}
-
-fn kill(pid: u32) {
-    if pid > 0 {
-        // SAFETY: sending a signal to a pid we started.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGKILL);
-        }
-    }
-}
-
-async fn provision(a: &UpArgs, dir: &Path, rpc_url: &str, anvil_pid: u32) -> Result<DevnetInfo> {
-    devchain::wait_for_rpc(rpc_url, Duration::from_secs(30)).await?;
-    let owner = devchain::dev_signer()?;
-    eprintln!("deploying contracts to {rpc_url} ...");
-    let deployed = devchain::deploy_contracts(rpc_url, &owner, DEVNET_KMS_APP_ID).await?;
-    let admin = RegistryAdmin::new(rpc_url, &deployed.nova_app_registry, owner.clone())?;
-    let chain_id = devchain::chain_id(rpc_url).await?;
-
-    let password_file = dir.join("password");
-    let password = hex::encode(rand::random::<[u8; 16]>());
-    write_private(&password_file, &password)?;
-
-    let common = format!(
-        "rpc_url = {}\nnova_app_registry = {}\nkms_registry = {}\nkms_app_id = {}\npassword_file = {}\n",
-        toml_str(rpc_url),
-        toml_str(&deployed.nova_app_registry),
-        toml_str(&deployed.kms_registry),
-        DEVNET_KMS_APP_ID,
-        toml_str(&password_file.display().to_string()),
-    );
-
-    // Nodes.
-    let mut nodes = Vec::new();
-    for i in 1..=a.nodes {
-        let port = free_port()?;
-        let url = format!("http://127.0.0.1:{port}");
-        let keystore = dir.join(format!("node-{i}.keystore.json"));
-        let _ = std::fs::remove_file(&keystore);
-        let id = crate::identity::create_keystore(&keystore, &password)?;
-        devchain::fund(rpc_url, &owner, &id.address(), 10u128.pow(19)).await?;
-        let instance_id = admin
-            .register_instance(
-                DEVNET_KMS_APP_ID,
-                1,
-                &id.address(),
-                &url,
-                &id.tee_pubkey_der(),
-                &id.address(),
-                true,
-            )
-            .await?;
-        let data_dir = dir.join(format!("node-{i}"));
-        let config = dir.join(format!("node-{i}.toml"));
-        std::fs::write(
-            &config,
-            format!(
-                "# novakms devnet node {i}: novakms serve --config {}\n{common}keystore = {}\nbind_addr = {}\nnode_url = {}\ndata_dir = {}\nnode_tick_seconds = 1\n# local cluster: no /nonce rate limit so load tests from 127.0.0.1 work\nnonce_rate_limit_per_minute = 0\naddr = {}\n",
-                config.display(),
-                toml_str(&keystore.display().to_string()),
-                toml_str(&format!("127.0.0.1:{port}")),
-                toml_str(&url),
-                toml_str(&data_dir.display().to_string()),
-                toml_str(&url),
-            ),
-        )?;
-        nodes.push(DevnetNode {
-            url,
-            wallet: id.address(),
-            instance_id,
-            data_dir,
-            config,
-            keystore,
-            log: dir.join(format!("node-{i}.log")),
-            pid: 0,
-        });
-    }
-
-    // Demo apps: ACTIVE apps, ENROLLED versions, ACTIVE zkVerified instances.
-    // Identity 0 keeps the historical file names app.keystore.json / app.toml.
-    let app_ids = a.apps.min(DEVNET_APP_IDS);
-    let mut versions = Vec::new();
-    for k in 0..app_ids {
-        let app = DEVNET_DEMO_APP_ID + u64::from(k);
-        admin
-            .create_app(
-                app,
-                "0x0000000000000000000000000000000000000000",
-                &if k == 0 {
-                    "novakms devnet demo app".to_string()
-                } else {
-                    format!("novakms devnet demo app {}", k + 1)
-                },
-            )
-            .await?;
-        versions.push(admin.add_version(app, "demo-v1", [0u8; 32]).await?);
-    }
-    let mut apps = Vec::new();
-    for i in 0..a.apps {
-        let app = DEVNET_DEMO_APP_ID + u64::from(i % app_ids);
-        let version = versions[usize::from(i % app_ids)];
-        let stem = if i == 0 {
-            "app".to_string()
-        } else {
-            format!("app-{}", i + 1)
-        };
-        let app_keystore = dir.join(format!("{stem}.keystore.json"));
-        let _ = std::fs::remove_file(&app_keystore);
-        let app_identity = crate::identity::create_keystore(&app_keystore, &password)?;
-        let app_instance = admin
-            .register_instance(
-                app,
-                version,
-                &app_identity.address(),
-                &format!("http://127.0.0.1/demo-{stem}"),
-                &app_identity.tee_pubkey_der(),
-                &app_identity.address(),
-                true,
-            )
-            .await?;
-        let app_config = dir.join(format!("{stem}.toml"));
-        std::fs::write(
-            &app_config,
-            format!(
-                "# novakms devnet demo app {app}: novakms --config {} store put greeting hello\n{common}keystore = {}\naddr = {}\n",
-                app_config.display(),
-                toml_str(&app_keystore.display().to_string()),
-                toml_str(&nodes[0].url),
-            ),
-        )?;
-        apps.push(DevnetApp {
-            app_id: app,
-            wallet: app_identity.address(),
-            instance_id: app_instance,
-            keystore: app_keystore,
-            config: app_config,
-        });
-    }
-    let _ = VERSION_ENROLLED;
-    let mut info = DevnetInfo {
-        rpc_url: rpc_url.to_string(),
-        anvil_pid,
-        chain_id,
-        nova_app_registry: deployed.nova_app_registry.clone(),
-        kms_registry: deployed.kms_registry.clone(),
-        kms_app_id: DEVNET_KMS_APP_ID,
-        owner_key: devchain::ANVIL_DEV_KEY_0.to_string(),
-        password_file,
-        nodes,
-        apps,
-    };
-
-    // Start the nodes.
-    let exe = std::env::current_exe()?;
-    for n in info.nodes.iter_mut() {
-        n.pid = spawn_detached(
-            std::process::Command::new(&exe)
-                .arg("serve")
-                .arg("--config")
-                .arg(&n.config)
-                .env_remove("NOVAKMS_CONFIG")
-                .env(
-                    "NOVAKMS_LOG",
-                    std::env::var("NOVAKMS_LOG").unwrap_or_else(|_| "info".into()),
-                ),
-            &n.log,
-        )?;
-    }
-    write_private(
-        &dir.join("devnet.json"),
-        &serde_json::to_string_pretty(&info).unwrap_or_default(),
-    )?;
-
-    // Wait for readiness.
-    let deadline = Instant::now() + Duration::from_secs(a.timeout);
-    for (i, n) in info.nodes.iter().enumerate() {
-        eprintln!("waiting for node-{} ({}) ...", i + 1, n.url);
-        loop {
-            if !pid_alive(n.pid) {
-                return Err(Error::local(format!(
-                    "node-{} exited during start; last log lines of {}:\n{}",
-                    i + 1,
-                    n.log.display(),
-                    tail(&n.log)
-                )));
-            }
-            if let Ok(p) = crate::client::node::probe(&n.url, Duration::from_secs(2)).await {
-                if p.ready {
-                    break;
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(Error::new(
-                    ErrorKind::NotReady,
-                    format!(
-                        "node-{} not ready after {} s; last log lines of {}:\n{}",
-                        i + 1,
-                        a.timeout,
-                        n.log.display(),
-                        tail(&n.log)
-                    ),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    }
-    Ok(info)
-}
-
-/// Stop a devnet: SIGTERM the nodes (SIGKILL after 10 s), then anvil.
-/// Returns how many processes were stopped. Errors: Local (no devnet.json).
-pub async fn down(dir: &Path) -> Result<usize> {
-    let path = dir.join("devnet.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::local(format!("no devnet in {}: {e}", dir.display())))?;
-    let info: DevnetInfo = serde_json::from_str(&text)
-        .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
-    let mut pids: Vec<u32> = info.nodes.iter().map(|n| n.pid).collect();
-    pids.push(info.anvil_pid);
-    let mut stopped = 0;
-    for pid in pids {
-        if pid == 0 || !pid_alive(pid) {
-            continue;
-        }
-        // SAFETY: signalling a process this devnet started.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while pid_alive(pid) && Instant::now() < deadline {
-            reap(pid);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        if pid_alive(pid) {
-            kill(pid);
-        }
-        stopped += 1;
-    }
-    Ok(stopped)
-}
-
-fn reap(pid: u32) {
-    // Reap the child if it is ours (devnet up and down in one process, tests).
-    // SAFETY: waitpid with WNOHANG on a specific pid.
-    unsafe {
-        libc::waitpid(pid as i32, std::ptr::null_mut(), libc::WNOHANG);
     }
 }

@@ -8,8 +8,9 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::admin_wire::{SyncEvent, SyncResult};
 use crate::cli::{print_json, Cli, Output};
-use crate::client::admin::{AdminClient, SyncEvent, SyncResult};
+use crate::client::admin::AdminClient;
 use crate::error::Result;
 
 /// Help text after the options of `sync`.

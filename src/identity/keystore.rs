@@ -167,7 +167,7 @@ pub fn load_keystore(path: &Path, password: &str) -> Result<Identity> {
         .map_err(|why| Error::local(format!("malformed keystore {}: {why}", path.display())))?;
     match PrivateKeySigner::decrypt_keystore(path, password) {
         Ok(signer) => Ok(Identity::from_signer(signer)),
-        Err(LocalSignerError::EthKeystoreError(e)) if e.to_string() == "Mac Mismatch" => Err(
+        Err(LocalSignerError::EthKeystoreError(eth_keystore::KeystoreError::MacMismatch)) => Err(
             Error::auth(format!("wrong keystore password for {}", path.display())),
         ),
         Err(LocalSignerError::EcdsaError(_)) => Err(Error::local(format!(

@@ -27,12 +27,12 @@
 //!   the record was stored exactly as received; [`Storage::changes_since_excluding`] skips such
 //!   entries for that peer, so received records are not pushed back to their sender.
 
+pub mod backup;
 pub mod codec;
 pub mod fault;
 pub mod memory;
 mod ops;
 pub mod redb;
-pub mod snapshot;
 #[cfg(test)]
 mod suite;
 
@@ -425,14 +425,14 @@ pub trait Storage: Send + Sync + 'static {
     /// committed after it began is seen); memory copies everything under one lock acquisition
     /// and feeds the sink after releasing it.
     ///
-    /// Calls [`snapshot::ExportSink::begin`] once, with the binding, schema version, `last_seq`,
+    /// Calls [`backup::ExportSink::begin`] once, with the binding, schema version, `last_seq`,
     /// sealed master-secret blob, per-app counts from the usage accounting, and the exact number
     /// and total key/encoded sizes of the records that follow; then
-    /// [`snapshot::ExportSink::record`] for every stored record (tombstones and
+    /// [`backup::ExportSink::record`] for every stored record (tombstones and
     /// expired-but-unpurged records included) in ascending (app id, key bytes) order, with its
     /// bytes in the storage codec format (`codec`). The change log, its origins and the peer
     /// cursors are not exported. A sink error aborts the export and is returned as is.
-    fn export_snapshot(&self, sink: &mut dyn snapshot::ExportSink) -> Result<()>;
+    fn export_snapshot(&self, sink: &mut dyn backup::ExportSink) -> Result<()>;
 }
 
 /// Check that `storage` belongs to the configured cluster (design.md §4 "At start the node checks

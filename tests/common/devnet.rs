@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use novakms::chain::devchain::RegistryAdmin;
 use novakms::chain::registry::RegistryClient;
-use novakms::cli::devnet::{DevnetInfo, DevnetNode};
+use novakms::chain::devnet::{DevnetInfo, DevnetNode};
 use novakms::client::app::AppClient;
 use novakms::identity::Identity;
 use novakms::node::peers::PeerInfo;
