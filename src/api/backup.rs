@@ -2,7 +2,7 @@
 //! `novakms backup create` (design.md §5).
 //!
 //! The node exports its storage from ONE read transaction ([`crate::storage::Storage::
-//! export_snapshot`]) into a signed `.nksnap` stream ([`crate::storage::backup`]): a
+//! export`]) into a signed `.nksnap` stream ([`crate::storage::backup`]): a
 //! point-in-time copy while writers continue. The answer is `200` with
 //! `content-type: application/octet-stream` and a `content-length` equal to the snapshot's size
 //! (known once the export began), or, if the export fails before its first byte, a non-2xx

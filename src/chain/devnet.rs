@@ -442,10 +442,8 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
                     tail(&n.log)
                 )));
             }
-            if let Ok(p) = crate::client::node::probe(&n.url, Duration::from_secs(2)).await {
-                if p.ready {
-                    break;
-                }
+            if ready(&n.url).await {
+                break;
             }
             if Instant::now() > deadline {
                 return Err(Error::new(
@@ -503,6 +501,21 @@ fn reap(pid: u32) {
     unsafe {
         libc::waitpid(pid as i32, std::ptr::null_mut(), libc::WNOHANG);
     }
+}
+
+/// The node at `url` answers `GET /readyz` with 200 within 2 s (protocol-independent: the
+/// devnet only waits for the processes it started, without the node client above `chain`).
+async fn ready(url: &str) -> bool {
+    let Ok(http) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+    else {
+        return false;
+    };
+    http.get(format!("{}/readyz", url.trim_end_matches('/')))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 #[cfg(test)]

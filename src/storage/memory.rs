@@ -393,9 +393,9 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    fn export_snapshot(&self, sink: &mut dyn super::backup::ExportSink) -> Result<()> {
+    fn export(&self, sink: &mut dyn super::export::ExportSink) -> Result<()> {
         // Copy under one lock acquisition (the point in time), feed the sink without the lock.
-        let mut begin = super::backup::ExportBegin {
+        let mut begin = super::export::ExportBegin {
             schema_version: super::redb::SCHEMA_VERSION,
             ..Default::default()
         };
@@ -408,7 +408,7 @@ impl Storage for MemoryStorage {
             for (app, u) in &inner.usage {
                 begin.apps.insert(
                     *app,
-                    super::backup::AppCounts {
+                    super::export::AppCounts {
                         records: u.live_keys,
                         tombstones: u.tombstones,
                         bytes: u.bytes,

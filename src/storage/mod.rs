@@ -29,6 +29,7 @@
 
 pub mod backup;
 pub mod codec;
+pub mod export;
 pub mod fault;
 pub mod memory;
 mod ops;
@@ -425,14 +426,14 @@ pub trait Storage: Send + Sync + 'static {
     /// committed after it began is seen); memory copies everything under one lock acquisition
     /// and feeds the sink after releasing it.
     ///
-    /// Calls [`backup::ExportSink::begin`] once, with the binding, schema version, `last_seq`,
+    /// Calls [`export::ExportSink::begin`] once, with the binding, schema version, `last_seq`,
     /// sealed master-secret blob, per-app counts from the usage accounting, and the exact number
     /// and total key/encoded sizes of the records that follow; then
-    /// [`backup::ExportSink::record`] for every stored record (tombstones and
+    /// [`export::ExportSink::record`] for every stored record (tombstones and
     /// expired-but-unpurged records included) in ascending (app id, key bytes) order, with its
     /// bytes in the storage codec format (`codec`). The change log, its origins and the peer
     /// cursors are not exported. A sink error aborts the export and is returned as is.
-    fn export_snapshot(&self, sink: &mut dyn backup::ExportSink) -> Result<()>;
+    fn export(&self, sink: &mut dyn export::ExportSink) -> Result<()>;
 }
 
 /// Check that `storage` belongs to the configured cluster (design.md §4 "At start the node checks

@@ -7,8 +7,8 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use novakms::chain::devchain::RegistryAdmin;
-use novakms::chain::registry::RegistryClient;
 use novakms::chain::devnet::{DevnetInfo, DevnetNode};
+use novakms::chain::registry::RegistryClient;
 use novakms::client::app::AppClient;
 use novakms::identity::Identity;
 use novakms::node::peers::PeerInfo;

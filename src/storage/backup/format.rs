@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::storage::export::AppCounts;
 use crate::storage::ClusterBinding;
-use crate::store::Record;
 
 /// File magic: `"\x89NKSNAP\n"`.
 pub const MAGIC: [u8; 8] = *b"\x89NKSNAP\n";
@@ -46,29 +46,6 @@ pub(super) const IO_BUFFER: usize = 1 << 20;
 /// The EIP-191 text signed for a snapshot with SHA-256 `digest`.
 pub fn signed_message(digest: &[u8; DIGEST_LEN]) -> String {
     format!("{SIGNED_PREFIX}0x{}", hex::encode(digest))
-}
-
-/// Record counts of one app (or of a whole snapshot).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppCounts {
-    /// Records that are not tombstones (expired-but-unpurged ones included).
-    pub records: u64,
-    /// Tombstones.
-    pub tombstones: u64,
-    /// Accounted bytes (`Record::cost`: key + ciphertext; tombstones key only).
-    pub bytes: u64,
-}
-
-impl AppCounts {
-    /// Count `rec` (a record or a tombstone) and its accounted bytes.
-    pub(super) fn add(&mut self, rec: &Record) {
-        if rec.tombstone {
-            self.tombstones += 1;
-        } else {
-            self.records += 1;
-        }
-        self.bytes = self.bytes.saturating_add(rec.cost());
-    }
 }
 
 /// One app's line of the manifest.

@@ -3,7 +3,7 @@
 //!
 //! "Snapshot" names three things in novakms; this module is only the third: the peer `/sync`
 //! dump ([`crate::storage::Storage::snapshot`]), a storage backend's point-in-time export
-//! ([`crate::storage::Storage::export_snapshot`] into an [`ExportSink`]), and the signed backup
+//! ([`crate::storage::Storage::export`] into an [`ExportSink`]), and the signed backup
 //! file written from such an export. User-visible text still calls the file a "snapshot".
 //!
 //! | file | job |
@@ -77,18 +77,16 @@ pub mod write;
 
 pub use self::dest::BackupDest;
 pub use self::format::{
-    signed_message, AppCounts, AppManifest, BackupMode, HashSource, Manifest, SealedInfo, Totals,
-    DIGEST_LEN, FILE_EXTENSION, FORMAT_VERSION, HEADER_LEN, MAGIC, SIGNATURE_LEN, SIGNED_PREFIX,
-    TRAILER_LEN,
+    signed_message, AppManifest, BackupMode, HashSource, Manifest, SealedInfo, Totals, DIGEST_LEN,
+    FILE_EXTENSION, FORMAT_VERSION, HEADER_LEN, MAGIC, SIGNATURE_LEN, SIGNED_PREFIX, TRAILER_LEN,
 };
 pub use self::import::{import, ImportReport};
 pub use self::read::{
     buffered, canonical_signer, open_file, read_manifest, verify_file, BackupReader, Entry,
     Verified,
 };
-pub use self::write::{
-    write_backup, BackupWriter, ExportBegin, ExportSink, ManifestContext, Progress, WriteSummary,
-};
+pub use self::write::{write_backup, BackupWriter, ManifestContext, Progress, WriteSummary};
+pub use crate::storage::export::{AppCounts, ExportBegin, ExportSink};
 
 /// Shared fixtures of the unit tests of this module.
 #[cfg(test)]

@@ -9,13 +9,14 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::format::{
-    bad, read_head, AppCounts, BackupMode, HashSource, Manifest, Totals, DIGEST_LEN, HEADER_LEN,
-    IO_BUFFER, MAX_KEY_LEN, MAX_RECORD_LEN, MAX_SEALED_LEN, TAG_RECORD, TAG_SEALED, TRAILER_LEN,
+    bad, read_head, BackupMode, HashSource, Manifest, Totals, DIGEST_LEN, HEADER_LEN, IO_BUFFER,
+    MAX_KEY_LEN, MAX_RECORD_LEN, MAX_SEALED_LEN, TAG_RECORD, TAG_SEALED, TRAILER_LEN,
 };
 use super::signed_message;
 use super::write::Progress;
 use crate::error::{Error, Result};
 use crate::storage::codec::decode_record;
+use crate::storage::export::AppCounts;
 use crate::storage::ClusterBinding;
 use crate::store::Record;
 

@@ -7,46 +7,16 @@ use std::io::Write;
 use sha2::{Digest, Sha256};
 
 use super::format::{
-    encode_header, AppCounts, AppManifest, BackupMode, HashSource, Manifest, SealedInfo, Totals,
-    DIGEST_LEN, MAX_KEY_LEN, MAX_MANIFEST_LEN, MAX_RECORD_LEN, MAX_SEALED_LEN,
-    RECORD_ENTRY_OVERHEAD, SIGNATURE_LEN, TAG_RECORD, TAG_SEALED, TRAILER_LEN,
+    encode_header, AppManifest, BackupMode, HashSource, Manifest, SealedInfo, Totals, DIGEST_LEN,
+    MAX_KEY_LEN, MAX_MANIFEST_LEN, MAX_RECORD_LEN, MAX_SEALED_LEN, RECORD_ENTRY_OVERHEAD,
+    SIGNATURE_LEN, TAG_RECORD, TAG_SEALED, TRAILER_LEN,
 };
 use super::signed_message;
 use crate::error::{Error, Result};
 use crate::identity::Identity;
 use crate::storage::codec::decode_record;
-use crate::storage::{ClusterBinding, Storage};
-
-/// What a backend reports at the start of a point-in-time export, read in the same transaction
-/// as the records that follow (see [`Storage::export_snapshot`]).
-#[derive(Clone, Debug, Default)]
-pub struct ExportBegin {
-    /// Schema version of the database.
-    pub schema_version: u32,
-    /// Stored cluster binding.
-    pub binding: Option<ClusterBinding>,
-    /// Highest change-log sequence.
-    pub last_seq: u64,
-    /// The sealed master-secret blob, if stored.
-    pub sealed_master_secret: Option<Vec<u8>>,
-    /// Per-app counts from the database's own accounting (must equal what the records say).
-    pub apps: BTreeMap<u64, AppCounts>,
-    /// Number of records that will be passed to [`ExportSink::record`].
-    pub entries: u64,
-    /// Sum of their key lengths.
-    pub key_bytes: u64,
-    /// Sum of their encoded lengths.
-    pub encoded_bytes: u64,
-}
-
-/// Receiver of a point-in-time export ([`Storage::export_snapshot`]): `begin` once, then
-/// `record` for every record in ascending (app id, key bytes) order. An error aborts the export.
-pub trait ExportSink {
-    /// Called once before any record.
-    fn begin(&mut self, begin: &ExportBegin) -> Result<()>;
-    /// One stored record: its app, key, and bytes in the storage codec format.
-    fn record(&mut self, app_id: u64, key: &str, encoded: &[u8]) -> Result<()>;
-}
+use crate::storage::export::{AppCounts, ExportBegin, ExportSink};
+use crate::storage::Storage;
 
 /// What the caller of [`BackupWriter`] adds to the manifest (the rest comes from the database
 /// and the signing identity).
@@ -344,7 +314,7 @@ impl<W: Write> ExportSink for BackupWriter<'_, W> {
 }
 
 /// Write a complete backup file of `storage` to `out` from one point-in-time export
-/// ([`Storage::export_snapshot`]), signed by `identity`. Returns the summary and `out` (flushed,
+/// ([`Storage::export`]), signed by `identity`. Returns the summary and `out` (flushed,
 /// not synced).
 ///
 /// Errors: as [`BackupWriter::finish`] and the sink methods: Local (no cluster binding, I/O),
@@ -360,7 +330,7 @@ pub fn write_backup<'a, W: Write>(
     if let Some(p) = progress {
         w = w.with_progress(p);
     }
-    storage.export_snapshot(&mut w)?;
+    storage.export(&mut w)?;
     w.finish()
 }
 

@@ -363,7 +363,7 @@ impl Storage for RedbStorage {
         Ok(out)
     }
 
-    fn export_snapshot(&self, sink: &mut dyn crate::storage::backup::ExportSink) -> Result<()> {
+    fn export(&self, sink: &mut dyn crate::storage::export::ExportSink) -> Result<()> {
         // One read transaction for both passes: the sizes announced in `begin` and the records
         // streamed afterwards come from the same point in time.
         let txn = self.read_txn()?;
@@ -372,7 +372,7 @@ impl Storage for RedbStorage {
         let usage = self.open_ro(&txn, USAGE)?;
         let secret = self.open_ro(&txn, MASTER_SECRET)?;
         let e = |e| self.err("export", e);
-        let mut begin = crate::storage::backup::ExportBegin::default();
+        let mut begin = crate::storage::export::ExportBegin::default();
         let get_meta = |k: &str| -> Result<Option<Vec<u8>>> {
             Ok(meta.get(k).map_err(e)?.map(|g| g.value().to_vec()))
         };
@@ -397,7 +397,7 @@ impl Storage for RedbStorage {
             let (bytes, live_keys, tombstones) = v.value();
             begin.apps.insert(
                 k.value(),
-                crate::storage::backup::AppCounts {
+                crate::storage::export::AppCounts {
                     records: live_keys,
                     tombstones,
                     bytes,
