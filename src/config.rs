@@ -163,8 +163,8 @@ impl Default for Settings {
             pop_timeout_seconds: 120,
             max_nonces: 4096,
             nonce_rate_limit_per_minute: 1200,
-            max_app_storage_bytes: limits.max_app_bytes,
-            max_kv_value_size_bytes: limits.max_value_bytes,
+            max_app_storage_bytes: limits.max_app_storage_bytes,
+            max_kv_value_size_bytes: limits.max_kv_value_size_bytes,
             quota_policy: limits.quota_policy,
             tombstone_retention_ms: limits.tombstone_retention_ms,
             max_tombstones_per_app: limits.max_tombstones_per_app,
@@ -263,8 +263,8 @@ impl Settings {
     /// Per-namespace limits derived from the settings.
     pub fn limits(&self) -> Limits {
         Limits {
-            max_value_bytes: self.max_kv_value_size_bytes,
-            max_app_bytes: self.max_app_storage_bytes,
+            max_kv_value_size_bytes: self.max_kv_value_size_bytes,
+            max_app_storage_bytes: self.max_app_storage_bytes,
             quota_policy: self.quota_policy,
             tombstone_retention_ms: self.tombstone_retention_ms,
             max_tombstones_per_app: self.max_tombstones_per_app,

@@ -119,7 +119,7 @@ fn populate(dir: &Path, n: usize, marker: &str, sealer: &Identity, chain_id: u64
     st.set_binding(&binding(chain_id, &sealer.address()))
         .unwrap();
     let limits = Limits {
-        max_app_bytes: u64::MAX,
+        max_app_storage_bytes: u64::MAX,
         ..Limits::default()
     };
     let apps = [1000u64, 1001, 1002, 1003];

@@ -266,7 +266,7 @@ fn faulted_writes_fail_cleanly_and_nothing_acknowledged_is_lost() {
         },
     ];
     let limits = Limits {
-        max_app_bytes: u64::MAX,
+        max_app_storage_bytes: u64::MAX,
         ..Limits::default()
     };
     let started = Instant::now();
@@ -407,7 +407,7 @@ fn concurrent_writers_on_a_failing_disk_get_errors_not_panics() {
     let switch = FaultSwitch::new();
     let store = Arc::new(open_faulty(&dir, &switch));
     let limits = Limits {
-        max_app_bytes: u64::MAX,
+        max_app_storage_bytes: u64::MAX,
         ..Limits::default()
     };
     let mut acked: BTreeMap<String, Vec<u8>> = BTreeMap::new();

@@ -454,7 +454,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s: Arc<dyn Storage> = Arc::new(RedbStorage::open(dir.path()).unwrap());
         let mut l = limits();
-        l.max_value_bytes = 8;
+        l.max_kv_value_size_bytes = 8;
         let c = start(&s, l, Arc::new(Metrics::new()));
         let big = c.submit(put(1, "big", &[0u8; 1024]));
         let small = c.submit(put(1, "small", b"ok"));

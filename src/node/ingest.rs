@@ -52,7 +52,7 @@ fn refusal(st: &NodeState, rec: &Record, now_ms: u64, data_key: &[u8; 32]) -> Op
     if let Err(reason) = validate_inbound(
         rec,
         now_ms,
-        st.limits.max_value_bytes,
+        st.limits.max_kv_value_size_bytes,
         st.settings.max_clock_skew_ms,
     ) {
         return Some(reason);
@@ -278,7 +278,7 @@ pub(crate) mod tests {
                 rec("wrong-key", other_app, now),
                 rec("short", vec![1; 27], now),
                 rec("future", good.clone(), now + 60_000),
-                rec("big", vec![0; st.limits.max_value_bytes + 129], now),
+                rec("big", vec![0; st.limits.max_kv_value_size_bytes + 129], now),
                 tomb,
                 future_tomb,
             ],

@@ -230,10 +230,10 @@ pub async fn put(st: &NodeState, caller: &AppCaller, req: PutRequest) -> Result<
     let plain = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .map_err(|_| Refusal::bad_request("Invalid base64 value"))?;
-    if plain.len() > st.limits.max_value_bytes {
+    if plain.len() > st.limits.max_kv_value_size_bytes {
         return Err(Refusal::bad_request(format!(
             "Value size exceeds limit {}",
-            st.limits.max_value_bytes
+            st.limits.max_kv_value_size_bytes
         )));
     }
     let app_id = caller.app_id;

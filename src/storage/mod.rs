@@ -79,7 +79,7 @@ pub struct PutOutcome {
 pub enum WriteError {
     /// The namespace would exceed its budget: refused under `QuotaPolicy::Reject`, or evicting
     /// every evictable record would not make room under `QuotaPolicy::Evict`. Nothing changed.
-    /// `used` = bytes the namespace would hold with the write, `budget` = `max_app_bytes`.
+    /// `used` = bytes the namespace would hold with the write, `budget` = `max_app_storage_bytes`.
     /// The API answers 4xx (design.md §4).
     QuotaExceeded {
         /// Bytes needed (current usage without the key's old record + the new record's cost).
@@ -87,7 +87,7 @@ pub enum WriteError {
         /// Namespace budget in bytes.
         budget: u64,
     },
-    /// The ciphertext exceeds `max_value_bytes + 128` (protocol.md §6.5 bound, applied to local
+    /// The ciphertext exceeds `max_kv_value_size_bytes + 128` (protocol.md §6.5 bound, applied to local
     /// writes as a defensive check; the caller's plaintext check normally fires first).
     /// Nothing changed.
     ValueTooLarge {
@@ -194,7 +194,7 @@ pub struct StoreStats {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppUsage {
     /// Accounted bytes (`Record::cost` summed over every stored record of the app); this is
-    /// what is compared with `Limits::max_app_bytes`.
+    /// what is compared with `Limits::max_app_storage_bytes`.
     pub bytes: u64,
     /// Non-tombstone records stored, including expired ones not yet purged (the time-independent
     /// count; use `list_live_keys` for the live set at a given time).
@@ -237,10 +237,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Local PUT of `(app_id, key)` (protocol.md §4.4, design.md §3 "App write").
     ///
     /// `value` is the ciphertext (`nonce ‖ ct ‖ tag`); the caller has checked the plaintext
-    /// against `limits.max_value_bytes`. The new record has clock = the stored record's clock
+    /// against `limits.max_kv_value_size_bytes`. The new record has clock = the stored record's clock
     /// (including a tombstone or an expired-but-unpurged record) with `node_id`'s entry +1,
     /// `updated_at_ms = now_ms`, `tombstone = false`, `ttl_ms` as given. Quota (design.md §4):
-    /// if the namespace would exceed `limits.max_app_bytes`, `QuotaPolicy::Evict` evicts the
+    /// if the namespace would exceed `limits.max_app_storage_bytes`, `QuotaPolicy::Evict` evicts the
     /// app's least-recently-updated non-tombstone records other than `key` (see
     /// `store::plan_eviction`; expired-but-unpurged records are candidates like any other), and
     /// `QuotaPolicy::Reject` refuses. The record, evictions and change-log entries commit together.
@@ -326,7 +326,7 @@ pub trait Storage: Send + Sync + 'static {
     /// lets the sender's clock converge). [`Storage::changes_since_excluding`] uses the origin
     /// to avoid echoing records to the peer they came from.
     ///
-    /// Quota after each stored record: if the namespace exceeds `limits.max_app_bytes`, the
+    /// Quota after each stored record: if the namespace exceeds `limits.max_app_storage_bytes`, the
     /// app's least-recently-updated non-tombstone records other than the merged key are evicted
     /// **whatever `limits.quota_policy` says**: replicated data must converge, and refusing it
     /// would make this replica diverge permanently, while an eviction is the same local,

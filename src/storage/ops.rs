@@ -113,7 +113,7 @@ pub(crate) fn put_local<T: Tx>(
     limits: &Limits,
 ) -> std::result::Result<PutOutcome, WriteError> {
     let max = limits
-        .max_value_bytes
+        .max_kv_value_size_bytes
         .saturating_add(INBOUND_VALUE_OVERHEAD_BYTES);
     if value.len() > max {
         return Err(WriteError::ValueTooLarge {
@@ -143,7 +143,7 @@ pub(crate) fn put_local<T: Tx>(
         existing_cost,
         record.cost(),
         limits.quota_policy,
-        limits.max_app_bytes,
+        limits.max_app_storage_bytes,
     )??;
     evict(tx, app, &evicted, "local write")?;
     tx.put_record(app, &record)?;
@@ -239,7 +239,7 @@ pub(crate) fn merge_remote<T: Tx>(
             cost,
             cost,
             QuotaPolicy::Evict,
-            limits.max_app_bytes,
+            limits.max_app_storage_bytes,
         )? {
             Ok(keys) => evict(tx, app, &keys, "replicated record")?,
             Err(e) => tracing::warn!(

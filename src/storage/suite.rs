@@ -31,7 +31,7 @@ fn lim() -> Limits {
 
 fn budget(bytes: u64, policy: QuotaPolicy) -> Limits {
     Limits {
-        max_app_bytes: bytes,
+        max_app_storage_bytes: bytes,
         quota_policy: policy,
         ..Limits::default()
     }
@@ -357,7 +357,7 @@ fn reject_policy_refuses_and_changes_nothing(s: &dyn Storage) {
 
 fn quota_impossible_and_value_too_large(s: &dyn Storage) {
     let l = Limits {
-        max_value_bytes: 200,
+        max_kv_value_size_bytes: 200,
         ..budget(100, QuotaPolicy::Evict)
     };
     put(s, APP, "a", 50, 1, &l);

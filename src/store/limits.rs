@@ -34,9 +34,9 @@ pub enum QuotaPolicy {
 pub struct Limits {
     /// Plaintext bytes per value (default 1,048,576). Checked by the caller on PUT; inbound sync
     /// records may carry up to this + 128 ciphertext bytes (protocol.md §6.5).
-    pub max_value_bytes: usize,
+    pub max_kv_value_size_bytes: usize,
     /// Budget per namespace in bytes as counted by `Record::cost` (default 10,485,760).
-    pub max_app_bytes: u64,
+    pub max_app_storage_bytes: u64,
     /// Over-budget behaviour of local writes (default [`QuotaPolicy::Evict`]).
     pub quota_policy: QuotaPolicy,
     /// Tombstones younger than this (ms) are never purged; 0 = no age-based purge
@@ -50,8 +50,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
-            max_app_bytes: DEFAULT_MAX_APP_BYTES,
+            max_kv_value_size_bytes: DEFAULT_MAX_VALUE_BYTES,
+            max_app_storage_bytes: DEFAULT_MAX_APP_BYTES,
             quota_policy: QuotaPolicy::Evict,
             tombstone_retention_ms: DEFAULT_TOMBSTONE_RETENTION_MS,
             max_tombstones_per_app: DEFAULT_MAX_TOMBSTONES_PER_APP,
@@ -146,8 +146,8 @@ mod tests {
     #[test]
     fn defaults_match_seed_and_protocol() {
         let l = Limits::default();
-        assert_eq!(l.max_value_bytes, 1_048_576);
-        assert_eq!(l.max_app_bytes, 10_485_760);
+        assert_eq!(l.max_kv_value_size_bytes, 1_048_576);
+        assert_eq!(l.max_app_storage_bytes, 10_485_760);
         assert_eq!(l.quota_policy, QuotaPolicy::Evict);
         assert_eq!(l.tombstone_retention_ms, 86_400_000);
         assert_eq!(l.max_tombstones_per_app, 10_000);

@@ -119,8 +119,8 @@ pub fn content_order(a: &Record, b: &Record) -> Ordering {
 /// steps 1 and 3, with upstream's message strings. Step 2 (enclave-mode `ciphertext too short` /
 /// probe decryption with the app's data key) is the caller's job.
 ///
-/// * `max_value_bytes`: `max_kv_value_size_bytes` (plaintext limit, default 1,048,576); a
-///   non-tombstone whose ciphertext is longer than `max_value_bytes + 128` fails with
+/// * `max_kv_value_size_bytes`: `max_kv_value_size_bytes` (plaintext limit, default 1,048,576); a
+///   non-tombstone whose ciphertext is longer than `max_kv_value_size_bytes + 128` fails with
 ///   `encrypted value too large (<n> bytes)`.
 /// * `max_clock_skew_ms`: 0 disables the check; otherwise `updated_at_ms > now_ms + skew`
 ///   (saturating) fails with `future timestamp <t>ms exceeds limit (now=<now>ms +
@@ -128,11 +128,11 @@ pub fn content_order(a: &Record, b: &Record) -> Ordering {
 pub fn validate_inbound(
     rec: &Record,
     now_ms: u64,
-    max_value_bytes: usize,
+    max_kv_value_size_bytes: usize,
     max_clock_skew_ms: u64,
 ) -> Result<(), String> {
     if !rec.tombstone {
-        let max = max_value_bytes.saturating_add(INBOUND_VALUE_OVERHEAD_BYTES);
+        let max = max_kv_value_size_bytes.saturating_add(INBOUND_VALUE_OVERHEAD_BYTES);
         if rec.value.len() > max {
             return Err(format!(
                 "encrypted value too large ({} bytes)",

@@ -33,8 +33,8 @@ pub fn import<R: Read>(
     mut progress: Option<Progress<'_>>,
 ) -> Result<ImportReport> {
     let limits = Limits {
-        max_value_bytes: usize::MAX,
-        max_app_bytes: u64::MAX,
+        max_kv_value_size_bytes: usize::MAX,
+        max_app_storage_bytes: u64::MAX,
         quota_policy: QuotaPolicy::Evict,
         tombstone_retention_ms: 0,
         max_tombstones_per_app: 0,

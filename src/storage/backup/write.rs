@@ -371,7 +371,7 @@ mod tests {
         let s = Arc::new(RedbStorage::open(&t.path().join("d")).unwrap());
         s.set_binding(&binding(31337)).unwrap();
         let l = Limits {
-            max_app_bytes: u64::MAX,
+            max_app_storage_bytes: u64::MAX,
             ..Limits::default()
         };
         for i in 0..2000u64 {

@@ -49,7 +49,7 @@ fn populate(s: &RedbStorage) {
     .unwrap();
     s.store_sealed_master_secret(&[7; 80]).unwrap();
     let small = Limits {
-        max_app_bytes: 70,
+        max_app_storage_bytes: 70,
         ..Limits::default()
     };
     s.put_local(60, "old", vec![0; 30], 0, N1, 1, &small)
@@ -222,7 +222,7 @@ fn disk_full_child_helper() {
     }
     let dir = PathBuf::from(dir);
     let l = Limits {
-        max_app_bytes: u64::MAX,
+        max_app_storage_bytes: u64::MAX,
         ..Limits::default()
     };
     let s = RedbStorage::open(&dir).unwrap();
