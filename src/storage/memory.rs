@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
-use crate::store::{Limits, MergeReport, Record};
+use crate::store::{EvictionCandidate, Limits, MergeReport, Record};
 
 use super::ops::{self, adjust_usage, Tx};
 use super::{
-    AppUsage, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
+    AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
     Storage, StoreStats, WriteError,
 };
 
@@ -31,7 +31,7 @@ struct Inner {
     usage: BTreeMap<u64, AppUsage>,
     last_seq: u64,
     /// seq -> change-log entry.
-    changes: BTreeMap<u64, Change>,
+    changes: BTreeMap<u64, LogEntry>,
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
     sealed: Option<Vec<u8>>,
@@ -40,7 +40,7 @@ struct Inner {
 /// One change-log entry: the key it names and, for a record stored exactly as received from a
 /// peer, that peer's wallet.
 #[derive(Debug, Clone)]
-struct Change {
+struct LogEntry {
     app: u64,
     key: String,
     origin: Option<String>,
@@ -105,7 +105,7 @@ impl Tx for Inner {
         }
         self.changes.insert(
             seq,
-            Change {
+            LogEntry {
                 app,
                 key: key.to_string(),
                 origin: origin.map(str::to_string),
@@ -125,28 +125,27 @@ impl Tx for Inner {
         Ok(self.change_index.get(&(app, key.to_string())).copied())
     }
 
-    fn lru_candidates(
-        &self,
-        app: u64,
-        exclude: &str,
-        need: u64,
-    ) -> Result<Vec<(String, u64, u64)>> {
-        let mut all: Vec<(String, u64, u64)> = self
+    fn lru_candidates(&self, app: u64, exclude: &str, need: u64) -> Result<Vec<EvictionCandidate>> {
+        let mut all: Vec<EvictionCandidate> = self
             .apps
             .get(&app)
             .into_iter()
             .flat_map(|ns| ns.values())
             .filter(|r| !r.tombstone && r.key != exclude)
-            .map(|r| (r.key.clone(), r.updated_at_ms, r.cost()))
+            .map(|r| EvictionCandidate {
+                key: r.key.clone(),
+                updated_at_ms: r.updated_at_ms,
+                cost: r.cost(),
+            })
             .collect();
-        all.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        all.sort_by(|a, b| (a.updated_at_ms, &a.key).cmp(&(b.updated_at_ms, &b.key)));
         let mut sum = 0u64;
         let mut out = Vec::new();
         for c in all {
             if sum >= need {
                 break;
             }
-            sum = sum.saturating_add(c.2);
+            sum = sum.saturating_add(c.cost);
             out.push(c);
         }
         Ok(out)
@@ -291,7 +290,7 @@ impl Storage for MemoryStorage {
         Ok(self.lock()?.last_seq)
     }
 
-    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>> {
+    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<Change>> {
         let inner = self.lock()?;
         let mut out = Vec::new();
         if max_records == 0 || after_seq == u64::MAX {
@@ -302,7 +301,11 @@ impl Storage for MemoryStorage {
                 break;
             }
             if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
-                out.push((*seq, c.app, rec.clone()));
+                out.push(Change {
+                    seq: *seq,
+                    app_id: c.app,
+                    record: rec.clone(),
+                });
             }
         }
         Ok(out)
@@ -327,7 +330,11 @@ impl Storage for MemoryStorage {
                 continue;
             }
             if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
-                page.changes.push((*seq, c.app, rec.clone()));
+                page.changes.push(Change {
+                    seq: *seq,
+                    app_id: c.app,
+                    record: rec.clone(),
+                });
                 if page.changes.len() >= max_records {
                     page.scanned_to = *seq;
                     return Ok(page);

@@ -212,11 +212,22 @@ pub struct PeerCursor {
     pub last_success_ms: u64,
 }
 
+/// One change-log entry with the record it names now (design.md §3 "Replication").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Node-local sequence number of the change (1, 2, 3, …; never reused).
+    pub seq: u64,
+    /// Namespace of the record.
+    pub app_id: u64,
+    /// The record as stored now (value, tombstone, or expired-but-unpurged).
+    pub record: Record,
+}
+
 /// One page of the change log for one peer, from [`Storage::changes_since_excluding`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChangePage {
-    /// `(seq, app_id, record)`, ascending by `seq`, without the excluded peer's own records.
-    pub changes: Vec<(u64, u64, Record)>,
+    /// Changes ascending by `seq`, without the excluded peer's own records.
+    pub changes: Vec<Change>,
     /// Every change-log entry with `seq <= scanned_to` was considered (returned or skipped as
     /// the peer's own); never below the `after_seq` asked for.
     pub scanned_to: u64,
@@ -360,7 +371,7 @@ pub trait Storage: Send + Sync + 'static {
     /// no entry, so sequence numbers have gaps. To advance a peer cursor when nothing is left to
     /// send, read [`Storage::last_seq`] *before* calling this; if the result is empty, every
     /// change up to that value has been seen.
-    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>>;
+    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<Change>>;
 
     /// The next page of changes to push to the peer with canonical wallet `exclude_origin`
     /// (design.md §3 "Replication"), from one consistent read: change-log entries with

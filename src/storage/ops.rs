@@ -5,7 +5,9 @@
 
 use crate::error::{Error, Result};
 use crate::store::merge::INBOUND_VALUE_OVERHEAD_BYTES;
-use crate::store::{merge, plan_eviction, Limits, MergeReport, QuotaError, QuotaPolicy, Record};
+use crate::store::{
+    merge, plan_eviction, EvictionCandidate, Limits, MergeReport, QuotaError, QuotaPolicy, Record,
+};
 
 use super::{AppUsage, LocalOutcome, LocalWrite, PutOutcome, WriteError};
 
@@ -31,11 +33,9 @@ pub(crate) trait Tx {
     fn drop_change(&mut self, app: u64, key: &str) -> Result<()>;
     /// Current log sequence of `(app, key)`.
     fn change_seq(&self, app: u64, key: &str) -> Result<Option<u64>>;
-    /// Non-tombstone records of `app` other than `exclude` as `(key, updated_at_ms, cost)`,
-    /// least-recently-updated first (by `updated_at_ms`, then key), stopping as soon as their
+    /// Non-tombstone records of `app` other than `exclude`, least-recently-updated first (by `updated_at_ms`, then key), stopping as soon as their
     /// total cost reaches `need` bytes (all of them if it never does).
-    fn lru_candidates(&self, app: u64, exclude: &str, need: u64)
-        -> Result<Vec<(String, u64, u64)>>;
+    fn lru_candidates(&self, app: u64, exclude: &str, need: u64) -> Result<Vec<EvictionCandidate>>;
     /// Tombstones of `app` as `(key, updated_at_ms)`, oldest first (by `updated_at_ms`, then key).
     fn tombstones_oldest(&self, app: u64) -> Result<Vec<(String, u64)>>;
     /// `(app, key)` of every record expired at `now_ms` (tombstones included).

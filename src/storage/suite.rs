@@ -328,8 +328,8 @@ fn eviction_of_least_recently_updated(s: &dyn Storage) {
         .changes_since(0, 100)
         .unwrap()
         .into_iter()
-        .filter(|(_, app, _)| *app == APP)
-        .map(|(_, _, r)| r.key)
+        .filter(|c| c.app_id == APP)
+        .map(|c| c.record.key)
         .collect();
     assert!(!logged.contains(&"a".to_string()) && !logged.contains(&"c".to_string()));
 }
@@ -431,23 +431,23 @@ fn change_log_latest_seq_per_key_and_monotonic(s: &dyn Storage) {
     let ch = s.changes_since(0, 10).unwrap();
     let seqs: Vec<(u64, u64, &str)> = ch
         .iter()
-        .map(|(q, a, r)| (*q, *a, r.key.as_str()))
+        .map(|c| (c.seq, c.app_id, c.record.key.as_str()))
         .collect();
     assert_eq!(seqs, vec![(2, APP, "b"), (3, APP, "a")]);
     assert_eq!(
-        ch[1].2,
+        ch[1].record,
         s.get(APP, "a").unwrap().unwrap(),
         "current content"
     );
     assert_eq!(s.changes_since(2, 10).unwrap().len(), 1);
-    assert_eq!(s.changes_since(0, 1).unwrap()[0].0, 2);
+    assert_eq!(s.changes_since(0, 1).unwrap()[0].seq, 2);
     assert!(s.changes_since(3, 10).unwrap().is_empty());
     assert!(s.changes_since(0, 0).unwrap().is_empty());
     assert!(s.changes_since(u64::MAX, 10).unwrap().is_empty());
     s.delete_local(APP, "b", N1, 4).unwrap().unwrap();
     let ch = s.changes_since(3, 10).unwrap();
     assert_eq!(ch.len(), 1);
-    assert_eq!((ch[0].0, ch[0].2.tombstone), (4, true));
+    assert_eq!((ch[0].seq, ch[0].record.tombstone), (4, true));
     let rep = s
         .merge_remote(
             OTHER_APP,
@@ -457,7 +457,7 @@ fn change_log_latest_seq_per_key_and_monotonic(s: &dyn Storage) {
         .unwrap();
     assert_eq!(rep.merged, 1);
     let ch = s.changes_since(4, 10).unwrap();
-    assert_eq!((ch[0].0, ch[0].1), (5, OTHER_APP));
+    assert_eq!((ch[0].seq, ch[0].app_id), (5, OTHER_APP));
     // ignored merges and failed writes take no sequence
     s.merge_remote(
         OTHER_APP,
@@ -470,7 +470,7 @@ fn change_log_latest_seq_per_key_and_monotonic(s: &dyn Storage) {
         .changes_since(0, 100)
         .unwrap()
         .iter()
-        .map(|c| c.0)
+        .map(|c| c.seq)
         .collect();
     assert_eq!(all, vec![3, 4, 5]);
 }
@@ -541,7 +541,7 @@ fn purge_respects_retention_and_peer_acks(s: &dyn Storage) {
         .changes_since(0, 100)
         .unwrap()
         .into_iter()
-        .map(|c| c.2.key)
+        .map(|c| c.record.key)
         .collect();
     assert_eq!(keys, vec!["live"]);
     // A purged tombstone loses its clock: a new PUT restarts at 1 (protocol.md §4.4).
@@ -582,9 +582,9 @@ fn purge_caps_tombstones_oldest_first(s: &dyn Storage) {
         .changes_since(0, 100)
         .unwrap()
         .into_iter()
-        .find(|c| c.2.key == "k1")
+        .find(|c| c.record.key == "k1")
         .unwrap()
-        .0;
+        .seq;
     assert_eq!(s.purge(100, &l, Some(k1_seq - 1)).unwrap(), 2);
     let left = |s: &dyn Storage| -> Vec<String> {
         s.snapshot(0).unwrap()[&APP]
@@ -737,7 +737,7 @@ fn concurrent_writers_get_distinct_sequences(s: &dyn Storage) {
         .changes_since(0, 100)
         .unwrap()
         .iter()
-        .map(|c| c.0)
+        .map(|c| c.seq)
         .collect();
     assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
     assert_eq!(s.app_usage(APP).unwrap().live_keys, 40);
@@ -766,7 +766,7 @@ const N3: &str = "0x3333333333333333333333333333333333333333";
 fn keys_of(page: &ChangePage) -> Vec<(u64, &str)> {
     page.changes
         .iter()
-        .map(|(q, _, r)| (*q, r.key.as_str()))
+        .map(|c| (c.seq, c.record.key.as_str()))
         .collect()
 }
 

@@ -83,10 +83,21 @@ impl fmt::Display for QuotaError {
 
 impl std::error::Error for QuotaError {}
 
+/// One evictable record of a namespace, as [`plan_eviction`] weighs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvictionCandidate {
+    /// Key of the record.
+    pub key: String,
+    /// Unix ms of its last write (least-recently-updated go first).
+    pub updated_at_ms: u64,
+    /// Accounted bytes it frees (`Record::cost`).
+    pub cost: u64,
+}
+
 /// Decide which records to evict so that a write fits its namespace (design.md §4,
 /// security-checklist.md "Quotas"). Pure.
 ///
-/// * `candidates`: `(key, updated_at_ms, cost_bytes)` of the namespace's evictable records. The
+/// * `candidates`: the namespace's evictable records. The
 ///   caller passes only non-tombstone records of the same app and excludes the key being written
 ///   (tombstones are never evicted; neither is the target). Order does not matter; a caller may
 ///   pass only the least-recently-updated prefix whose total cost covers the deficit.
@@ -101,7 +112,7 @@ impl std::error::Error for QuotaError {}
 /// namespace over budget.
 pub fn plan_eviction(
     policy: QuotaPolicy,
-    candidates: &[(String, u64, u64)],
+    candidates: &[EvictionCandidate],
     used_bytes_without_target: u64,
     target_cost: u64,
     budget: u64,
@@ -118,16 +129,16 @@ pub fn plan_eviction(
     if policy == QuotaPolicy::Reject {
         return Err(err);
     }
-    let mut order: Vec<&(String, u64, u64)> = candidates.iter().collect();
-    order.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    let mut order: Vec<&EvictionCandidate> = candidates.iter().collect();
+    order.sort_by(|a, b| (a.updated_at_ms, &a.key).cmp(&(b.updated_at_ms, &b.key)));
     let mut used = needed;
     let mut evict = Vec::new();
-    for (key, _, cost) in order {
+    for c in order {
         if used <= budget {
             break;
         }
-        used = used.saturating_sub(*cost);
-        evict.push(key.clone());
+        used = used.saturating_sub(c.cost);
+        evict.push(c.key.clone());
     }
     if used > budget {
         return Err(err);
@@ -139,8 +150,12 @@ pub fn plan_eviction(
 mod tests {
     use super::*;
 
-    fn c(key: &str, ts: u64, cost: u64) -> (String, u64, u64) {
-        (key.to_string(), ts, cost)
+    fn c(key: &str, ts: u64, cost: u64) -> EvictionCandidate {
+        EvictionCandidate {
+            key: key.to_string(),
+            updated_at_ms: ts,
+            cost,
+        }
     }
 
     #[test]

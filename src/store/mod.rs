@@ -7,7 +7,7 @@ pub mod merge;
 pub mod record;
 pub mod vclock;
 
-pub use limits::{plan_eviction, Limits, QuotaError, QuotaPolicy};
+pub use limits::{plan_eviction, EvictionCandidate, Limits, QuotaError, QuotaPolicy};
 pub use merge::{merge, validate_inbound, MergeOutcome, MergeReport};
 pub use record::Record;
 pub use vclock::{ClockOrdering, VectorClock};

@@ -171,8 +171,8 @@ pub fn collect_batch(
     loop {
         let page = storage.changes_since_excluding(scanned, PAGE_RECORDS, peer_wallet)?;
         let full = page.changes.len() >= PAGE_RECORDS;
-        for (seq, app, rec) in page.changes {
-            if !b.try_add(seq, app, rec) {
+        for c in page.changes {
+            if !b.try_add(c.seq, c.app_id, c.record) {
                 return Ok(b.batch);
             }
         }

@@ -10,7 +10,7 @@ use crate::store::{Limits, MergeReport, Record};
 
 use super::super::ops;
 use super::super::{
-    AppUsage, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
+    AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
     Storage, StoreStats, WriteError,
 };
 use super::errors::{corrupt, read_u32, read_u64};
@@ -192,7 +192,7 @@ impl Storage for RedbStorage {
         }
     }
 
-    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<(u64, u64, Record)>> {
+    fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<Change>> {
         let mut out = Vec::new();
         if max_records == 0 || after_seq == u64::MAX {
             return Ok(out);
@@ -208,7 +208,11 @@ impl Storage for RedbStorage {
             let (k, v) = item.map_err(e)?;
             let (app, key) = v.value();
             if let Some(g) = records.get((app, key)).map_err(e)? {
-                out.push((k.value(), app, self.decode(app, key, g.value())?));
+                out.push(Change {
+                    seq: k.value(),
+                    app_id: app,
+                    record: self.decode(app, key, g.value())?,
+                });
             }
         }
         Ok(out)
@@ -243,8 +247,11 @@ impl Storage for RedbStorage {
             }
             let (app, key) = v.value();
             if let Some(g) = records.get((app, key)).map_err(e)? {
-                page.changes
-                    .push((seq, app, self.decode(app, key, g.value())?));
+                page.changes.push(Change {
+                    seq,
+                    app_id: app,
+                    record: self.decode(app, key, g.value())?,
+                });
                 if page.changes.len() >= max_records {
                     page.scanned_to = seq;
                     return Ok(page);

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use ::redb::{ReadableTable, Table, TableError, WriteTransaction};
 
 use crate::error::{Error, Result};
-use crate::store::Record;
+use crate::store::{EvictionCandidate, Record};
 
 use super::super::codec::{decode_record, encode_record};
 use super::super::ops::{adjust_usage, Tx};
@@ -214,12 +214,7 @@ impl Tx for WTx<'_> {
             .map(|g| g.value()))
     }
 
-    fn lru_candidates(
-        &self,
-        app: u64,
-        exclude: &str,
-        need: u64,
-    ) -> Result<Vec<(String, u64, u64)>> {
+    fn lru_candidates(&self, app: u64, exclude: &str, need: u64) -> Result<Vec<EvictionCandidate>> {
         let mut out = Vec::new();
         let mut sum = 0u64;
         for item in self
@@ -240,7 +235,11 @@ impl Tx for WTx<'_> {
             }
             let (cost, _) = v.value();
             sum = sum.saturating_add(cost);
-            out.push((key.to_string(), updated, cost));
+            out.push(EvictionCandidate {
+                key: key.to_string(),
+                updated_at_ms: updated,
+                cost,
+            });
         }
         Ok(out)
     }
