@@ -4,9 +4,10 @@
 //! seal, response-signature and envelope verification, protocol.md §1–§3),
 //! and record latencies and failures per task ([`stats::Recorder`]).
 //!
-//! The CLI (`cli::bench`) resolves the apps and nodes and prints the report;
-//! this module only runs a [`Plan`] over a grid of clients.
+//! [`setup`] resolves the apps and nodes into a grid of clients; this module runs a [`Plan`]
+//! over it; the CLI (`cli::bench`) maps flags to both and prints the report.
 
+pub mod setup;
 pub mod stats;
 
 use std::fmt::Write as _;

@@ -199,7 +199,7 @@ async fn create(cli: &Cli, a: &CreateArgs) -> Result<()> {
         Some(dir) => {
             create::check_data_dir(dir)?;
             // The password prompt (if any) comes before the database is locked.
-            let identity = crate::cli::load_identity(&s)?;
+            let identity = crate::identity::load_configured(&s)?;
             let chain = create::chain_master_secret_hash(&s).await;
             let dir = dir.clone();
             let bar = progress_bar("backup");

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,14 +19,10 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
-use crate::bench::{self, ClientGrid, Plan, Progress, Stop, Summary, Workload};
-use crate::chain::devnet::DevnetInfo;
-use crate::chain::registry::RegistryClient;
-use crate::cli::{load_identity, print_json, Cli, Output};
-use crate::client::app::{resolve_node, AppClient};
-use crate::config::Settings;
+use crate::bench::setup::{self, Setup, Targets};
+use crate::bench::{self, Plan, Progress, Stop, Summary, Workload};
+use crate::cli::{print_json, Cli, Output};
 use crate::error::{Error, ErrorKind, Result};
-use crate::identity::Identity;
 
 /// Extra `bench --help` text: sources, report and exit codes.
 pub const AFTER_HELP: &str = "\
@@ -176,160 +172,6 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// One app identity to act as.
-struct App {
-    identity: Identity,
-    /// App id from the registry, if the identity is registered.
-    app_id: Option<u64>,
-}
-
-/// Where the chain and the identities come from.
-struct Sources {
-    registry: RegistryClient,
-    kms_app_id: u64,
-    info_label: String,
-    node_wallet: Option<String>,
-    nodes: Vec<String>,
-    identities: Vec<Identity>,
-}
-
-fn load_devnet(dir: &Path, s: &Settings, a: &BenchArgs) -> Result<Sources> {
-    let path = dir.join("devnet.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::local(format!("cannot read {}: {e}", path.display())))?;
-    let info: DevnetInfo = serde_json::from_str(&text)
-        .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
-    let password = std::fs::read_to_string(&info.password_file)
-        .map_err(|e| Error::local(format!("cannot read {}: {e}", info.password_file.display())))?;
-    let password = password.trim_end_matches(['\r', '\n']);
-    let take = a.apps.map(|k| k as usize).unwrap_or(info.apps.len());
-    if take > info.apps.len() {
-        return Err(Error::new(
-            ErrorKind::Usage,
-            format!(
-                "--apps {take}: the devnet has only {} app identities (devnet up --apps N)",
-                info.apps.len()
-            ),
-        ));
-    }
-    let mut identities = Vec::new();
-    for app in &info.apps[..take] {
-        identities.push(crate::identity::load_keystore(&app.keystore, password)?);
-    }
-    let nodes = if a.nodes.is_empty() {
-        info.nodes.iter().map(|n| n.url.clone()).collect()
-    } else {
-        a.nodes.clone()
-    };
-    Ok(Sources {
-        registry: RegistryClient::new(
-            &info.rpc_url,
-            &info.nova_app_registry,
-            &info.kms_registry,
-            s.rpc_timeout(),
-        )?,
-        kms_app_id: info.kms_app_id,
-        info_label: s.envelope_info_label.clone(),
-        node_wallet: None,
-        nodes,
-        identities,
-    })
-}
-
-fn load_configured(s: &Settings, a: &BenchArgs) -> Result<Sources> {
-    s.require_registries()?;
-    let mut identities = Vec::new();
-    if a.app_configs.is_empty() {
-        identities.push(load_identity(s)?);
-    } else {
-        let take = a.apps.map(|k| k as usize).unwrap_or(a.app_configs.len());
-        if take > a.app_configs.len() {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                format!(
-                    "--apps {take}: only {} --app-config given",
-                    a.app_configs.len()
-                ),
-            ));
-        }
-        for file in &a.app_configs[..take] {
-            let app_settings = Settings::load_from_process(Some(file))?;
-            identities.push(load_identity(&app_settings).map_err(|e| e.context(file.display()))?);
-        }
-    }
-    let nodes = if a.nodes.is_empty() {
-        vec![s.addr.clone()]
-    } else {
-        a.nodes.clone()
-    };
-    Ok(Sources {
-        registry: RegistryClient::new(
-            &s.rpc_url,
-            &s.nova_app_registry,
-            &s.kms_registry,
-            s.rpc_timeout(),
-        )?,
-        kms_app_id: s.kms_app_id,
-        info_label: s.envelope_info_label.clone(),
-        node_wallet: if a.nodes.is_empty() {
-            s.node_wallet.clone()
-        } else {
-            None
-        },
-        nodes,
-        identities,
-    })
-}
-
-/// Resolve the nodes on chain and build one HTTP pool per node and one
-/// [`AppClient`] per (node, app).
-async fn build_grid(src: Sources, a: &BenchArgs) -> Result<(ClientGrid, Vec<App>, Vec<String>)> {
-    let mut apps = Vec::new();
-    for identity in src.identities {
-        let app_id = match src
-            .registry
-            .get_instance_by_wallet(&identity.address())
-            .await
-        {
-            Ok(i) if i.id != 0 => Some(i.app_id),
-            _ => None,
-        };
-        apps.push(App { identity, app_id });
-    }
-    let mut grid = Vec::new();
-    let mut urls = Vec::new();
-    for url in &src.nodes {
-        let url = url.trim_end_matches('/').to_string();
-        let node = resolve_node(
-            &src.registry,
-            src.kms_app_id,
-            &url,
-            src.node_wallet.as_deref(),
-        )
-        .await?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(a.timeout))
-            .pool_max_idle_per_host(a.concurrency as usize)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
-        let mut row = Vec::new();
-        for app in &apps {
-            row.push(Arc::new(AppClient::with_http(
-                http.clone(),
-                &url,
-                app.identity.clone(),
-                &node.tee_wallet,
-                node.tee_pubkey.clone(),
-                &src.info_label,
-            )?));
-        }
-        grid.push(row);
-        urls.push(url);
-    }
-    Ok((grid, apps, urls))
-}
-
 fn progress_line(quiet: bool) -> ProgressBar {
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -349,11 +191,15 @@ fn progress_line(quiet: bool) -> ProgressBar {
 /// (config, keystore), Remote (chain), NotReady (node not registered).
 pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
     let s = cli.settings()?;
-    let src = match &a.devnet {
-        Some(dir) => load_devnet(dir, &s, a)?,
-        None => load_configured(&s, a)?,
+    let targets = Targets {
+        devnet: a.devnet.clone(),
+        apps: a.apps,
+        nodes: a.nodes.clone(),
+        app_configs: a.app_configs.clone(),
+        timeout: Duration::from_secs(a.timeout),
+        concurrency: a.concurrency,
     };
-    let (grid, apps, urls) = build_grid(src, a).await?;
+    let Setup { grid, apps, urls } = setup::setup(&s, &targets).await?;
     let workload = match a.workload {
         WorkloadArg::Put => Workload::Put,
         WorkloadArg::Get => Workload::Get,
@@ -380,13 +226,7 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
     // Warm-up: one writer client per distinct namespace (app id), first node.
     let mut warmup_keys = 0;
     if a.warmup && matches!(workload, Workload::Get | Workload::Mixed { .. }) {
-        let mut seen = BTreeSet::new();
-        let mut writers = Vec::new();
-        for (i, app) in apps.iter().enumerate() {
-            if seen.insert(app.app_id.unwrap_or(u64::MAX - i as u64)) {
-                writers.push(grid[0][i].clone());
-            }
-        }
+        let writers = setup::warmup_writers(&grid, &apps);
         if !a.quiet {
             eprintln!(
                 "warm-up: writing {} keys in {} namespace(s) ...",

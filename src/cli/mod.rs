@@ -161,18 +161,6 @@ impl Cli {
     }
 }
 
-/// Load the identity named by the settings (keystore + password source).
-/// Errors: Local (no keystore, unreadable), Auth (wrong password).
-pub fn load_identity(s: &Settings) -> Result<crate::identity::Identity> {
-    let path = s.require_keystore()?;
-    let pw = crate::identity::read_password(
-        s.password_file.as_deref(),
-        &format!("Password for {}: ", path.display()),
-        false,
-    )?;
-    crate::identity::load_keystore(path, &pw)
-}
-
 /// Print `value` as pretty JSON on stdout.
 pub fn print_json(value: &serde_json::Value) {
     println!(

@@ -40,6 +40,6 @@ pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<()> {
     if let Some(v) = &a.node_url {
         s.node_url = Some(v.clone());
     }
-    let identity = crate::cli::load_identity(&s)?;
+    let identity = crate::identity::load_configured(&s)?;
     crate::daemon::serve(s, identity).await
 }

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use crate::chain::registry::RegistryClient;
-use crate::cli::{load_identity, print_json, Cli, Output};
+use crate::cli::{print_json, Cli, Output};
 use crate::client::app::{resolve_node, AppClient};
 use crate::error::{Error, Result};
 
@@ -68,7 +68,7 @@ pub struct DeriveArgs {
 pub async fn app_client(cli: &Cli) -> Result<AppClient> {
     let s = cli.settings()?;
     s.require_registries()?;
-    let identity = load_identity(&s)?;
+    let identity = crate::identity::load_configured(&s)?;
     let registry = RegistryClient::new(
         &s.rpc_url,
         &s.nova_app_registry,

@@ -189,6 +189,20 @@ fn derive_p384(wallet_secret: &[u8; 32]) -> p384::SecretKey {
     }
 }
 
+/// Load the identity the settings name: `keystore`, with its password from `password_file`,
+/// `NOVAKMS_PASSWORD_FILE` or a terminal prompt (design.md §6: secrets never in argv).
+///
+/// Errors: Local (no keystore configured, unreadable file), Auth (wrong password).
+pub fn load_configured(s: &crate::config::Settings) -> crate::Result<Identity> {
+    let path = s.require_keystore()?;
+    let pw = read_password(
+        s.password_file.as_deref(),
+        &format!("Password for {}: ", path.display()),
+        false,
+    )?;
+    load_keystore(path, &pw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
