@@ -614,21 +614,58 @@ fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
     let h: Value = serde_json::from_str(&ok_stdout(&health)).unwrap();
     assert_eq!(h["ready"], true);
 
-    // SIGTERM: readiness off, drain, close redb, exit 0.
+    // SIGTERM: readiness off, drain, close redb, exit 0. The restarted node runs as under
+    // systemd (`Type=notify`): its sd_notify datagrams go to a socket of this test.
     d.signal_node(0, libc::SIGTERM);
+    let notify_dir = tempfile::tempdir().unwrap();
+    let notify_path = notify_dir.path().join("notify.sock");
+    let notify = std::os::unix::net::UnixDatagram::bind(&notify_path).unwrap();
+    notify
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let mut child = std::process::Command::new(common::exe())
         .args(["serve", "--config"])
         .arg(&node.config)
+        .env("NOTIFY_SOCKET", &notify_path)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let mut seen = Vec::new();
+    let next = || {
+        let mut buf = [0u8; 512];
+        let n = notify
+            .recv(&mut buf)
+            .expect("a sd_notify datagram within 30 s");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    // READY=1 once it listens, then STATUS=ready once the node tick made it ready.
+    while !seen.iter().any(|m: &String| m.contains("STATUS=ready")) {
+        seen.push(next());
+    }
+    assert!(
+        seen[0].starts_with("READY=1"),
+        "first notification must be READY=1: {seen:?}"
+    );
     common::wait_ready(&node.url, Duration::from_secs(30));
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    // Everything the node sent before it exited is still queued on the socket.
+    notify
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut after = Vec::new();
+    let mut buf = [0u8; 512];
+    while let Ok(n) = notify.recv(&mut buf) {
+        after.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert!(
+        after.iter().any(|m| m.contains("STOPPING=1")),
+        "SIGTERM must notify STOPPING=1: {after:?}"
+    );
     // Nothing listens any more: `health` exits 3 (unreachable).
     let health = d.app_cli(&["health"]);
     assert_eq!(health.status.code(), Some(3), "{health:?}");

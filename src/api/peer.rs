@@ -50,12 +50,7 @@ pub async fn sync(
 /// replicated to. `blacklisted`, `is_self` and `replication` are ours.
 pub async fn nodes(State(st): State<Arc<NodeState>>) -> Json<Value> {
     let now = st.clock.now_ms();
-    let repl = st
-        .replication
-        .peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let repl = st.replication.snapshot();
     let operators: Vec<Value> = st
         .peer_cache
         .all()

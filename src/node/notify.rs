@@ -8,9 +8,15 @@ use std::os::unix::net::UnixDatagram;
 /// Returns false when not running under systemd or the send failed (logged
 /// at debug level; readiness notification is best effort).
 pub fn notify(state: &str) -> bool {
-    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
-        return false;
-    };
+    match std::env::var_os("NOTIFY_SOCKET") {
+        Some(path) => notify_to(&path, state),
+        None => false,
+    }
+}
+
+/// Send `state` to the notification socket `path` (a filesystem path, or `@name` for the
+/// abstract namespace). Returns false when the send failed (logged at debug level).
+pub fn notify_to(path: &std::ffi::OsStr, state: &str) -> bool {
     let sock = match UnixDatagram::unbound() {
         Ok(s) => s,
         Err(_) => return false,
@@ -24,7 +30,7 @@ pub fn notify(state: &str) -> bool {
             Err(e) => Err(e),
         }
     } else {
-        sock.send_to(state.as_bytes(), &path)
+        sock.send_to(state.as_bytes(), path)
     };
     match sent {
         Ok(_) => true,
@@ -44,13 +50,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notify.sock");
         let server = UnixDatagram::bind(&path).unwrap();
-        // SAFETY-free: tests in this module are the only users of NOTIFY_SOCKET.
-        std::env::set_var("NOTIFY_SOCKET", &path);
-        assert!(notify("READY=1"));
-        std::env::remove_var("NOTIFY_SOCKET");
+        // No process-global environment is touched: the test binary is multi-threaded.
+        assert!(notify_to(path.as_os_str(), "READY=1"));
         let mut buf = [0u8; 64];
         let n = server.recv(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"READY=1");
-        assert!(!notify("READY=1"));
+        drop(server);
+        assert!(
+            !notify_to(path.as_os_str(), "READY=1"),
+            "nobody listens any more"
+        );
     }
 }

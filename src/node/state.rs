@@ -151,17 +151,15 @@ impl NodeState {
         use crate::metrics::{PeerGauge, SecretGauge};
         let peers = self
             .replication
-            .peers
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
+            .snapshot()
+            .into_iter()
             .map(|(w, r)| {
                 let g = PeerGauge {
                     lag_records: r.lag_records,
                     last_success_ms: r.last_success_ms,
                     failing: r.last_error.is_some(),
                 };
-                (w.clone(), g)
+                (w, g)
             })
             .collect();
         let (secret, secret_verified) = {
@@ -200,6 +198,13 @@ pub struct ReplicationState {
     pub wake: tokio::sync::Notify,
     /// Per peer wallet: progress of outbound replication.
     pub peers: RwLock<std::collections::HashMap<String, PeerReplication>>,
+}
+
+impl ReplicationState {
+    /// A copy of every peer's outbound replication progress, by peer wallet.
+    pub fn snapshot(&self) -> std::collections::HashMap<String, PeerReplication> {
+        self.peers.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 /// Outbound replication progress to one peer.

@@ -151,12 +151,7 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
         }
         let now = st.clock.now_ms();
         let peers = st.peer_cache.others(&st.wallet, now);
-        let repl = st
-            .replication
-            .peers
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let repl = st.replication.snapshot();
         let all_failing =
             !peers.is_empty() && peers.iter().all(|p| failing(p, repl.get(&p.wallet)));
         if tracker.observe(all_failing, now, isolation_ms) {

@@ -90,6 +90,17 @@ impl<'t> WTx<'t> {
         }
         Ok(())
     }
+
+    /// Remove change-log entry `seq` and its origin (the key's index entry is the caller's).
+    fn forget_change(&mut self, seq: u64) -> Result<()> {
+        self.changes
+            .remove(seq)
+            .map_err(werr(self.path, self.broken))?;
+        self.change_origin
+            .remove(seq)
+            .map_err(werr(self.path, self.broken))?;
+        Ok(())
+    }
 }
 
 impl Tx for WTx<'_> {
@@ -171,12 +182,7 @@ impl Tx for WTx<'_> {
             .map_err(werr(self.path, self.broken))?
             .map(|g| g.value());
         if let Some(prev) = prev {
-            self.changes
-                .remove(prev)
-                .map_err(werr(self.path, self.broken))?;
-            self.change_origin
-                .remove(prev)
-                .map_err(werr(self.path, self.broken))?;
+            self.forget_change(prev)?;
         }
         self.changes
             .insert(seq, (app, key))
@@ -196,12 +202,7 @@ impl Tx for WTx<'_> {
             .map_err(werr(self.path, self.broken))?
             .map(|g| g.value());
         if let Some(prev) = prev {
-            self.changes
-                .remove(prev)
-                .map_err(werr(self.path, self.broken))?;
-            self.change_origin
-                .remove(prev)
-                .map_err(werr(self.path, self.broken))?;
+            self.forget_change(prev)?;
         }
         Ok(())
     }
