@@ -37,7 +37,7 @@ use crate::crypto::pop;
 use crate::crypto::sealed::seal_master_secret;
 use crate::node::auth::{authenticate_peer, PeerCaller};
 use crate::node::ingest;
-use crate::node::kv::read;
+use crate::node::kv::{read, ReadKind};
 use crate::node::refusal::Refusal;
 use crate::node::reply::{self, SealedReply};
 use crate::node::state::NodeState;
@@ -167,7 +167,7 @@ async fn delta(
 /// expired now left out.
 async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
     let now = st.clock.now_ms();
-    let snap = read(st, move |s| s.snapshot(now)).await?;
+    let snap = read(st, ReadKind::Scan, move |s| s.snapshot(now)).await?;
     let mut data = Map::new();
     for (app, recs) in snap {
         data.insert(

@@ -8,8 +8,9 @@
 //!
 //! Every method is synchronous and atomic: for redb one transaction, and a write is acknowledged
 //! (the method returns `Ok`) only after its durable commit returned (design.md §3 "Acknowledge
-//! only after commit returns"). Call them from async code via `spawn_blocking` (a durable commit
-//! fsyncs).
+//! only after commit returns"). The node never calls a write from async code directly: writes
+//! go through its committer thread (`node::commit`), and reads through `node::kv::read`, which
+//! runs point reads inline (microseconds from redb's cache) and scans on the blocking pool.
 //!
 //! Semantics shared by both backends:
 //! * Namespaces are app ids; a namespace exists while it holds at least one record (value or
