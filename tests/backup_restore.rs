@@ -15,7 +15,7 @@ use common::process::{spawn_serve, with_config};
 use common::wait::{eventually_blocking as eventually, rt as runtime};
 use novakms::crypto::master::MasterSecret;
 use novakms::identity::Identity;
-use novakms::storage::backup::{signed_message, Manifest, TRAILER_LEN};
+use novakms::storage::backup::testing::resign;
 use novakms::storage::{ClusterBinding, RedbStorage, Storage};
 use novakms::store::{Limits, Record, VectorClock};
 use sha2::{Digest, Sha256};
@@ -186,24 +186,6 @@ fn listing(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-/// Rewrite the manifest of snapshot `good`, fix the digest and sign with `signer`.
-fn forge(good: &[u8], signer: &Identity, edit: impl Fn(&mut Manifest)) -> Vec<u8> {
-    let mlen = u32::from_le_bytes(good[12..16].try_into().unwrap()) as usize;
-    let mut m: Manifest = serde_json::from_slice(&good[16..16 + mlen]).unwrap();
-    edit(&mut m);
-    let json = serde_json::to_vec(&m).unwrap();
-    let data = &good[16 + mlen..good.len() - TRAILER_LEN as usize];
-    let mut out = good[..12].to_vec();
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(&json);
-    out.extend_from_slice(data);
-    let digest: [u8; 32] = Sha256::digest(&out).into();
-    out.extend_from_slice(&digest);
-    let sig = signer.sign(&signed_message(&digest));
-    out.extend_from_slice(&hex::decode(&sig[2..]).unwrap());
-    out
 }
 
 #[test]
@@ -523,7 +505,7 @@ fn tampering_is_detected_before_anything_changes() {
 
     // A manifest from another cluster re-signed by another key: bad signature (5).
     let mallory = Identity::generate();
-    std::fs::write(&bad, forge(&good, &mallory, |m| m.cluster.chain_id = 1)).unwrap();
+    std::fs::write(&bad, resign(&good, &mallory, |m| m.cluster.chain_id = 1)).unwrap();
     let out = node.cli(&["backup", "verify", s(&bad)]);
     expect_code(&out, 5, "re-signed by another key");
     assert!(stderr(&out).contains("bad signature"), "{}", stderr(&out));
@@ -537,7 +519,7 @@ fn tampering_is_detected_before_anything_changes() {
     let addr = mallory.address();
     std::fs::write(
         &bad,
-        forge(&good, &mallory, |m| m.node_wallet = addr.clone()),
+        resign(&good, &mallory, |m| m.node_wallet = addr.clone()),
     )
     .unwrap();
     ok(&node.cli(&["backup", "verify", s(&bad)]));
@@ -554,7 +536,7 @@ fn tampering_is_detected_before_anything_changes() {
     untouched("unexpected signer");
 
     // Correctly signed by the node but from another chain: the target's cluster differs (7).
-    std::fs::write(&bad, forge(&good, &node.id, |m| m.cluster.chain_id = 1)).unwrap();
+    std::fs::write(&bad, resign(&good, &node.id, |m| m.cluster.chain_id = 1)).unwrap();
     ok(&node.cli(&["backup", "verify", s(&bad)]));
     let empty = t.path().join("empty-same-cluster");
     {
@@ -990,7 +972,7 @@ fn online_backup_restore_catches_up_and_disaster_recovery() {
     let target = d.path().join("chain-check-target");
     std::fs::write(
         &forged,
-        forge(&good, &node1, |m| {
+        resign(&good, &node1, |m| {
             m.master_secret_hash = Some(format!("0x{}", "11".repeat(32)))
         }),
     )
@@ -1009,7 +991,7 @@ fn online_backup_restore_catches_up_and_disaster_recovery() {
     let addr = stranger.address();
     std::fs::write(
         &forged,
-        forge(&good, &stranger, |m| m.node_wallet = addr.clone()),
+        resign(&good, &stranger, |m| m.node_wallet = addr.clone()),
     )
     .unwrap();
     let out = with_config(

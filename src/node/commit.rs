@@ -320,6 +320,23 @@ mod tests {
         Limits::default()
     }
 
+    /// A redb storage on a disk whose faults the returned switch injects.
+    fn faulty_redb() -> (
+        tempfile::TempDir,
+        crate::storage::fault::FaultSwitch,
+        Arc<dyn Storage>,
+    ) {
+        use crate::storage::fault::{FaultSwitch, FaultyBackend};
+        let dir = tempfile::tempdir().unwrap();
+        let switch = FaultSwitch::new();
+        let sw = switch.clone();
+        let s: Arc<dyn Storage> = Arc::new(
+            RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
+                .unwrap(),
+        );
+        (dir, switch, s)
+    }
+
     /// A committer over `storage` with node id [`NODE`], the system clock and `limits`.
     fn start(storage: &Arc<dyn Storage>, limits: Limits, metrics: Arc<Metrics>) -> Committer {
         Committer::start(
@@ -419,18 +436,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_commit_acknowledges_nothing_and_raises_the_failing_flag() {
-        use crate::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
-        let dir = tempfile::tempdir().unwrap();
-        let switch = FaultSwitch::new();
-        let sw = switch.clone();
-        let s: Arc<dyn Storage> = Arc::new(
-            RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
-                .unwrap(),
-        );
+        let (_dir, switch, s) = faulty_redb();
         let c = Arc::new(start(&s, limits(), Arc::new(Metrics::new())));
         c.submit(put(1, "before", b"1")).await.unwrap();
         assert!(!c.failing());
-        switch.fail_sync(FaultKind::Io);
+        switch.fail_sync(crate::storage::fault::FaultKind::Io);
         let mut tasks = Vec::new();
         for i in 0..8 {
             let c = c.clone();
@@ -478,16 +488,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_merge_commit_raises_the_failing_flag_and_writes_nothing() {
-        use crate::storage::fault::{FaultKind, FaultSwitch, FaultyBackend};
-        let dir = tempfile::tempdir().unwrap();
-        let switch = FaultSwitch::new();
-        let sw = switch.clone();
-        let s: Arc<dyn Storage> = Arc::new(
-            RedbStorage::open_with_backend(dir.path(), move |p| FaultyBackend::open(p, sw.clone()))
-                .unwrap(),
-        );
+        let (_dir, switch, s) = faulty_redb();
         let c = start(&s, limits(), Arc::new(Metrics::new()));
-        switch.fail_sync(FaultKind::Io);
+        switch.fail_sync(crate::storage::fault::FaultKind::Io);
         let recs = vec![remote("a", "0xbb", 1, b"x"), remote("b", "0xbb", 1, b"y")];
         assert!(c.submit_merge(3, recs.clone(), Some("0xbb")).await.is_err());
         assert!(

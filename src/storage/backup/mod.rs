@@ -73,6 +73,8 @@ pub mod online;
 pub mod plan;
 pub mod read;
 pub mod restore;
+#[doc(hidden)]
+pub mod testing;
 pub mod write;
 
 pub use self::dest::BackupDest;

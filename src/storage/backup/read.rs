@@ -372,6 +372,7 @@ pub fn verify_file(path: &Path, mut progress: Option<Progress<'_>>) -> Result<Ve
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::resign;
     use super::*;
     use crate::error::ErrorKind;
     use crate::identity::Identity;
@@ -412,24 +413,6 @@ mod tests {
         }
     }
 
-    /// Rewrite the manifest of `good` with `edit`, fix the digest, sign with `signer`.
-    fn forge(good: &[u8], signer: &Identity, edit: impl Fn(&mut Manifest)) -> Vec<u8> {
-        let mlen = u32::from_le_bytes(good[12..16].try_into().unwrap()) as usize;
-        let mut m: Manifest = serde_json::from_slice(&good[16..16 + mlen]).unwrap();
-        edit(&mut m);
-        let json = serde_json::to_vec(&m).unwrap();
-        let data = &good[16 + mlen..good.len() - TRAILER_LEN as usize];
-        let mut out = good[..12].to_vec();
-        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        out.extend_from_slice(&json);
-        out.extend_from_slice(data);
-        let digest: [u8; 32] = Sha256::digest(&out).into();
-        out.extend_from_slice(&digest);
-        let sig = signer.sign(&signed_message(&digest));
-        out.extend_from_slice(&hex::decode(&sig[2..]).unwrap());
-        out
-    }
-
     #[test]
     fn forged_manifests() {
         let id = Identity::generate();
@@ -437,26 +420,26 @@ mod tests {
         populate(&mem);
         let good = snap(&mem, &id);
         // Same edit-free re-encoding with the right key verifies (the forge helper is sound).
-        verify(&forge(&good, &id, |_| {})).unwrap();
+        verify(&resign(&good, &id, |_| {})).unwrap();
         // Another cluster, re-signed by another key: signature does not recover to node_wallet.
         let other = Identity::generate();
-        let e = verify(&forge(&good, &other, |m| m.cluster.chain_id = 1)).unwrap_err();
+        let e = verify(&resign(&good, &other, |m| m.cluster.chain_id = 1)).unwrap_err();
         assert!(e.message().contains("bad signature"), "{e}");
         // Re-signed by the same key: valid (the caller compares the cluster).
-        let v = verify(&forge(&good, &id, |m| m.cluster.chain_id = 1)).unwrap();
+        let v = verify(&resign(&good, &id, |m| m.cluster.chain_id = 1)).unwrap();
         assert_eq!(v.manifest.cluster.chain_id, 1);
         // Counts that lie, even correctly signed.
-        let e = verify(&forge(&good, &id, |m| {
+        let e = verify(&resign(&good, &id, |m| {
             m.apps[0].records += 1;
             m.totals.records += 1;
         }))
         .unwrap_err();
         assert!(e.message().contains("counts"), "{e}");
         // Inconsistent totals.
-        let e = verify(&forge(&good, &id, |m| m.totals.bytes += 1)).unwrap_err();
+        let e = verify(&resign(&good, &id, |m| m.totals.bytes += 1)).unwrap_err();
         assert!(e.message().contains("totals"), "{e}");
         // Sealed entry the manifest does not announce.
-        let e = verify(&forge(&good, &id, |m| m.sealed_master_secret = None)).unwrap_err();
+        let e = verify(&resign(&good, &id, |m| m.sealed_master_secret = None)).unwrap_err();
         assert!(e.message().contains("sealed"), "{e}");
     }
 }
