@@ -455,8 +455,10 @@ fn database_from_another_cluster_is_refused_and_cli_exit_codes() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(err.contains("another cluster"), "{err}");
+    // Exit 7 with the message docs/troubleshooting.md names.
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(err.contains("database belongs to another cluster"), "{err}");
+    assert!(err.contains("NovaAppRegistry address"), "{err}");
     // Different KMS app id: refused too.
     let out = std::process::Command::new(common::exe())
         .args(["serve", "--config"])
@@ -464,7 +466,9 @@ fn database_from_another_cluster_is_refused_and_cli_exit_codes() {
         .env("NOVAKMS_KMS_APP_ID", "50")
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(err.contains("KMS app id"), "{err}");
     // The right config still works and the data is intact.
     d.restart_node(0, &[]);
     assert_eq!(
@@ -492,6 +496,32 @@ fn database_from_another_cluster_is_refused_and_cli_exit_codes() {
     assert_eq!(d.app_cli(&["health"]).status.code(), Some(0));
     let out = d.app_cli(&["--addr", "http://127.0.0.1:9", "health"]);
     assert_eq!(out.status.code(), Some(3));
+
+    // A damaged database is refused at start with exit 5 (operator guide, troubleshooting):
+    // every stored copy of the key's bytes is altered on disk while the node is stopped.
+    d.signal_node(0, libc::SIGTERM);
+    let db = d.node(0).data_dir.join("novakms.redb");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let mut hits = 0;
+    let needle = b"greeting";
+    let mut i = 0;
+    while i + needle.len() <= bytes.len() {
+        if &bytes[i..i + needle.len()] == needle {
+            bytes[i] = b'G';
+            hits += 1;
+        }
+        i += 1;
+    }
+    assert!(hits > 0, "the key is stored in the file");
+    std::fs::write(&db, &bytes).unwrap();
+    let out = std::process::Command::new(common::exe())
+        .args(["serve", "--config"])
+        .arg(&d.node(0).config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("corrupt"), "{err}");
 }
 
 #[test]
