@@ -702,3 +702,38 @@ fn readiness_follows_the_registry_and_sigterm_exits_cleanly() {
     // The database was closed cleanly: it opens again at once.
     novakms::storage::redb::RedbStorage::open(&node.data_dir).unwrap();
 }
+
+#[test]
+fn dev_wallet_header_is_refused_unless_enabled() {
+    // protocol.md §2.6: `x-tee-wallet` names the app without PoP, for development only.
+    let d = Devnet::up(1);
+    let rt = rt();
+    let c = d.app_client(0);
+    let wallet = c.identity().address();
+    let dev = vec![("x-tee-wallet".to_string(), wallet.clone())];
+    rt.block_on(async {
+        c.put("k", b"v", 0).await.unwrap();
+        // Off (the default): refused like any request without PoP, nothing read or written.
+        let (status, body) = raw(&c, Method::GET, "/kms/data", &dev, None).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["code"], "unauthorized");
+        assert_eq!(body["message"], "Missing PoP authentication headers");
+        let (status, _) = raw(&c, Method::PUT, "/kms/data", &dev, Some(put_body(&c, "k2"))).await;
+        assert_eq!(status, 403);
+        assert_eq!(c.list().await.unwrap(), vec!["k".to_string()]);
+    });
+    // On: the header alone authenticates the registered app (answer sealed to its key).
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(0, &[("NOVAKMS_ALLOW_DEV_WALLET_HEADER", "true")]);
+    rt.block_on(async {
+        let (status, body) = raw(&c, Method::GET, "/kms/data", &dev, None).await;
+        assert_eq!(status, 200, "{body}");
+        let list = common::pop::open_json(c.identity(), &body);
+        assert_eq!(list["keys"], json!(["k"]));
+        // An unregistered wallet is still refused by the registry.
+        let stranger = vec![("x-tee-wallet".to_string(), Identity::generate().address())];
+        let (status, body) = raw(&c, Method::GET, "/kms/data", &stranger, None).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["code"], "forbidden");
+    });
+}
