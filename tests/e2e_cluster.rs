@@ -135,7 +135,9 @@ fn stopped_and_killed_nodes_catch_up() {
         }
         d.app_client(0).delete("before").await.unwrap();
     });
-    d.restart_node(1, &[]);
+    // Node 2 comes back with `master_secret_storage = "none"` (as inside a TEE): it must not use
+    // its sealed copy and obtains the secret from a peer instead; node 3 reloads its sealed copy.
+    d.restart_node(1, &[("NOVAKMS_MASTER_SECRET_STORAGE", "none")]);
     d.restart_node(2, &[]);
     rt.block_on(async {
         for j in [1usize, 2] {
@@ -152,6 +154,15 @@ fn stopped_and_killed_nodes_catch_up() {
             )
             .await;
         }
+        let s1 = common::http::status(&d.node(1).url).await;
+        assert_eq!(s1["node"]["master_secret"]["state"], "synced", "{s1}");
+        let from = s1["node"]["master_secret"]["synced_from"].as_str().unwrap();
+        assert!(
+            from == d.node(0).url || from == d.node(2).url,
+            "synced from a peer, not {from}"
+        );
+        let s2 = common::http::status(&d.node(2).url).await;
+        assert_eq!(s2["node"]["master_secret"]["state"], "generated", "{s2}");
     });
 }
 
@@ -402,6 +413,41 @@ fn a_hung_peer_delays_nobody_and_large_values_replicate() {
                 )
                 .await;
             }
+        }
+    });
+}
+
+#[test]
+fn ttl_records_expire_on_every_node() {
+    // protocol.md §1.6 `ttl_ms`, §4.5: an expired record is neither read nor listed, on the
+    // node that took the write and on the peer it replicated to.
+    let d = Devnet::up(2);
+    let rt = rt();
+    rt.block_on(async {
+        let (a, b) = (d.app_client(0), d.app_client(1));
+        let written = std::time::Instant::now();
+        a.put("short", b"lived", 6_000).await.unwrap();
+        a.put("long", b"lived", 0).await.unwrap();
+        // The replica serves it while it lives (a read after expiry would answer 404).
+        eventually("the ttl record replicated", Duration::from_secs(20), || {
+            let b = &b;
+            async move { b.get("short").await.ok().flatten().is_some() }
+        })
+        .await;
+        eventually("expired on both nodes", Duration::from_secs(20), || {
+            let (a, b) = (&a, &b);
+            async move {
+                a.get("short").await.unwrap().is_none() && b.get("short").await.unwrap().is_none()
+            }
+        })
+        .await;
+        assert!(
+            written.elapsed() >= Duration::from_millis(6_000),
+            "not before its TTL"
+        );
+        for c in [&a, &b] {
+            assert_eq!(c.list().await.unwrap(), vec!["long".to_string()]);
+            assert_eq!(c.get("long").await.unwrap().unwrap().0, b"lived");
         }
     });
 }
