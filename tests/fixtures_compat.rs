@@ -1,0 +1,167 @@
+//! Files written by an earlier release stay readable (issue 14 "Fixtures"): a redb data dir and a
+//! `.nksnap` backup written by novakms 0.1.0 (commit `2bbb5e6` layout, schema version 1, backup
+//! format version 1) are committed under `tests/fixtures/v0.1.0/`. Later versions must open
+//! them (upgrading the database in place if the schema moves on) or refuse them as documented;
+//! these tests say which, against the exact content the generator below wrote.
+//!
+//! Regenerate only on purpose, for a new release's fixtures (never to make a test pass):
+//! `NOVAKMS_WRITE_FIXTURES=tests/fixtures/vX.Y.Z cargo test --test fixtures_compat -- --ignored`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use novakms::identity::Identity;
+use novakms::storage::backup::{
+    import, verify_file, write_backup, BackupMode, BackupReader, HashSource, ManifestContext,
+};
+use novakms::storage::{ClusterBinding, MemoryStorage, RedbStorage, Storage};
+use novakms::store::{Limits, Record, VectorClock};
+
+/// The fixed identity that signed the fixture backup (a test key, never a real node's).
+const SIGNER_KEY: [u8; 32] = [0x42; 32];
+const PEER: &str = "0x2222222222222222222222222222222222222222";
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.1.0")
+}
+
+fn signer() -> Identity {
+    Identity::from_private_key(&SIGNER_KEY).unwrap()
+}
+
+fn binding(node: &str) -> ClusterBinding {
+    ClusterBinding {
+        chain_id: 31337,
+        nova_app_registry: "0x5fbdb2315678afecb367f032d93f642f64180aa3".into(),
+        kms_registry: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512".into(),
+        kms_app_id: 49,
+        node_wallet: node.to_string(),
+    }
+}
+
+/// What the fixture holds: app 7 with five values (one with a TTL), one deleted key (a
+/// tombstone) and one record merged from a peer; app 9 with one value; a sealed secret blob.
+fn populate(s: &dyn Storage, node: &str) {
+    let l = Limits::default();
+    s.set_binding(&binding(node)).unwrap();
+    for i in 0..5u64 {
+        let ttl = if i == 4 { 4_102_444_800_000 } else { 0 };
+        s.put_local(
+            7,
+            &format!("k{i}"),
+            vec![i as u8; 40],
+            ttl,
+            node,
+            1_700_000_000_000 + i,
+            &l,
+        )
+        .unwrap();
+    }
+    s.delete_local(7, "k1", node, 1_700_000_000_100).unwrap();
+    let merged = Record {
+        key: "from-peer".into(),
+        value: vec![0xee; 33],
+        version: VectorClock::from([(PEER, 3)]),
+        updated_at_ms: 1_700_000_000_200,
+        tombstone: false,
+        ttl_ms: 0,
+    };
+    s.merge_remote_from(7, vec![merged], &l, Some(PEER))
+        .unwrap();
+    s.put_local(9, "other-app", vec![9; 30], 0, node, 1_700_000_000_300, &l)
+        .unwrap();
+    s.store_sealed_master_secret(&[0x5e; 61]).unwrap();
+}
+
+/// Every record of every app, tombstones included (`now = 0`: nothing expired).
+fn content(s: &dyn Storage) -> BTreeMap<u64, Vec<Record>> {
+    s.snapshot(0).unwrap()
+}
+
+#[test]
+#[ignore = "writes fixtures; run on purpose with NOVAKMS_WRITE_FIXTURES=<dir>"]
+fn write_fixtures() {
+    let Some(out) = std::env::var_os("NOVAKMS_WRITE_FIXTURES") else {
+        panic!("set NOVAKMS_WRITE_FIXTURES to the fixture directory to write");
+    };
+    let out = PathBuf::from(out);
+    let node = signer().address();
+    let data = out.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    {
+        let s = RedbStorage::open(&data).unwrap();
+        populate(&s, &node);
+    }
+    let mem = MemoryStorage::new();
+    populate(&mem, &node);
+    let ctx = ManifestContext {
+        mode: BackupMode::Offline,
+        created_at_ms: 1_700_000_001_000,
+        master_secret_hash: Some(format!("0x{}", "ab".repeat(32))),
+        master_secret_hash_source: HashSource::Chain,
+        include_sealed_master_secret: true,
+        sealed_for: None,
+    };
+    let (_, bytes) = write_backup(&mem, Vec::new(), &signer(), ctx, None).unwrap();
+    std::fs::write(out.join("backup.nksnap"), bytes).unwrap();
+}
+
+/// A private copy of the fixture data dir (opening may upgrade it in place).
+fn data_copy() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(dir().join("data")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), t.path().join(e.file_name())).unwrap();
+    }
+    t
+}
+
+#[test]
+fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
+    let t = data_copy();
+    let s = RedbStorage::open(t.path()).expect("a 0.1.0 database opens (verified at open)");
+    let node = signer().address();
+    assert_eq!(s.binding().unwrap(), Some(binding(&node)));
+    let want = MemoryStorage::new();
+    populate(&want, &node);
+    assert_eq!(content(&s), content(&want));
+    assert_eq!(s.load_sealed_master_secret().unwrap(), Some(vec![0x5e; 61]));
+    assert_eq!(s.last_seq().unwrap(), want.last_seq().unwrap());
+    // Replication state survives too: the merged record is not offered back to its sender.
+    let page = s.changes_since_excluding(0, 100, PEER).unwrap();
+    assert!(page.changes.iter().all(|c| c.record.key != "from-peer"));
+    // And it stays writable.
+    s.put_local(
+        7,
+        "new",
+        vec![1; 30],
+        0,
+        &node,
+        1_800_000_000_000,
+        &Limits::default(),
+    )
+    .unwrap();
+    drop(s);
+    let s = RedbStorage::open(t.path()).unwrap();
+    assert!(s.get(7, "new").unwrap().is_some());
+}
+
+#[test]
+fn nksnap_from_v0_1_0_verifies_and_imports() {
+    let path = dir().join("backup.nksnap");
+    let v = verify_file(&path, None).expect("a 0.1.0 backup verifies");
+    assert_eq!(v.signer, signer().address());
+    assert_eq!(v.manifest.mode, BackupMode::Offline);
+    assert_eq!(v.manifest.created_at_ms, 1_700_000_001_000);
+    let rd =
+        BackupReader::open(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
+    let got = MemoryStorage::new();
+    import(rd, &got, true, None).unwrap();
+    let want = MemoryStorage::new();
+    populate(&want, &signer().address());
+    assert_eq!(content(&got), content(&want));
+    assert_eq!(
+        got.load_sealed_master_secret().unwrap(),
+        Some(vec![0x5e; 61])
+    );
+}
