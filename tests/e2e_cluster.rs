@@ -451,3 +451,45 @@ fn ttl_records_expire_on_every_node() {
         }
     });
 }
+
+#[test]
+fn a_causally_newer_write_wins_even_with_an_older_timestamp() {
+    // Vector clocks decide before timestamps (protocol.md §6.6): node 2's clock runs 10 s
+    // behind (within the 15 s inbound skew node 2 allows for node 1's records), so its
+    // overwrite of a key it has already received carries the OLDER `updated_at_ms`. It happened after the first write, so it must win on every node; a merge
+    // by timestamp alone would keep the first write.
+    let d = Devnet::up(2);
+    d.signal_node(1, libc::SIGTERM);
+    d.restart_node(1, &[("NOVAKMS_CLOCK_OFFSET_MS", "-10000")]);
+    let rt = rt();
+    rt.block_on(async {
+        let (a, b) = (d.app_client(0), d.app_client(1));
+        let first = a.put("k", b"first", 0).await.unwrap();
+        eventually("node 2 has the first write", Duration::from_secs(20), || {
+            let b = &b;
+            async move { b.get("k").await.ok().flatten().map(|v| v.0) == Some(b"first".to_vec()) }
+        })
+        .await;
+        let second = b.put("k", b"second", 0).await.unwrap();
+        assert!(
+            second < first,
+            "the later write carries the older timestamp ({second} vs {first})"
+        );
+        eventually(
+            "both nodes hold the causally newer write",
+            Duration::from_secs(20),
+            || {
+                let (a, b) = (&a, &b);
+                async move {
+                    let got_a = a.get("k").await.ok().flatten().map(|v| v.0);
+                    let got_b = b.get("k").await.ok().flatten().map(|v| v.0);
+                    got_a == Some(b"second".to_vec()) && got_b == Some(b"second".to_vec())
+                }
+            },
+        )
+        .await;
+        // And it stays so after anti-entropy had a chance to run (no flip back).
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(a.get("k").await.unwrap().unwrap().0, b"second");
+    });
+}

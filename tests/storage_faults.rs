@@ -296,7 +296,14 @@ fn faulted_writes_fail_cleanly_and_nothing_acknowledged_is_lost() {
             switch.delay(delay);
             (sc.arm)(&switch);
             let mut round_failed = 0;
-            for _ in 0..rng.gen_range(3..10) {
+            // A random number of operations, and more if none has failed yet: an operation that
+            // does not commit (a delete of a missing key) uses no fsync, so with a delay of one
+            // or two good fsyncs a short round could end before the fault fires (a flaky
+            // "no operation failed" before). 64 operations always reach it.
+            let planned = rng.gen_range(3..10);
+            let mut done = 0;
+            while done < planned || (round_failed == 0 && done < 64) {
+                done += 1;
                 if m.step(&store, &mut rng, &limits) {
                     faulted.ok += 1;
                 } else {
