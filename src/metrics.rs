@@ -93,12 +93,13 @@ pub struct Metrics {
     pub request_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
     /// `novakms_auth_refusals_total{caller,reason}`.
     pub auth_refusals: Family<RefusalLabels, Counter>,
-    /// `novakms_commit_duration_seconds`: one durable write transaction (group commit batch),
+    /// `novakms_commit_duration_seconds`: one durable write transaction of the committer (a
+    /// group-commit batch of app writes, or a chunk of records merged from a peer),
     /// from begin to commit returned.
     pub commit_duration: Histogram,
-    /// `novakms_commit_batch_writes`: app writes acknowledged by one commit.
+    /// `novakms_commit_batch_writes`: writes in one commit (app writes, or merged records).
     pub commit_batch: Histogram,
-    /// `novakms_commit_failures_total`: batches whose commit failed (nothing acknowledged).
+    /// `novakms_commit_failures_total`: commits that failed (nothing of them acknowledged).
     pub commit_failures: Counter,
     /// `novakms_node_tick_duration_seconds`: one node tick (protocol.md §7).
     pub tick_duration: Histogram,
@@ -151,20 +152,20 @@ impl Metrics {
         let commit_duration = latency_histogram();
         r.register_with_unit(
             "commit_duration",
-            "Durable write transactions of app writes (one group-commit batch each)",
+            "Durable write transactions of the committer: a group-commit batch of app writes, or a chunk of records merged from a peer",
             Unit::Seconds,
             commit_duration.clone(),
         );
         let commit_batch = Histogram::new(exponential_buckets(1.0, 2.0, 10));
         r.register(
             "commit_batch_writes",
-            "App writes acknowledged by one durable commit",
+            "Writes in one durable commit: app writes of a batch, or merged records of a chunk",
             commit_batch.clone(),
         );
         let commit_failures = Counter::default();
         r.register(
             "commit_failures",
-            "Group-commit batches that failed (no write of the batch acknowledged)",
+            "Commits that failed (no app write of the batch acknowledged, no record of the chunk merged)",
             commit_failures.clone(),
         );
         let tick_duration = latency_histogram();
