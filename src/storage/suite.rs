@@ -1,5 +1,8 @@
 //! Behaviour suite written once against `&dyn Storage` and run for every backend
 //! (`memory_backend::*`, `redb_backend::*`).
+//!
+//! One file on purpose (over 600 lines): it is the single list of storage behaviours every
+//! backend must show; splitting it would let a case exist for one backend and not the other.
 
 use std::collections::BTreeMap;
 
