@@ -113,6 +113,8 @@ pub struct Metrics {
     secret_state: Family<SecretLabels, Gauge>,
     secret_verified: Gauge,
     peers_known: Gauge,
+    nonces_held: Gauge,
+    auth_cache_instances: Gauge,
     scrape_errors: Counter,
     scrape_lock: std::sync::Mutex<()>,
 }
@@ -237,6 +239,18 @@ impl Metrics {
             "KMS members in the peer cache, this node included",
             peers_known.clone(),
         );
+        let nonces_held = Gauge::default();
+        r.register(
+            "nonces_held",
+            "PoP nonces currently issued and not yet used or expired (bounded by max_nonces)",
+            nonces_held.clone(),
+        );
+        let auth_cache_instances = Gauge::default();
+        r.register(
+            "app_auth_cache_instances",
+            "Wallets held by the app-auth cache (bounded by registry_cache_capacity)",
+            auth_cache_instances.clone(),
+        );
         let scrape_errors = Counter::default();
         r.register(
             "metrics_scrape_errors",
@@ -262,6 +276,8 @@ impl Metrics {
             secret_state,
             secret_verified,
             peers_known,
+            nonces_held,
+            auth_cache_instances,
             scrape_errors,
             scrape_lock: std::sync::Mutex::new(()),
         }
@@ -391,6 +407,10 @@ pub struct StateSnapshot {
     pub secret_verified: bool,
     /// KMS members in the PeerCache, self included.
     pub peers_known: usize,
+    /// PoP nonces currently held (bounded by `max_nonces`).
+    pub nonces_held: usize,
+    /// Wallets in the app-auth cache (bounded by `registry_cache_capacity`).
+    pub auth_cache_instances: usize,
 }
 
 fn gauge(v: u64) -> i64 {
@@ -447,6 +467,9 @@ impl Metrics {
         }
         m.secret_verified.set(i64::from(snap.secret_verified));
         m.peers_known.set(gauge(snap.peers_known as u64));
+        m.nonces_held.set(gauge(snap.nonces_held as u64));
+        m.auth_cache_instances
+            .set(gauge(snap.auth_cache_instances as u64));
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &m.registry).is_err() {
             // Writing to a String cannot fail; keep the scrape well-formed anyway.

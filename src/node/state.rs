@@ -182,6 +182,8 @@ impl NodeState {
             secret,
             secret_verified,
             peers_known: self.peer_cache.all().len(),
+            nonces_held: self.nonces.len(),
+            auth_cache_instances: self.auth.cached_entries().0,
         }
     }
 

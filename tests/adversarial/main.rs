@@ -424,7 +424,19 @@ fn nonce_and_fresh_key_floods_keep_memory_bounded() {
     use futures_util::stream::{self, StreamExt};
     let flood_n = env_num("NOVAKMS_ADV_FLOOD", 50_000usize);
     let wallets_n = env_num("NOVAKMS_ADV_WALLETS", 5_000usize);
+    // Caps checked directly (issue 14): the node's nonce store (`max_nonces`, default 4096)
+    // and its app-auth cache, made smaller than the wallet flood so the cap is exercised.
+    let max_nonces = novakms::config::Settings::default().max_nonces;
+    let auth_cache_cap = 1_000usize;
     let d = Devnet::up(1);
+    d.signal_node(0, libc::SIGTERM);
+    d.restart_node(
+        0,
+        &[(
+            "NOVAKMS_REGISTRY_CACHE_CAPACITY",
+            &auth_cache_cap.to_string(),
+        )],
+    );
     let rt = rt();
     let url = d.node(0).url.clone();
     let node_wallet = d.node(0).wallet.clone();
@@ -507,6 +519,12 @@ fn nonce_and_fresh_key_floods_keep_memory_bounded() {
             "nonce held across the flood was evicted"
         );
         let rss1 = rss_kib(pid);
+        let held = metric(&url, "novakms_nonces_held").await;
+        assert!(
+            held <= max_nonces as f64,
+            "{held} nonces held after {flood_n} issued (cap {max_nonces})"
+        );
+        println!("nonce flood: {held} nonces held after {flood_n} issued (cap {max_nonces})");
 
         // Phase 2: fresh wallets signing valid-looking PoP (flood IP gets the
         // nonces): each is refused 403 "Instance not found"; good client ok.
@@ -538,6 +556,12 @@ fn nonce_and_fresh_key_floods_keep_memory_bounded() {
         }
         let wallets_secs = started2.elapsed().as_secs_f64();
         let rss2 = rss_kib(pid);
+        let cached = metric(&url, "novakms_app_auth_cache_instances").await;
+        assert!(
+            cached <= auth_cache_cap as f64,
+            "{cached} wallets cached after {wallets_n} fresh ones (cap {auth_cache_cap})"
+        );
+        println!("wallet flood: {cached} wallets cached after {wallets_n} fresh ones (cap {auth_cache_cap})");
 
         (
             rss0,
@@ -719,4 +743,17 @@ fn skewed_clock_records_are_refused_then_converge() {
         t_old.as_secs_f64(),
         t_behind.as_secs_f64()
     );
+}
+
+/// The value of the unlabelled metric `name` in the node's `/metrics` exposition.
+async fn metric(base: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} not in /metrics"))
 }
