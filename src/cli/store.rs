@@ -4,15 +4,13 @@
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use base64::Engine;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::chain::registry::RegistryClient;
 use crate::cli::{print_json, Cli, Output};
-use crate::client::app::{resolve_node, AppClient};
+use crate::client::app::AppClient;
 use crate::error::{Error, Result};
 
 /// `store` subcommands.
@@ -63,27 +61,9 @@ pub struct DeriveArgs {
     pub length: u32,
 }
 
-/// Build an app client from the settings: identity from the keystore, node
-/// wallet + teePubkey from the registry.
+/// The app client the settings name (`crate::client::app::AppClient::from_settings`).
 pub async fn app_client(cli: &Cli) -> Result<AppClient> {
-    let s = cli.settings()?;
-    s.require_registries()?;
-    let identity = crate::identity::load_configured(&s)?;
-    let registry = RegistryClient::new(
-        &s.rpc_url,
-        &s.nova_app_registry,
-        &s.kms_registry,
-        s.rpc_timeout(),
-    )?;
-    let node = resolve_node(&registry, s.kms_app_id, &s.addr, s.node_wallet.as_deref()).await?;
-    AppClient::new(
-        &s.addr,
-        identity,
-        &node.tee_wallet,
-        node.tee_pubkey.clone(),
-        &s.envelope_info_label,
-        Duration::from_secs(s.client_timeout_seconds),
-    )
+    AppClient::from_settings(&cli.settings()?).await
 }
 
 fn read_value(a: &PutArgs) -> Result<Vec<u8>> {

@@ -125,6 +125,32 @@ pub async fn resolve_node(
 }
 
 impl AppClient {
+    /// The app client the settings describe (`store`, `derive`): identity from the keystore
+    /// (`identity::load_configured`), node `addr`, its wallet and teePubkey resolved on chain
+    /// (`resolve_node`), `client_timeout_seconds` per request.
+    ///
+    /// Errors: Local (registries or keystore not configured), Auth (wrong password), Remote
+    /// (chain RPC), NotReady (the node is not a registered, active KMS instance).
+    pub async fn from_settings(s: &crate::config::Settings) -> Result<AppClient> {
+        s.require_registries()?;
+        let identity = crate::identity::load_configured(s)?;
+        let registry = RegistryClient::new(
+            &s.rpc_url,
+            &s.nova_app_registry,
+            &s.kms_registry,
+            s.rpc_timeout(),
+        )?;
+        let node = resolve_node(&registry, s.kms_app_id, &s.addr, s.node_wallet.as_deref()).await?;
+        AppClient::new(
+            &s.addr,
+            identity,
+            &node.tee_wallet,
+            node.tee_pubkey.clone(),
+            &s.envelope_info_label,
+            Duration::from_secs(s.client_timeout_seconds),
+        )
+    }
+
     /// A client for the node at `base_url` whose registry wallet and teePubkey
     /// (DER SPKI bytes) are given. `timeout` bounds every HTTP call.
     pub fn new(
