@@ -80,6 +80,16 @@ pub struct Settings {
     pub registry_not_found_ttl_seconds: u64,
     /// Bound on app-auth cache entries. Default 10000.
     pub registry_cache_capacity: usize,
+    /// A PUT/DELETE is applied only within this many seconds of its PoP timestamp and of its
+    /// arrival; later it is refused with 503 and never applied (issue 10 "request deadlines").
+    /// Keep it below the clients' timeout (the novakms client's default is 30 s). 0 = off.
+    /// Default 20.
+    pub write_deadline_seconds: u64,
+    /// Registry lookups per node tick that re-read cached app authorizations, so a revoked
+    /// instance, app or version is refused after the next tick instead of after the cache
+    /// TTL (issue 10; `chain::auth` "Revocation"). 0 = upstream behaviour (TTL only).
+    /// Default 1000.
+    pub registry_revalidate_per_tick: usize,
     /// PoP timestamp window and nonce lifetime, seconds (§2.1). Default 120.
     pub pop_timeout_seconds: u64,
     /// Nonce store capacity (§2.1). Default 4096.
@@ -160,6 +170,8 @@ impl Default for Settings {
             registry_cache_ttl_seconds: 180,
             registry_not_found_ttl_seconds: 10,
             registry_cache_capacity: 10_000,
+            write_deadline_seconds: 20,
+            registry_revalidate_per_tick: 1_000,
             pop_timeout_seconds: 120,
             max_nonces: 4096,
             nonce_rate_limit_per_minute: 1200,

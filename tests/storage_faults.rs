@@ -558,7 +558,7 @@ async fn a_node_on_a_failing_disk_refuses_then_catches_up() {
         value: encrypt_value(&dk, b"z"),
         ttl_ms: 0,
     };
-    let r = b.st.committer.submit(app_write).await;
+    let r = b.st.committer.submit(app_write, None).await;
     assert!(matches!(r, Err(WriteError::Storage(_))), "{r:?}");
     assert!(b.st.committer.failing());
     novakms::node::tick::tick(&b.st).await;

@@ -16,6 +16,15 @@
 //! instance with `id == 0`, a reverted getApp/getVersion) live `min(ttl, not_found_ttl)`
 //! (upstream 10 s). Errors are never cached. Each of the three maps is an LRU bounded by
 //! `capacity`, so a flood of unknown wallets cannot grow memory.
+//!
+//! Revocation (issue 10): a cached "allowed" would otherwise outlive an on-chain revocation by
+//! up to `ttl`. [`AppAuthCache::revalidate`], called on every node tick, re-reads the live
+//! *found* entries (apps and versions first, then instances, most recently used first, up to a
+//! lookup budget) and replaces any entry whose on-chain record changed, keeping its expiry. So
+//! an instance set non-ACTIVE, an app deactivated or a version revoked is refused from the
+//! first request after the next tick, without a per-request chain read. Entries past the
+//! budget keep the TTL rule; a lookup that fails leaves its entry as it was (as a miss never
+//! caches an error).
 
 use std::hash::Hash;
 use std::num::NonZeroUsize;
@@ -129,6 +138,36 @@ impl<K: Hash + Eq, V: Clone> TtlLru<K, V> {
         );
     }
 
+    /// Keys of the unexpired entries whose value passes `keep`, most recently used first.
+    /// Does not change the LRU order.
+    fn live_keys(&self, keep: impl Fn(&V) -> bool) -> Vec<K>
+    where
+        K: Clone,
+    {
+        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        m.iter()
+            .filter(|(_, e)| e.expires > now && keep(&e.value))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Replace the value of a present entry, keeping its expiry and LRU position. Returns true
+    /// when the entry was present and its value differed.
+    fn refresh(&self, k: &K, v: V) -> bool
+    where
+        V: PartialEq,
+    {
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match m.peek_mut(k) {
+            Some(e) if e.value != v => {
+                e.value = v;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn clear(&self) {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
@@ -137,6 +176,22 @@ impl<K: Hash + Eq, V: Clone> TtlLru<K, V> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
+
+/// What one [`AppAuthCache::revalidate`] pass did (counts of registry lookups).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Revalidation {
+    /// Entries re-read from the registry.
+    pub checked: usize,
+    /// Entries whose on-chain record had changed and were replaced.
+    pub changed: usize,
+    /// Lookups that failed (entry left as it was).
+    pub failed: usize,
+    /// Live found entries not re-read this pass (over the budget).
+    pub skipped: usize,
+}
+
+/// Concurrent registry lookups in one [`AppAuthCache::revalidate`] pass.
+const REVALIDATE_CONCURRENCY: usize = 16;
 
 /// Read-through cache of registry lookups for app authorization (protocol.md §2.7).
 ///
@@ -236,6 +291,71 @@ impl AppAuthCache {
         })
     }
 
+    /// Re-read up to `max_lookups` live found entries from the registry and replace those whose
+    /// record changed, keeping their expiry (module doc "Revocation"). Apps and versions go first
+    /// (one entry covers every instance of the app), then instances, most recently used first.
+    /// `max_lookups == 0` does nothing. Never fails: failed lookups are counted and their
+    /// entries left as they were. At most [`REVALIDATE_CONCURRENCY`] lookups run at once.
+    pub async fn revalidate(&self, max_lookups: usize) -> Revalidation {
+        use futures_util::stream::{self, StreamExt};
+        use futures_util::FutureExt;
+        let apps = self.apps.live_keys(Option::is_some);
+        let versions = self.versions.live_keys(Option::is_some);
+        let instances = self.instances.live_keys(|i| i.id != 0);
+        let total = apps.len() + versions.len() + instances.len();
+        let mut budget = max_lookups;
+        let mut take = |n: usize| {
+            let t = n.min(budget);
+            budget -= t;
+            t
+        };
+        let (na, nv) = (take(apps.len()), take(versions.len()));
+        let ni = take(instances.len());
+        let mut out = Revalidation {
+            skipped: total - (na + nv + ni),
+            ..Revalidation::default()
+        };
+        // One outcome per lookup: Some(changed) or None (failed).
+        let lookups: Vec<futures_util::future::BoxFuture<'_, Option<bool>>> = apps
+            .into_iter()
+            .take(na)
+            .map(|id| {
+                async move {
+                    let a = not_found_on_revert(self.client.get_app(id).await).ok()?;
+                    Some(self.apps.refresh(&id, a))
+                }
+                .boxed()
+            })
+            .chain(versions.into_iter().take(nv).map(|(a, v)| {
+                async move {
+                    let got = not_found_on_revert(self.client.get_version(a, v).await).ok()?;
+                    Some(self.versions.refresh(&(a, v), got))
+                }
+                .boxed()
+            }))
+            .chain(instances.into_iter().take(ni).map(|w| {
+                async move {
+                    let got = self.client.get_instance_by_wallet(&w).await.ok()?;
+                    Some(self.instances.refresh(&w, got))
+                }
+                .boxed()
+            }))
+            .collect();
+        let results: Vec<Option<bool>> = stream::iter(lookups)
+            .buffer_unordered(REVALIDATE_CONCURRENCY)
+            .collect()
+            .await;
+        for r in results {
+            out.checked += 1;
+            match r {
+                Some(true) => out.changed += 1,
+                Some(false) => {}
+                None => out.failed += 1,
+            }
+        }
+        out
+    }
+
     /// Drop every cached entry (tests; an operator-triggered refresh).
     pub fn invalidate_all(&self) {
         self.instances.clear();
@@ -333,6 +453,29 @@ mod tests {
         assert_eq!(c.get(&4), None);
         c.clear();
         assert_eq!(c.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn refresh_replaces_a_changed_value_and_keeps_expiry_and_order() {
+        let c: TtlLru<u64, u64> = TtlLru::new(NonZeroUsize::new(3).unwrap());
+        c.put(1, 10, Duration::from_millis(100));
+        c.put(2, 0, Duration::from_secs(50));
+        c.put(3, 30, Duration::from_secs(50));
+        // Most recently used first; `keep` filters values.
+        assert_eq!(c.live_keys(|v| *v != 0), vec![3, 1]);
+        assert!(!c.refresh(&3, 30), "same value: not a change");
+        assert!(c.refresh(&1, 11));
+        assert!(!c.refresh(&9, 90), "absent keys are not inserted");
+        assert_eq!(c.get(&9), None);
+        assert_eq!(
+            c.live_keys(|_| true),
+            vec![3, 2, 1],
+            "refresh keeps LRU order"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        // The refreshed entry kept its original expiry.
+        assert_eq!(c.get(&1), None);
+        assert_eq!(c.live_keys(|_| true), vec![3, 2]);
     }
 
     #[test]

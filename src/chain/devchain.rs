@@ -444,6 +444,20 @@ impl RegistryAdmin {
         Ok(tx_hash(&r))
     }
 
+    /// `KMSRegistry.resetMasterSecretHash()` on the registry at `kms_registry` (hex address),
+    /// signed by this admin's key (the KMSRegistry owner on a devnet: both contracts are deployed
+    /// by [`dev_signer`]). Sets the on-chain hash to zero: the cluster rotates its master secret
+    /// (protocol.md §9.2; issue 10 "rotation honoured"). Returns the tx hash.
+    /// Errors: bad address → Local; revert (not the owner) or RPC failure → Remote.
+    pub async fn reset_master_secret_hash(&self, kms_registry: &str) -> Result<String> {
+        let kms = parse_address("KMSRegistry", kms_registry)?;
+        let c = KMSRegistry::new(kms, &self.provider);
+        let r = self
+            .send("resetMasterSecretHash()", c.resetMasterSecretHash())
+            .await?;
+        Ok(tx_hash(&r))
+    }
+
     /// `setInstanceZkVerified(instance_id, zk_verified)`. Returns the tx hash.
     pub async fn set_instance_zk_verified(
         &self,

@@ -32,6 +32,11 @@ pub struct AppCaller {
     /// `x-app-signature` exactly as received, for the response signature (§2.5);
     /// `None` with the dev `x-tee-wallet` shortcut.
     pub signature: Option<String>,
+    /// The PoP timestamp (Unix seconds, the client's clock); `None` with the dev shortcut.
+    /// Bounds the request's write deadline (`node::kv`, issue 10).
+    pub pop_timestamp: Option<u64>,
+    /// When authentication of this request started (node's monotonic clock).
+    pub received: std::time::Instant,
 }
 
 /// An authenticated, authorized KMS peer (§2.4, §6.1).
@@ -123,6 +128,7 @@ fn consume_nonce(st: &NodeState, nonce: &str, now: u64) -> Result<(), Refusal> {
 /// authentication headers`. Errors: 403 `unauthorized` (timestamp, nonce, signature, wallet
 /// header), 403 `forbidden` (registry refusal, malformed wallet), 500 (registry RPC failure).
 pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCaller, Refusal> {
+    let received = std::time::Instant::now();
     let (Some(sig), Some(nonce), Some(ts)) = (&h.signature, &h.nonce, &h.timestamp) else {
         if st.settings.allow_dev_wallet_header {
             if let Some(w) = &h.dev_wallet {
@@ -134,6 +140,8 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
                     wallet,
                     instance: app.instance,
                     signature: None,
+                    pop_timestamp: None,
+                    received,
                 });
             }
         }
@@ -147,6 +155,8 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
         wallet,
         instance: app.instance,
         signature: Some(sig.clone()),
+        pop_timestamp: ts.parse().ok(),
+        received,
     })
 }
 

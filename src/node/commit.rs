@@ -17,7 +17,11 @@
 //! * writes and merges are applied in queue order, so two writes of one key keep their order;
 //! * any failed commit, local or merge, raises [`Committer::failing`] (the node tick turns
 //!   readiness off, reason `storage failing`) until a later commit succeeds or a storage probe
-//!   clears it.
+//!   clears it;
+//! * a write submitted with a deadline is checked against it on the commit thread just before
+//!   its batch is applied: past it, the write is dropped from the batch and answered
+//!   [`WriteError::DeadlineExceeded`], so a request that waited out its client (a node frozen
+//!   mid-request, a long queue) is never applied later (issue 10 "request deadlines").
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -49,8 +53,8 @@ struct Merge {
 
 /// One queued job of the commit thread.
 enum Job {
-    /// A local app write, batched with its neighbours.
-    Local(LocalWrite, Reply),
+    /// A local app write, batched with its neighbours, with its deadline (`None`: none).
+    Local(LocalWrite, Reply, Option<Instant>),
     /// A merge of replicated records, committed on its own.
     Merge(Merge),
 }
@@ -134,13 +138,22 @@ impl Committer {
         tx.send(job).await.map_err(|_| stopped())
     }
 
-    /// Queue `op` and wait until the transaction holding it committed durably.
+    /// Queue `op` and wait until the transaction holding it committed durably. With a
+    /// `deadline`, the op is applied only if the commit thread reaches it before then.
     ///
-    /// Returns the op's outcome, its own refusal (quota, size), or
-    /// [`WriteError::Storage`] if its batch failed or the committer is gone.
-    pub async fn submit(&self, op: LocalWrite) -> Result<LocalOutcome, WriteError> {
+    /// Returns the op's outcome, its own refusal (quota, size),
+    /// [`WriteError::DeadlineExceeded`] (not applied), or [`WriteError::Storage`] if its batch
+    /// failed or the committer is gone.
+    pub async fn submit(
+        &self,
+        op: LocalWrite,
+        deadline: Option<Instant>,
+    ) -> Result<LocalOutcome, WriteError> {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(WriteError::DeadlineExceeded);
+        }
         let (reply, wait) = oneshot::channel();
-        self.send(Job::Local(op, reply)).await?;
+        self.send(Job::Local(op, reply, deadline)).await?;
         wait.await
             .unwrap_or_else(|_| Err(WriteError::Storage(dropped())))
     }
@@ -148,14 +161,18 @@ impl Committer {
     /// Local PUT of ciphertext `value` under `(app_id, key)` with `ttl_ms` (0 = no expiry),
     /// acknowledged after its durable commit (semantics of [`Storage::put_local`]).
     ///
-    /// Errors: [`WriteError::QuotaExceeded`] / [`WriteError::ValueTooLarge`] (nothing
-    /// changed), [`WriteError::Storage`] (not acknowledged).
+    /// Applied only before `deadline` (see [`Committer::submit`]).
+    ///
+    /// Errors: [`WriteError::QuotaExceeded`] / [`WriteError::ValueTooLarge`] /
+    /// [`WriteError::DeadlineExceeded`] (nothing changed), [`WriteError::Storage`] (not
+    /// acknowledged).
     pub async fn submit_put(
         &self,
         app_id: u64,
         key: String,
         value: Vec<u8>,
         ttl_ms: u64,
+        deadline: Instant,
     ) -> Result<PutOutcome, WriteError> {
         let op = LocalWrite::Put {
             app_id,
@@ -163,7 +180,7 @@ impl Committer {
             value,
             ttl_ms,
         };
-        match self.submit(op).await? {
+        match self.submit(op, Some(deadline)).await? {
             LocalOutcome::Put(o) => Ok(o),
             // `apply_local_batch` answers each slot with its own op's kind.
             LocalOutcome::Delete(_) => Err(WriteError::Storage(Error::local(
@@ -174,15 +191,20 @@ impl Committer {
 
     /// Local DELETE of `(app_id, key)`, acknowledged after the tombstone's durable commit
     /// (semantics of [`Storage::delete_local`]): `Some(tombstone)` if a live record was
-    /// deleted, `None` if there was none.
+    /// deleted, `None` if there was none. Applied only before `deadline`.
     ///
-    /// Errors: [`WriteError::Storage`] (not acknowledged).
+    /// Errors: [`WriteError::DeadlineExceeded`] (nothing changed), [`WriteError::Storage`]
+    /// (not acknowledged).
     pub async fn submit_delete(
         &self,
         app_id: u64,
         key: String,
+        deadline: Instant,
     ) -> Result<Option<Record>, WriteError> {
-        match self.submit(LocalWrite::Delete { app_id, key }).await? {
+        match self
+            .submit(LocalWrite::Delete { app_id, key }, Some(deadline))
+            .await?
+        {
             LocalOutcome::Delete(d) => Ok(d),
             LocalOutcome::Put(_) => Err(WriteError::Storage(Error::local(
                 "storage answered a delete with a put outcome",
@@ -214,6 +236,37 @@ impl Committer {
     }
 }
 
+/// Answer and remove every write whose deadline is at or before `now` (module doc); the three
+/// vectors stay aligned, `deadlines` is emptied.
+fn drop_expired(
+    ops: &mut Vec<LocalWrite>,
+    replies: &mut Vec<Reply>,
+    deadlines: &mut Vec<Option<Instant>>,
+    now: Instant,
+) {
+    if deadlines.iter().all(|d| d.is_none_or(|d| d > now)) {
+        deadlines.clear();
+        return;
+    }
+    let kept: Vec<(LocalWrite, Reply)> = std::mem::take(ops)
+        .into_iter()
+        .zip(std::mem::take(replies))
+        .zip(deadlines.drain(..))
+        .filter_map(|(pair, d)| match d {
+            Some(d) if d <= now => {
+                tracing::warn!("write dropped: its request deadline passed while it was queued");
+                let _ = pair.1.send(Err(WriteError::DeadlineExceeded));
+                None
+            }
+            _ => Some(pair),
+        })
+        .collect();
+    for (op, reply) in kept {
+        ops.push(op);
+        replies.push(reply);
+    }
+}
+
 /// The commit thread's state.
 struct Worker {
     storage: Arc<dyn Storage>,
@@ -228,6 +281,7 @@ impl Worker {
     fn run(self, mut rx: mpsc::Receiver<Job>) {
         let mut ops = Vec::with_capacity(MAX_BATCH_WRITES);
         let mut replies = Vec::with_capacity(MAX_BATCH_WRITES);
+        let mut deadlines = Vec::with_capacity(MAX_BATCH_WRITES);
         let mut next: Option<Job> = None;
         loop {
             let job = match next.take() {
@@ -237,21 +291,23 @@ impl Worker {
                     None => return,
                 },
             };
-            let (op, reply) = match job {
+            let (op, reply, deadline) = match job {
                 Job::Merge(m) => {
                     self.merge(m);
                     continue;
                 }
-                Job::Local(op, reply) => (op, reply),
+                Job::Local(op, reply, deadline) => (op, reply, deadline),
             };
             ops.push(op);
             replies.push(reply);
+            deadlines.push(deadline);
             // Take every local write already queued, up to a merge (kept for after the batch).
             while ops.len() < MAX_BATCH_WRITES {
                 match rx.try_recv() {
-                    Ok(Job::Local(op, reply)) => {
+                    Ok(Job::Local(op, reply, deadline)) => {
                         ops.push(op);
                         replies.push(reply);
+                        deadlines.push(deadline);
                     }
                     Ok(m @ Job::Merge(_)) => {
                         next = Some(m);
@@ -260,7 +316,10 @@ impl Worker {
                     Err(_) => break,
                 }
             }
-            self.commit_batch(&mut ops, &mut replies);
+            drop_expired(&mut ops, &mut replies, &mut deadlines, Instant::now());
+            if !ops.is_empty() {
+                self.commit_batch(&mut ops, &mut replies);
+            }
         }
     }
 
@@ -320,6 +379,11 @@ mod tests {
         Limits::default()
     }
 
+    /// A deadline no test reaches.
+    fn far() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(3600)
+    }
+
     /// A redb storage on a disk whose faults the returned switch injects.
     fn faulty_redb() -> (
         tempfile::TempDir,
@@ -369,7 +433,7 @@ mod tests {
                 for i in 0..20u64 {
                     let v = format!("{t}-{i}").into_bytes();
                     match c
-                        .submit(put(1 + t % 3, &format!("k{t}"), &v))
+                        .submit(put(1 + t % 3, &format!("k{t}"), &v), None)
                         .await
                         .unwrap()
                     {
@@ -390,10 +454,13 @@ mod tests {
             assert_eq!(rec.value, last);
         }
         match c
-            .submit(LocalWrite::Delete {
-                app_id: 1,
-                key: "k0".into(),
-            })
+            .submit(
+                LocalWrite::Delete {
+                    app_id: 1,
+                    key: "k0".into(),
+                },
+                None,
+            )
             .await
             .unwrap()
         {
@@ -401,10 +468,13 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         match c
-            .submit(LocalWrite::Delete {
-                app_id: 1,
-                key: "nope".into(),
-            })
+            .submit(
+                LocalWrite::Delete {
+                    app_id: 1,
+                    key: "nope".into(),
+                },
+                None,
+            )
             .await
             .unwrap()
         {
@@ -438,14 +508,14 @@ mod tests {
     async fn a_failed_commit_acknowledges_nothing_and_raises_the_failing_flag() {
         let (_dir, switch, s) = faulty_redb();
         let c = Arc::new(start(&s, limits(), Arc::new(Metrics::new())));
-        c.submit(put(1, "before", b"1")).await.unwrap();
+        c.submit(put(1, "before", b"1"), None).await.unwrap();
         assert!(!c.failing());
         switch.fail_sync(crate::storage::fault::FaultKind::Io);
         let mut tasks = Vec::new();
         for i in 0..8 {
             let c = c.clone();
             tasks.push(tokio::spawn(async move {
-                c.submit(put(1, &format!("k{i}"), b"x")).await
+                c.submit(put(1, &format!("k{i}"), b"x"), None).await
             }));
         }
         for t in tasks {
@@ -453,7 +523,7 @@ mod tests {
         }
         assert!(c.failing());
         switch.heal();
-        c.submit(put(1, "after", b"2")).await.unwrap();
+        c.submit(put(1, "after", b"2"), None).await.unwrap();
         assert!(!c.failing());
         assert_eq!(s.get(1, "before").unwrap().unwrap().value, b"1");
         assert_eq!(s.get(1, "after").unwrap().unwrap().value, b"2");
@@ -466,8 +536,8 @@ mod tests {
         let mut l = limits();
         l.max_kv_value_size_bytes = 8;
         let c = start(&s, l, Arc::new(Metrics::new()));
-        let big = c.submit(put(1, "big", &[0u8; 1024]));
-        let small = c.submit(put(1, "small", b"ok"));
+        let big = c.submit(put(1, "big", &[0u8; 1024]), None);
+        let small = c.submit(put(1, "small", b"ok"), None);
         let (big, small) = tokio::join!(big, small);
         assert!(matches!(big, Err(WriteError::ValueTooLarge { .. })));
         assert!(matches!(small, Ok(LocalOutcome::Put(_))));
@@ -512,7 +582,7 @@ mod tests {
         // A local put, then a remote record that happened after it (its clock dominates the
         // local one), then a local put again: the final clock must show all three in order.
         let first = c
-            .submit_put(1, "k".into(), b"local-1".to_vec(), 0)
+            .submit_put(1, "k".into(), b"local-1".to_vec(), 0, far())
             .await
             .unwrap();
         let mut newer = first.record.clone();
@@ -523,7 +593,8 @@ mod tests {
         let (m, p) = tokio::join!(c.submit_merge(1, vec![newer], Some("0xbb")), async {
             // Queued after the merge (the merge is sent first on this task's poll order).
             tokio::task::yield_now().await;
-            c.submit_put(1, "k".into(), b"local-2".to_vec(), 0).await
+            c.submit_put(1, "k".into(), b"local-2".to_vec(), 0, far())
+                .await
         });
         assert_eq!(m.unwrap().merged, 1);
         let last = p.unwrap().record;
@@ -531,8 +602,54 @@ mod tests {
         assert_eq!(last.version.get(NODE), 2);
         assert_eq!(s.get(1, "k").unwrap().unwrap().value, b"local-2");
         assert!(matches!(
-            c.submit_delete(1, "missing".into()).await,
+            c.submit_delete(1, "missing".into(), far()).await,
             Ok(None)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_write_past_its_deadline_is_refused_and_never_applied() {
+        let storage: Arc<dyn Storage> = Arc::new(MemoryStorage::new());
+        let c = start(&storage, limits(), Arc::new(Metrics::new()));
+        let past = Instant::now();
+        let r = c.submit_put(1, "late".into(), b"x".to_vec(), 0, past).await;
+        assert!(matches!(r, Err(WriteError::DeadlineExceeded)), "{r:?}");
+        let r = c.submit_delete(1, "late".into(), past).await;
+        assert!(matches!(r, Err(WriteError::DeadlineExceeded)), "{r:?}");
+        // A write in time is applied; the late one never was.
+        c.submit_put(1, "on-time".into(), b"y".to_vec(), 0, far())
+            .await
+            .unwrap();
+        assert!(storage.get(1, "late").unwrap().is_none());
+        assert!(storage.get(1, "on-time").unwrap().is_some());
+    }
+
+    #[test]
+    fn the_commit_thread_drops_exactly_the_expired_writes_of_a_batch() {
+        let now = Instant::now();
+        let soon = now + std::time::Duration::from_secs(5);
+        let mut ops = vec![put(1, "a", b"1"), put(1, "b", b"2"), put(1, "c", b"3")];
+        let (mut replies, mut waits): (Vec<Reply>, Vec<_>) =
+            (0..3).map(|_| oneshot::channel()).unzip();
+        let mut deadlines = vec![None, Some(now), Some(soon)];
+        drop_expired(&mut ops, &mut replies, &mut deadlines, now);
+        assert_eq!(ops.len(), 2);
+        assert_eq!(replies.len(), 2);
+        assert!(deadlines.is_empty());
+        let kept: Vec<String> = ops
+            .iter()
+            .map(|o| match o {
+                LocalWrite::Put { key, .. } | LocalWrite::Delete { key, .. } => key.clone(),
+            })
+            .collect();
+        assert_eq!(kept, ["a", "c"]);
+        assert!(matches!(
+            waits[1].try_recv(),
+            Ok(Err(WriteError::DeadlineExceeded))
+        ));
+        assert!(
+            waits[0].try_recv().is_err(),
+            "a kept write is not answered yet"
+        );
     }
 }

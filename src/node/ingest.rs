@@ -201,6 +201,7 @@ pub(crate) mod tests {
             origin: SecretOrigin::Generated,
             synced_from: None,
             verified: true,
+            awaiting_chain: false,
         });
         let st = crate::node::assemble(
             settings,

@@ -12,7 +12,13 @@
 //!   decrypted only for the caller's own namespace (`app_id` comes from the registry, never
 //!   from the request);
 //! * every acknowledged write wakes the replicator;
-//! * storage reads go through [`read`]: point reads inline, scans on Tokio's blocking pool.
+//! * storage reads go through [`read`]: point reads inline, scans on Tokio's blocking pool;
+//! * a PUT or DELETE is applied only before its request deadline ([`write_deadline`]): the
+//!   earlier of `write_deadline_seconds` after the PoP timestamp and after the node began
+//!   authenticating the request. It is checked before queueing and again on the commit thread
+//!   just before the commit; past it the write is refused with 503 and never applied later, so
+//!   a client that timed out and retried elsewhere cannot be overwritten by its first attempt
+//!   (issue 10).
 
 use std::sync::Arc;
 
@@ -127,8 +133,43 @@ fn data_key(st: &NodeState, app_id: u64) -> Result<[u8; 32], Refusal> {
 }
 
 /// The answer to a write that was not acknowledged.
+/// Refusal message of a write whose deadline passed (503).
+pub const MSG_DEADLINE_EXCEEDED: &str = "Request deadline exceeded: the write was not applied";
+
+/// The instant after which `caller`'s write must not be applied (module doc): the earlier of
+/// `received + write_deadline_seconds` and the PoP timestamp (whole seconds, so plus 999 ms)
+/// `+ write_deadline_seconds` on the node's wall clock. `write_deadline_seconds = 0` turns the
+/// deadline off (upstream behaviour: about an hour away).
+pub fn write_deadline(st: &NodeState, caller: &AppCaller) -> std::time::Instant {
+    use std::time::{Duration, Instant};
+    let secs = st.settings.write_deadline_seconds;
+    if secs == 0 {
+        return Instant::now() + Duration::from_secs(3600);
+    }
+    let budget = Duration::from_secs(secs);
+    let by_server = caller.received + budget;
+    match caller.pop_timestamp {
+        Some(ts) => {
+            let end_ms = ts
+                .saturating_mul(1000)
+                .saturating_add(999)
+                .saturating_add(secs.saturating_mul(1000));
+            let left = Duration::from_millis(end_ms.saturating_sub(st.clock.now_ms()));
+            by_server.min(Instant::now() + left)
+        }
+        None => by_server,
+    }
+}
+
 fn write_refusal(app_id: u64, e: WriteError) -> Refusal {
     match e {
+        WriteError::DeadlineExceeded => {
+            tracing::warn!(
+                app_id,
+                "write refused: request deadline passed before its commit"
+            );
+            Refusal::unavailable(MSG_DEADLINE_EXCEEDED)
+        }
         WriteError::QuotaExceeded { used, budget } => {
             tracing::warn!(
                 app_id,
@@ -259,7 +300,13 @@ pub async fn put(st: &NodeState, caller: &AppCaller, req: PutRequest) -> Result<
     let blob = value::encrypt_value(&data_key(st, app_id)?, &plain);
     let outcome = st
         .committer
-        .submit_put(app_id, key.clone(), blob, req.ttl_ms.unwrap_or(0))
+        .submit_put(
+            app_id,
+            key.clone(),
+            blob,
+            req.ttl_ms.unwrap_or(0),
+            write_deadline(st, caller),
+        )
         .await
         .map_err(|e| write_refusal(app_id, e))?;
     st.replication.wake.notify_one();
@@ -298,7 +345,7 @@ pub async fn delete(
         .is_some_and(|r| r.is_live(now));
     let deleted = if live {
         st.committer
-            .submit_delete(app_id, key.clone())
+            .submit_delete(app_id, key.clone(), write_deadline(st, caller))
             .await
             .map_err(|e| write_refusal(app_id, e))?
     } else {

@@ -105,6 +105,7 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
                     origin: SecretOrigin::Generated,
                     synced_from: None,
                     verified: false,
+                    awaiting_chain: false,
                 })
             }
             None => None,

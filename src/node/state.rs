@@ -35,6 +35,10 @@ pub struct LoadedSecret {
     pub synced_from: Option<String>,
     /// True once its keccak256 was seen equal to the on-chain `masterSecretHash`.
     pub verified: bool,
+    /// True only for a secret this process generated and submitted with `setMasterSecretHash`
+    /// whose hash the chain does not show yet: the one case in which a zero on-chain hash
+    /// does not mean "rotate" (see `node::tick` "Rotation").
+    pub awaiting_chain: bool,
 }
 
 /// Readiness as decided by the node tick (protocol.md §7).

@@ -3,6 +3,19 @@
 //! gate on self-membership and teePubkey, then bring the master secret in line
 //! with the on-chain `masterSecretHash` (bootstrap when zero). Every "not
 //! ready" carries a reason (readiness strings of §7.2).
+//!
+//! # Rotation (issue 10)
+//! The KMSRegistry owner rotates a leaked master secret with `resetMasterSecretHash()`, which
+//! sets the on-chain hash to zero (§9.2). Upstream nodes re-submit the hash of the secret they
+//! hold within one tick, undoing the reset. A novakms node, on seeing a zero hash, keeps its
+//! secret only while that secret is one it generated and submitted itself in this process and
+//! the chain has not shown it yet (`LoadedSecret::awaiting_chain`: a bootstrap in flight). Any
+//! other secret (verified against an earlier non-zero hash, synced from a peer, or reloaded
+//! from the sealed copy at start) is dropped from memory and its sealed copy erased; the node
+//! then bootstraps: it generates a new secret, or adopts the one another node put on chain
+//! first (the bootstrap race of §7.2). Records written under the old secret stay stored but
+//! can no longer be decrypted (their data keys derive from the secret, §5): see
+//! `docs/security.md` "Rotation".
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -122,8 +135,21 @@ pub async fn tick(st: &Arc<NodeState>) {
             }
         }
     }
-    // 1–3: membership.
-    match read_members(st).await {
+    // 1–3: membership; meanwhile re-read cached app authorizations (revocation, issue 10).
+    let (members, revalidation) = tokio::join!(
+        read_members(st),
+        st.auth.revalidate(st.settings.registry_revalidate_per_tick)
+    );
+    if revalidation.changed > 0 || revalidation.failed > 0 {
+        tracing::info!(
+            checked = revalidation.checked,
+            changed = revalidation.changed,
+            failed = revalidation.failed,
+            skipped = revalidation.skipped,
+            "app authorizations re-read from the registry"
+        );
+    }
+    match members {
         Ok(members) => {
             let members: Vec<PeerInfo> = members.into_iter().map(PeerInfo::from_instance).collect();
             let timeout = std::time::Duration::from_millis(st.settings.peer_probe_timeout_ms);
@@ -202,6 +228,7 @@ fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
 /// transaction lands cannot lose the cluster's only secret), submit
 /// `setMasterSecretHash`, and become ready once the chain shows our hash.
 async fn bootstrap(st: &Arc<NodeState>) {
+    drop_rotated_secret(st);
     if local_hash(st).is_none() {
         let secret = MasterSecret::generate();
         if let Err(e) = persist(st, &secret) {
@@ -215,6 +242,7 @@ async fn bootstrap(st: &Arc<NodeState>) {
             origin: SecretOrigin::Generated,
             synced_from: None,
             verified: false,
+            awaiting_chain: true,
         });
     }
     let Some(hash) = local_hash(st) else { return };
@@ -243,6 +271,37 @@ async fn bootstrap(st: &Arc<NodeState>) {
     }
 }
 
+/// Rotation (module doc): with the on-chain hash at zero, drop any held secret that is not
+/// our own bootstrap in flight, from memory and from the sealed copy on disk. A failure to
+/// erase the sealed copy is logged; the copy is replaced when the new secret is persisted.
+fn drop_rotated_secret(st: &NodeState) {
+    let dropped = {
+        let mut g = st.master.write().unwrap_or_else(|p| p.into_inner());
+        match g.as_ref() {
+            Some(l) if !l.awaiting_chain => {
+                let was_verified = l.verified;
+                *g = None;
+                Some(was_verified)
+            }
+            _ => None,
+        }
+    };
+    let Some(was_verified) = dropped else { return };
+    if was_verified {
+        tracing::warn!(
+            "on-chain masterSecretHash was reset to zero: dropping the old master secret (rotation)"
+        );
+    } else {
+        tracing::warn!(
+            "on-chain masterSecretHash is zero: not re-submitting the master secret held since \
+             start (a reset by the registry owner, or a bootstrap that never landed)"
+        );
+    }
+    if let Err(e) = st.storage.clear_sealed_master_secret() {
+        tracing::error!(error = %e, "cannot erase the old sealed master secret; it is replaced when the new one is stored");
+    }
+}
+
 /// §7.2 steps 9–10: the chain has a hash. Ready iff our secret matches it;
 /// otherwise drop an unverified local secret and obtain the right one from a
 /// peer (cluster replication, later), never installing a mismatching one.
@@ -259,6 +318,7 @@ async fn reconcile(st: &Arc<NodeState>, chain_hash: [u8; 32]) {
             let mut g = st.master.write().unwrap_or_else(|p| p.into_inner());
             if let Some(l) = g.as_mut() {
                 l.verified = true;
+                l.awaiting_chain = false;
             }
             tracing::info!("master secret verified against on-chain masterSecretHash");
         }
@@ -359,6 +419,7 @@ async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<
             origin: SecretOrigin::Synced,
             synced_from: Some(peer.url.clone()),
             verified: true,
+            awaiting_chain: false,
         });
         tracing::info!(peer = %peer.url, "master secret obtained from peer and verified against the chain");
         match st.peer_client.snapshot(&peer, &sync_key).await {

@@ -99,6 +99,10 @@ pub enum WriteError {
     },
     /// Storage failure (I/O, disk full, corruption); nothing was acknowledged.
     Storage(Error),
+    /// The write's request deadline passed before its commit, so it was dropped and never
+    /// applied (issue 10 "request deadlines"). Returned by the node's committer
+    /// (`node::commit`), never by a [`Storage`] backend. The API answers 503.
+    DeadlineExceeded,
 }
 
 impl fmt::Display for WriteError {
@@ -112,6 +116,9 @@ impl fmt::Display for WriteError {
                 write!(f, "encrypted value too large ({len} bytes, limit {max})")
             }
             WriteError::Storage(e) => write!(f, "{e}"),
+            WriteError::DeadlineExceeded => {
+                write!(f, "request deadline passed before the commit; not applied")
+            }
         }
     }
 }

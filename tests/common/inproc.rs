@@ -47,6 +47,7 @@ pub fn loaded_secret() -> Option<LoadedSecret> {
         origin: SecretOrigin::Generated,
         synced_from: None,
         verified: true,
+        awaiting_chain: false,
     })
 }
 
