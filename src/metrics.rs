@@ -69,6 +69,28 @@ pub struct PeerLabels {
     pub peer: String,
 }
 
+/// Labels of a replication exchange with one peer.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ExchangeLabels {
+    /// Canonical peer wallet.
+    pub peer: String,
+    /// `ok` or `failed`.
+    pub result: String,
+}
+
+/// Labels of a snapshot pull.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PullLabels {
+    /// Why the pull ran: `initial`, `reconnected` or `anti_entropy`.
+    pub reason: String,
+    /// `ok` or `failed`.
+    pub result: String,
+}
+
+fn result_label(ok: bool) -> String {
+    if ok { "ok" } else { "failed" }.to_string()
+}
+
 /// Master-secret state label (`none`, `generated`, `synced`), as in `/status`
 /// `master_secret.state` (protocol.md §8.1).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -103,6 +125,10 @@ pub struct Metrics {
     pub commit_failures: Counter,
     /// `novakms_node_tick_duration_seconds`: one node tick (protocol.md §7).
     pub tick_duration: Histogram,
+    /// `novakms_replication_pushes_total{peer,result}`: delta pushes (`/sync` delta exchanges).
+    pub pushes: Family<ExchangeLabels, Counter>,
+    /// `novakms_snapshot_pulls_total{reason,result}`: snapshot pulls of the replicator.
+    pub pulls: Family<PullLabels, Counter>,
     app_records: Family<AppLabels, Gauge>,
     app_bytes: Family<AppLabels, Gauge>,
     app_tombstones: Family<AppLabels, Gauge>,
@@ -176,6 +202,18 @@ impl Metrics {
             "Node tick (membership, readiness, master secret; protocol.md §7)",
             Unit::Seconds,
             tick_duration.clone(),
+        );
+        let pushes = Family::<ExchangeLabels, Counter>::default();
+        r.register(
+            "replication_pushes",
+            "Delta pushes to a peer by result (a failed push is retried with backoff)",
+            pushes.clone(),
+        );
+        let pulls = Family::<PullLabels, Counter>::default();
+        r.register(
+            "snapshot_pulls",
+            "Snapshot pulls by reason (initial, reconnected, anti_entropy) and result",
+            pulls.clone(),
         );
         let app_records = Family::<AppLabels, Gauge>::default();
         r.register(
@@ -266,6 +304,8 @@ impl Metrics {
             commit_batch,
             commit_failures,
             tick_duration,
+            pushes,
+            pulls,
             app_records,
             app_bytes,
             app_tombstones,
@@ -312,6 +352,26 @@ impl Metrics {
             .get_or_create(&RefusalLabels {
                 caller: caller.to_string(),
                 reason: refusal_reason(message).to_string(),
+            })
+            .inc();
+    }
+
+    /// Count one delta push to `peer` (canonical wallet) that succeeded or failed.
+    pub fn observe_push(&self, peer: &str, ok: bool) {
+        self.pushes
+            .get_or_create(&ExchangeLabels {
+                peer: peer.to_string(),
+                result: result_label(ok),
+            })
+            .inc();
+    }
+
+    /// Count one snapshot pull for `reason` (`initial`, `reconnected`, `anti_entropy`).
+    pub fn observe_pull(&self, reason: &str, ok: bool) {
+        self.pulls
+            .get_or_create(&PullLabels {
+                reason: reason.to_string(),
+                result: result_label(ok),
             })
             .inc();
     }

@@ -10,7 +10,10 @@
 //! put's value, or absent after a delete that answered 200 (a delete answering 404 changed
 //! nothing). After healing, all three nodes must within 30 s hold exactly the model's contents,
 //! compared by a per-app digest (SHA-256 over the sorted key/value pairs each node serves
-//! through the app API), and still hold them a few seconds later (no deleted key comes back).
+//! through the app API), and still hold them after every node has completed an anti-entropy
+//! snapshot pull (interval shortened to 2 s here; counted in `/metrics`), so no deleted key
+//! comes back through anti-entropy either. In the paused case, the test also reads A's and B's
+//! push counters: pushes to C failed while it was paused and succeeded after it resumed.
 //!
 //! Env: `NOVAKMS_PARTITION_OPS` (operations per partition case, default 120),
 //! `NOVAKMS_PARTITION_SEED`.
@@ -30,6 +33,33 @@ const A: usize = 0;
 const B: usize = 1;
 const C: usize = 2;
 const CONVERGE: Duration = Duration::from_secs(30);
+/// Nodes (and restarts) pull an anti-entropy snapshot this often (seconds).
+const NODE_ENV: &[(&str, &str)] = &[("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2")];
+
+/// `novakms_snapshot_pulls_total{reason="anti_entropy",result="ok"}` of node `i`.
+async fn anti_entropy_pulls(d: &Devnet, i: usize) -> f64 {
+    common::http::metric_sum(
+        &d.node(i).url,
+        "novakms_snapshot_pulls_total",
+        &[("reason", "anti_entropy"), ("result", "ok")],
+    )
+    .await
+}
+
+/// Pushes from nodes A and B to C with `result` (`ok` / `failed`), summed.
+async fn pushes_to_c(d: &Devnet, result: &str) -> f64 {
+    let c = d.node(C).wallet.clone();
+    let mut n = 0.0;
+    for i in [A, B] {
+        n += common::http::metric_sum(
+            &d.node(i).url,
+            "novakms_replication_pushes_total",
+            &[("peer", &c), ("result", result)],
+        )
+        .await;
+    }
+    n
+}
 
 /// Contents of the app namespace as served by one node: key -> value.
 type Contents = BTreeMap<String, Vec<u8>>;
@@ -184,15 +214,41 @@ impl Cluster {
         }
     }
 
-    /// Converged, and still so after several push / anti-entropy intervals.
+    /// Converged, and still so after every node completed an anti-entropy pull since.
     async fn converge_and_stay(&self, what: &str) -> Duration {
         let took = self.converge(what).await;
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        let again = self.converge(&format!("{what} (4 s later)")).await;
-        assert!(
-            again < Duration::from_secs(2),
-            "{what}: contents changed after converging"
-        );
+        let mut before = Vec::new();
+        for i in [A, B, C] {
+            before.push(anti_entropy_pulls(&self.d, i).await);
+        }
+        common::wait::eventually(
+            &format!("{what}: an anti-entropy pull on every node"),
+            Duration::from_secs(30),
+            || {
+                let before = &before;
+                async move {
+                    for (i, b) in [A, B, C].into_iter().zip(before) {
+                        if anti_entropy_pulls(&self.d, i).await <= *b {
+                            return false;
+                        }
+                    }
+                    true
+                }
+            },
+        )
+        .await;
+        // Checked once, not waited for: nothing may have changed.
+        let want = digest(&self.expect);
+        for (i, c) in self.clients.iter().enumerate() {
+            let got = contents(c)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: node {i}: {e}"));
+            assert_eq!(
+                digest(&got),
+                want,
+                "{what}: node {i}'s contents changed after converging (anti-entropy included)"
+            );
+        }
         took
     }
 
@@ -207,7 +263,7 @@ impl Cluster {
     }
 
     fn start(&self, i: usize) {
-        self.d.spawn_node(i, &[]);
+        self.d.spawn_node(i, NODE_ENV);
     }
 }
 
@@ -225,7 +281,7 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
     let rt = common::wait::rt();
-    let mut cl = Cluster::new(Devnet::up(3));
+    let mut cl = Cluster::new(Devnet::up_env(3, &[], NODE_ENV));
     let mut report = Vec::new();
 
     rt.block_on(async {
@@ -262,11 +318,22 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
             tokio::time::sleep(rest).await;
         }
         let paused_for = paused_at.elapsed();
+        // Pushes to C timed out while it was paused; each is retried, and one succeeds after.
+        let failed = pushes_to_c(&cl.d, "failed").await;
+        assert!(failed >= 1.0, "no push to the paused node failed");
+        let ok_before = pushes_to_c(&cl.d, "ok").await;
         cl.d.signal_node_nowait(C, libc::SIGCONT);
         let took = cl.converge_and_stay("case paused").await;
+        let ok_after = pushes_to_c(&cl.d, "ok").await;
+        assert!(
+            ok_after > ok_before,
+            "no push to C succeeded after SIGCONT ({ok_before} -> {ok_after})"
+        );
         report.push(format!(
             "paused (SIGSTOP {paused_for:?}/SIGCONT): {during} ops on A,B while C paused; \
-             converged {took:?} after SIGCONT; digest {}",
+             converged {took:?} after SIGCONT; pushes to C: {failed} failed while paused, \
+             {} succeeded after; digest {}",
+            ok_after - ok_before,
             digest(&cl.expect)
         ));
 

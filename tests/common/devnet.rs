@@ -31,10 +31,18 @@ impl Devnet {
 
     /// [`Devnet::up`] with extra `devnet up` arguments (e.g. `["--apps", "2"]`).
     pub fn up_with(nodes: u16, extra: &[&str]) -> Devnet {
+        Devnet::up_env(nodes, extra, &[])
+    }
+
+    /// [`Devnet::up_with`] with environment variables for `devnet up`, which its nodes inherit
+    /// (e.g. `NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS`). Restarted nodes need them again
+    /// ([`Devnet::spawn_node`]'s `env`).
+    pub fn up_env(nodes: u16, extra: &[&str], env: &[(&str, &str)]) -> Devnet {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = Command::new(exe())
             .args(["devnet", "up", "--nodes", &nodes.to_string()])
             .args(extra)
+            .envs(env.iter().copied())
             .args(["-o", "json", "--dir"])
             .arg(dir.path())
             .env_remove("NOVAKMS_CONFIG")

@@ -59,3 +59,28 @@ pub async fn wait_member(url: &str, wallet: &str, want: bool) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Sum of the samples of metric `name` in the node's `/metrics` exposition whose labels include
+/// every `key="value"` of `labels` (0 when none matches; `name` without labels matches too).
+#[allow(dead_code)]
+pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(name)?;
+            let (labelset, value) = match rest.strip_prefix('{') {
+                Some(r) => r.split_once("} ")?,
+                None => ("", rest.strip_prefix(' ')?),
+            };
+            labels
+                .iter()
+                .all(|(k, v)| labelset.contains(&format!("{k}=\"{v}\"")))
+                .then(|| value.trim().parse::<f64>().ok())?
+        })
+        .sum()
+}

@@ -83,6 +83,17 @@ pub enum PullReason {
     AntiEntropy,
 }
 
+impl PullReason {
+    /// Label of `novakms_snapshot_pulls_total{reason}`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PullReason::Initial => "initial",
+            PullReason::Reconnected => "reconnected",
+            PullReason::AntiEntropy => "anti_entropy",
+        }
+    }
+}
+
 /// True when `peer` looks unreachable: its last push failed, or its last `/status` probe did.
 fn failing(peer: &PeerInfo, repl: Option<&PeerReplication>) -> bool {
     repl.is_some_and(|r| r.last_error.is_some())
@@ -184,7 +195,9 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
             continue;
         };
         let started = Instant::now();
-        match pull_snapshot(&st, &peer, |_, _| {}).await {
+        let pulled = pull_snapshot(&st, &peer, |_, _| {}).await;
+        st.metrics.observe_pull(reason.label(), pulled.is_ok());
+        match pulled {
             Ok(r) => {
                 tracing::info!(
                     peer = %peer.url,

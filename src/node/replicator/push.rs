@@ -57,6 +57,7 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         let pushed = push(&st, &peer, &key, &mut batch_limit).await;
         // Lag first, then the outcome: whoever sees the error also sees a current lag.
         refresh_lag(&st, &wallet).await;
+        st.metrics.observe_push(&wallet, pushed.is_ok());
         match pushed {
             Ok(sent) => {
                 if backoff.failures() > 0 {
