@@ -489,7 +489,9 @@ async fn rpc_timeout_on_silent_server() {
         e.message().starts_with("chain RPC http://127.0.0.1:"),
         "{e}"
     );
-    assert!(took < timeout + Duration::from_millis(700), "took {took:?}");
+    // Bounded (a client without a timeout would wait forever); the margin absorbs a loaded
+    // machine's scheduling delays.
+    assert!(took < timeout * 10, "took {took:?}");
     assert!(took >= timeout - Duration::from_millis(50), "took {took:?}");
 
     let t0 = Instant::now();
@@ -497,7 +499,7 @@ async fn rpc_timeout_on_silent_server() {
     assert_eq!(e.kind(), ErrorKind::Remote, "{e}");
     let e2 = client.chain_id().await.unwrap_err();
     assert_eq!(e2.kind(), ErrorKind::Remote, "{e2}");
-    assert!(t0.elapsed() < 2 * timeout + Duration::from_secs(1));
+    assert!(t0.elapsed() < 2 * timeout * 10);
 
     // The transaction path is bounded as well.
     let e = client

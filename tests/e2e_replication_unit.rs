@@ -33,21 +33,22 @@ fn sync_requests_served(n: &Node) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pushes_batches_suppresses_echoes_and_retries() {
     // A small body budget forces many delta requests.
-    let mut a = Node::start(settings(|s| s.max_sync_batch_bytes = 32 * 1024)).await;
+    // a's push interval is an hour: what a sends travels by the write wake-up (or the failure
+    // backoff), so no check depends on how fast this machine is. b keeps the 1 s interval: its
+    // cursor for a advances on its periodic (empty, echo-suppressed) exchange.
+    let mut a = Node::start(settings(|s| {
+        s.max_sync_batch_bytes = 32 * 1024;
+        s.sync_interval_seconds = 3600;
+    }))
+    .await;
     let mut b = Node::start(settings(|_| {})).await;
     mesh(&[&a, &b]);
     a.replicate();
     b.replicate();
 
-    // One write reaches the peer promptly (wake-up, not the interval).
-    let t = Instant::now();
+    // One write reaches the peer by the wake-up, long before any interval.
     a.put("first", b"hello");
     wait_for("first record on b", 10, || b.has("first")).await;
-    assert!(
-        t.elapsed() < Duration::from_millis(900),
-        "{:?}",
-        t.elapsed()
-    );
 
     // A burst of 300 records of ~1 KB goes out in budget-sized batches.
     for i in 0..300 {
