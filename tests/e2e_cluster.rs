@@ -493,3 +493,111 @@ fn a_causally_newer_write_wins_even_with_an_older_timestamp() {
         assert_eq!(a.get("k").await.unwrap().unwrap().0, b"second");
     });
 }
+
+/// Tombstones in the demo app's namespace on node `i` (`novakms_app_tombstones`).
+async fn tombstones_on(d: &Devnet, i: usize) -> f64 {
+    let app = d.info.apps[0].app_id.to_string();
+    common::http::metric_sum(
+        &d.node(i).url,
+        "novakms_app_tombstones",
+        &[("app_id", &app)],
+    )
+    .await
+}
+
+#[test]
+fn the_tombstone_cap_waits_for_lagging_peers_and_deleted_keys_stay_deleted() {
+    const ENV: &[(&str, &str)] = &[
+        ("NOVAKMS_MAX_TOMBSTONES_PER_APP", "5"),
+        ("NOVAKMS_PURGE_INTERVAL_SECONDS", "1"),
+        ("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2"),
+    ];
+    let d = Devnet::up_env(3, &[], ENV);
+    let rt = rt();
+    rt.block_on(async {
+        let a = d.app_client(0);
+        // C is down: nothing A deletes now has reached every peer.
+        d.signal_node(2, libc::SIGTERM);
+        let keys: Vec<String> = (0..10).map(|i| format!("gone-{i}")).collect();
+        for k in &keys {
+            a.put(k, b"v", 0).await.unwrap();
+        }
+        for k in &keys {
+            assert!(a.delete(k).await.unwrap());
+        }
+        eventually("10 tombstones on B", Duration::from_secs(15), || {
+            let d = &d;
+            async move { tombstones_on(d, 1).await == 10.0 }
+        })
+        .await;
+        // Several purge passes (1 s apart) later, A still holds all 10: the cap (5) is
+        // exceeded rather than purge a tombstone C has not seen.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(tombstones_on(&d, 0).await, 10.0, "purged before C had them");
+
+        // C comes back, receives the deletes, and every node then trims to the cap.
+        d.spawn_node(2, ENV);
+        common::wait_ready_async(&d.node(2).url, Duration::from_secs(60))
+            .await
+            .unwrap();
+        eventually("every node at the cap", Duration::from_secs(30), || {
+            let d = &d;
+            async move {
+                for i in 0..3 {
+                    if tombstones_on(d, i).await != 5.0 {
+                        return false;
+                    }
+                }
+                true
+            }
+        })
+        .await;
+        // No deleted key comes back, also after an anti-entropy pull on every node.
+        let pulls = |i: usize| {
+            let d = &d;
+            async move {
+                common::http::metric_sum(
+                    &d.node(i).url,
+                    "novakms_snapshot_pulls_total",
+                    &[("reason", "anti_entropy"), ("result", "ok")],
+                )
+                .await
+            }
+        };
+        let mut before = Vec::new();
+        for i in 0..3 {
+            before.push(pulls(i).await);
+        }
+        eventually(
+            "an anti-entropy pull on every node",
+            Duration::from_secs(30),
+            || {
+                let before = &before;
+                async move {
+                    for (i, b) in before.iter().enumerate() {
+                        if pulls(i).await <= *b {
+                            return false;
+                        }
+                    }
+                    true
+                }
+            },
+        )
+        .await;
+        for i in 0..3 {
+            let c = d.app_client(i);
+            for k in &keys {
+                assert!(
+                    c.get(k).await.unwrap().is_none(),
+                    "{k} came back on node {i}"
+                );
+            }
+            assert!(c
+                .list()
+                .await
+                .unwrap()
+                .iter()
+                .all(|k| !k.starts_with("gone-")));
+        }
+    });
+}
