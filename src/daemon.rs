@@ -24,9 +24,17 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     let drain = Duration::from_secs(settings.shutdown_drain_seconds);
     let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));
     let st = build_state(settings, identity).await?;
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .map_err(|e| Error::local(format!("cannot listen on {bind}: {e}")))?;
+    let listener = match crate::activation::inherited_listener()? {
+        Some(l) => {
+            let addr = l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+            tracing::info!(addr = %addr, "using the listening socket passed by socket activation (bind_addr ignored)");
+            tokio::net::TcpListener::from_std(l)
+                .map_err(|e| Error::local(format!("socket activation: {e}")))?
+        }
+        None => tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|e| Error::local(format!("cannot listen on {bind}: {e}")))?,
+    };
     // systemd Type=notify: the process is up and answering /livez, /readyz
     // and /status; readiness for apps is reported through STATUS= lines.
     notify::notify("READY=1\nSTATUS=starting");

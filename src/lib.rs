@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod activation;
 pub mod admin_wire;
 pub mod api;
 pub mod bench;

@@ -223,17 +223,33 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
     }
     std::fs::create_dir_all(&dir)?;
     let anvil_bin = devchain::find_anvil()?;
-    let anvil_port = free_port()?;
-    let anvil_pid = spawn_detached(
-        std::process::Command::new(&anvil_bin).args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &anvil_port.to_string(),
-        ]),
-        &dir.join("anvil.log"),
-    )?;
-    let rpc_url = format!("http://127.0.0.1:{anvil_port}");
+    // anvil binds its port itself, so the port is chosen, released, then bound by anvil:
+    // another process may take it in between. anvil then exits at once: try another port.
+    let mut started = None;
+    for _ in 0..3 {
+        let port = free_port()?;
+        let pid = spawn_detached(
+            std::process::Command::new(&anvil_bin).args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ]),
+            &dir.join("anvil.log"),
+        )?;
+        let url = format!("http://127.0.0.1:{port}");
+        if anvil_came_up(pid, &url).await {
+            started = Some((pid, url));
+            break;
+        }
+        kill(pid);
+    }
+    let Some((anvil_pid, rpc_url)) = started else {
+        return Err(Error::local(format!(
+            "anvil did not start (3 ports tried):\n{}",
+            tail(&dir.join("anvil.log"))
+        )));
+    };
     let result = provision(a, &dir, &rpc_url, anvil_pid).await;
     if result.is_err() {
         // Leave nothing running behind a failed `up`.
@@ -247,6 +263,29 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
         kill(anvil_pid);
     }
     result
+}
+
+/// anvil `pid` answers `eth_chainId` at `url` within 30 s, and is still the process that
+/// answers (it did not exit because its port was taken).
+async fn anvil_came_up(pid: u32, url: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if child_exited(pid) {
+            return false;
+        }
+        if devchain::chain_id(url).await.is_ok() {
+            return !child_exited(pid);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Our child `pid` has exited (reaped here; `kill(pid, 0)` would still see the zombie).
+fn child_exited(pid: u32) -> bool {
+    let mut status = 0;
+    // SAFETY: non-blocking wait on a child we started.
+    unsafe { libc::waitpid(pid as i32, &mut status, libc::WNOHANG) == pid as i32 }
 }
 
 fn kill(pid: u32) {
@@ -271,9 +310,14 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
     write_private(&password_file, &password)?;
 
     // Nodes.
+    // Each node's port is bound here, registered on chain, and the bound socket handed to the
+    // node (crate::activation): it is never released for another process to take.
     let mut nodes = Vec::new();
+    let mut listeners = Vec::new();
     for i in 1..=a.nodes {
-        let port = free_port()?;
+        let listener = crate::activation::bind_reusable("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        listeners.push(listener);
         let url = format!("http://127.0.0.1:{port}");
         let keystore = dir.join(format!("node-{i}.keystore.json"));
         let _ = std::fs::remove_file(&keystore);
@@ -410,20 +454,19 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
 
     // Start the nodes.
     let exe = std::env::current_exe()?;
-    for n in info.nodes.iter_mut() {
-        n.pid = spawn_detached(
-            std::process::Command::new(&exe)
-                .arg("serve")
-                .arg("--config")
-                .arg(&n.config)
-                .env_remove("NOVAKMS_CONFIG")
-                .env(
-                    "NOVAKMS_LOG",
-                    std::env::var("NOVAKMS_LOG").unwrap_or_else(|_| "info".into()),
-                ),
+    let log_level = std::env::var("NOVAKMS_LOG").unwrap_or_else(|_| "info".into());
+    for (n, listener) in info.nodes.iter_mut().zip(&listeners) {
+        let _ = std::fs::remove_file(&n.log);
+        n.pid = crate::activation::spawn_with_listener(
+            &exe,
+            &["serve".as_ref(), "--config".as_ref(), n.config.as_os_str()],
+            &[("NOVAKMS_LOG", &log_level)],
+            &["NOVAKMS_CONFIG"],
+            listener,
             &n.log,
         )?;
     }
+    drop(listeners);
     write_private(
         &dir.join("devnet.json"),
         &serde_json::to_string_pretty(&info).unwrap_or_default(),

@@ -150,27 +150,23 @@ impl Devnet {
         pid
     }
 
-    /// Start node `i` in the background without waiting.
+    /// Start node `i` in the background without waiting. Its registered port is bound here
+    /// (retrying while a killed predecessor's socket or another process still holds it) and
+    /// the bound socket handed to the node (`novakms::activation`), so the port cannot be
+    /// lost between the check and the node's start.
     pub fn spawn_node(&self, i: usize, env: &[(&str, &str)]) -> u32 {
         let n = &self.info.nodes[i];
-        let log = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&n.log)
-            .unwrap();
-        let mut c = Command::new(exe());
-        c.arg("serve")
-            .arg("--config")
-            .arg(&n.config)
-            .env_remove("NOVAKMS_CONFIG")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let child = c.spawn().unwrap();
-        let pid = child.id();
-        std::mem::forget(child); // reaped by wait_gone / devnet down
+        let port = url::Url::parse(&n.url).unwrap().port().unwrap();
+        let listener = super::process::bind_with_retry(&format!("127.0.0.1:{port}"));
+        let pid = novakms::activation::spawn_with_listener(
+            &exe(),
+            &["serve".as_ref(), "--config".as_ref(), n.config.as_os_str()],
+            env,
+            &["NOVAKMS_CONFIG"],
+            &listener,
+            &n.log,
+        )
+        .unwrap();
         std::fs::write(
             self.path().join(format!("node-{}.pid", i + 1)),
             pid.to_string(),

@@ -40,19 +40,42 @@ impl Drop for Proc {
 }
 
 /// Start `novakms serve --config <config>` in the background, stdout and stderr to `log`
-/// (created or truncated).
+/// (created or truncated). The config's `bind_addr` is bound here (retrying while it is busy)
+/// and the bound socket handed to the node (`novakms::activation`): a port chosen earlier and
+/// registered on chain cannot be lost to another process at start.
 pub fn spawn_serve(config: &Path, log: &Path) -> Proc {
+    let text = std::fs::read_to_string(config).unwrap();
+    let bind = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("bind_addr")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| "127.0.0.1:8000".to_string());
+    let listener = bind_with_retry(&bind);
     let log = std::fs::File::create(log).unwrap();
-    Proc(
-        Command::new(exe())
-            .args(["serve", "--config"])
-            .arg(config)
-            .env_remove("NOVAKMS_CONFIG")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    )
+    let child = novakms::activation::command_with_listener(&exe(), &listener)
+        .args(["serve", "--config"])
+        .arg(config)
+        .env_remove("NOVAKMS_CONFIG")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Proc(child)
+}
+
+/// Bind `addr` for a node to inherit, retrying for up to 30 s while it is in use.
+pub fn bind_with_retry(addr: &str) -> std::net::TcpListener {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match novakms::activation::bind_reusable(addr) {
+            Ok(l) => return l,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("{addr} busy ({e}); retrying");
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(e) => panic!("cannot bind {addr}: {e}"),
+        }
+    }
 }
 
 /// Run `novakms --config <config> <args>` to completion.
