@@ -3,6 +3,16 @@
 //! 127.0.0.1, with a hand-filled PeerCache naming the others. Exercises the replicator (push on
 //! wake-up, batching under a small body budget, echo suppression, retry after a peer outage),
 //! `pull_snapshot` and the admin socket's `sync`.
+//!
+//! Why no chain here (issue 14 asks): these tests reach into each node's state (replication
+//! cursors, per-peer errors, `last_seq`, stopping and restarting one node's HTTP server while
+//! its state lives on) and set replication knobs per node, which a `novakms serve` process
+//! does not expose. The only thing a chain would supply is the membership list, and that is
+//! exactly what the hand-filled PeerCache stands for; peer requests between the nodes still
+//! carry real PoP signatures, envelopes and HMACs, checked against that PeerCache. The registry
+//! client points at 127.0.0.1:1 so that any accidental chain read fails loudly instead of
+//! passing. Membership read from a real chain is covered by `e2e_cluster` and `partition`
+//! (3-node devnets on anvil).
 
 mod common;
 

@@ -16,6 +16,16 @@
 //!   report not ready (`storage failing`); once the disk heals the probe passes, everything
 //!   arrives and the reopened file matches.
 //!
+//! Why the nodes run in-process without a chain (issue 14 asks): the faults are injected by a
+//! Rust object wrapped around the node's redb file (`FaultyBackend`), which only exists inside
+//! the process that owns the storage; a `novakms serve` process has no fault switch and must
+//! not grow one. So the nodes are in-process `NodeState`s, and their membership is the
+//! hand-filled PeerCache (peer requests still carry real PoP, envelopes and HMACs). The registry
+//! client points at 127.0.0.1:1: the node tick's membership read fails and the cached
+//! membership is kept (as on a real chain outage), so the storage probe and readiness
+//! (`storage failing`) run through the real tick. Membership from a real chain is covered by
+//! `e2e_cluster` and `partition`.
+//!
 //! Env: `NOVAKMS_FAULT_ROUNDS` (rounds per scenario, default 8), `NOVAKMS_FAULT_SEED`.
 
 mod common;
