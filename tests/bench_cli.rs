@@ -101,12 +101,19 @@ fn bench_workloads_against_a_devnet_and_a_dead_node() {
         200,
     );
     assert_eq!(r["by_op"]["put"]["ops"].as_u64(), Some(200));
-    // The writes really landed: both namespaces hold keys now.
-    let list: Value = serde_json::from_str(&common::ok_stdout(
-        &d.app_cli(&["-o", "json", "store", "list"]),
-    ))
-    .unwrap();
-    assert!(list["count"].as_u64().unwrap() > 0, "{list}");
+    // The writes really landed: both namespaces hold keys now, each listed by its own app.
+    for app in &d.info.apps {
+        let list: Value = serde_json::from_str(&common::ok_stdout(&common::process::with_config(
+            &app.config,
+            &["-o", "json", "store", "list"],
+        )))
+        .unwrap();
+        assert!(
+            list["count"].as_u64().unwrap() > 0,
+            "app {}: {list}",
+            app.app_id
+        );
+    }
 
     // get after a warm-up: every read hits.
     let r = check_clean(

@@ -197,6 +197,7 @@ fn acknowledged_writes_survive_random_sigkill() {
     let mut max_ready = Duration::ZERO;
     let mut total_ready = Duration::ZERO;
     let mut early_kills = 0usize;
+    let mut kills_before_ready = 0usize;
 
     for cycle in 0..cycles {
         // 1. Write with CLIENTS concurrent clients, then SIGKILL at a random moment.
@@ -210,14 +211,33 @@ fn acknowledged_writes_survive_random_sigkill() {
             200..1500,
         );
 
-        // 2. Sometimes kill it again while it is starting up (open / repair, before ready).
-        if rng.gen_bool(0.25) {
+        // 2. Sometimes kill it again while it is starting up (open / repair, before ready):
+        //    always in cycle 1, else with probability 1/4, at a random moment before the
+        //    mean restart-to-ready time seen so far. Whether it really was before ready is
+        //    checked (`/readyz` just before the kill) and counted.
+        if cycle == 1 || rng.gen_bool(0.25) {
+            let mean_ready_ms = if cycle == 0 {
+                100
+            } else {
+                (total_ready.as_millis() as u64 / cycle as u64).max(20)
+            };
             d.spawn_node(0, &[]);
-            let early = Duration::from_millis(rng.gen_range(0..400));
+            let early = Duration::from_millis(rng.gen_range(0..mean_ready_ms));
             std::thread::sleep(early);
+            let was_ready = rt.block_on(async {
+                reqwest::Client::new()
+                    .get(format!("{url}/readyz"))
+                    .timeout(Duration::from_millis(100))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+            });
             d.signal_node(0, libc::SIGKILL);
             early_kills += 1;
-            eprintln!("cycle {cycle}: extra kill {early:?} after spawn");
+            if !was_ready {
+                kills_before_ready += 1;
+            }
+            eprintln!("cycle {cycle}: extra kill {early:?} after spawn (ready: {was_ready})");
         }
 
         // 3. Restart on the same data dir; it must get ready by itself.
@@ -309,9 +329,17 @@ fn acknowledged_writes_survive_random_sigkill() {
         "the node panicked (seed {seed}):\n{}",
         tail_log(&d)
     );
+    // The startup kills the suite promises happened (cycle 1 always makes one).
+    if cycles > 1 {
+        assert!(
+            kills_before_ready >= 1,
+            "no kill landed before the node was ready ({early_kills} early kills; seed {seed})"
+        );
+    }
     let repairs = log.matches("redb is repairing").count();
     eprintln!(
-        "crash suite summary: seed={seed} cycles={cycles} (+{early_kills} kills during startup) \
+        "crash suite summary: seed={seed} cycles={cycles} (+{early_kills} kills soon after \
+         start, {kills_before_ready} of them before ready) \
          redb_repairs_logged={repairs} \
          acked_puts={} acked_deletes={} failed_or_inflight={} key_checks={verified_keys} \
          present_values_verified={verified_present} max_restart_to_ready={max_ready:?} \
