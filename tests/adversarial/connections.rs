@@ -10,6 +10,8 @@
 //!   unfinished header: RSS growth bounded by `http_max_header_bytes` per connection;
 //! * [`sync_refuses_unauthenticated_bodies_before_reading_them`]: 64 concurrent `/sync`
 //!   requests declaring 8 MiB bodies get their 403 before sending a byte of the body;
+//! * [`a_stalled_body_is_cut_at_the_body_read_timeout`]: a body that stops arriving gets 400
+//!   at `http_body_read_timeout_ms` and the connection is closed;
 //! * [`sigterm_drains_a_request_in_flight`]: a `/sync` delta whose body is still trickling
 //!   when SIGTERM arrives completes with 200 and is stored; new connections are refused and
 //!   the process exits 0.
@@ -504,5 +506,33 @@ fn sigterm_drains_a_request_in_flight() {
             recs.iter().any(|r| r["key"] == "drain-key"),
             "drained delta not stored: {snap}"
         );
+    });
+}
+
+#[test]
+fn a_stalled_body_is_cut_at_the_body_read_timeout() {
+    let d = Devnet::up(1);
+    restart_with(&d, &[("NOVAKMS_HTTP_BODY_READ_TIMEOUT_MS", "1000")]);
+    let to = addr_of(&d);
+    let rt = rt();
+    rt.block_on(async {
+        let mut s = TcpStream::connect(to).await.unwrap();
+        s.write_all(
+            b"PUT /kms/data HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"key\":",
+        )
+        .await
+        .unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+            .await
+            .expect("no answer to a stalled body (no body-read timeout)")
+            .unwrap();
+        let took = started.elapsed();
+        let text = String::from_utf8_lossy(&answer);
+        println!("stalled body: answered after {took:?}: {}", text.lines().next().unwrap_or(""));
+        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        assert!(text.contains("request body not received within 1000 ms"), "{text}");
+        assert!(took >= Duration::from_millis(900), "{took:?}");
     });
 }
