@@ -145,6 +145,36 @@ pub struct Settings {
     pub max_sync_batch_bytes: usize,
     /// Period of the tombstone/expiry purge, seconds. Default 60.
     pub purge_interval_seconds: u64,
+
+    // --- HTTP listener: own accept loop (issue 10; `server`, docs/security.md) ---
+    /// Time a client has to complete a request head (request line and headers), ms, counted
+    /// from the first byte of that head. Past it the connection is closed. Default 10000.
+    /// Values under 100 are raised to 100.
+    pub http_header_read_timeout_ms: u64,
+    /// Time a connection may stay open with no request in progress and no byte received
+    /// (a fresh connection that sends nothing, or keep-alive between requests), ms. Past it
+    /// the connection is closed. Default 30000. Values under 100 are raised to 100.
+    pub http_idle_timeout_ms: u64,
+    /// Time a client has to send a whole request body, ms, counted from the end of the
+    /// request head; past it the read fails (400) and the connection is closed. Default
+    /// 60000 (an 8 MiB `/sync` body at ~140 KB/s). Values under 100 are raised to 100.
+    pub http_body_read_timeout_ms: u64,
+    /// Largest request head (request line + headers) buffered per connection, bytes; a longer
+    /// head gets 431 and the connection is closed. Default 16384; values under 8192 are
+    /// raised to 8192 (hyper's minimum read buffer).
+    pub http_max_header_bytes: usize,
+    /// Open client connections the listener holds at once; connections accepted over it
+    /// are closed at once, before any byte is read. Default 2048. 0 is raised to 1.
+    pub http_max_connections: usize,
+    /// Share of `http_max_connections` one client address may hold (IPv4 address, or IPv6
+    /// /64 prefix); its connections over the share are closed at once. Default 256. Behind
+    /// a reverse proxy every client has the proxy's address: raise it to
+    /// `http_max_connections` there. 0 is raised to 1.
+    pub http_max_connections_per_ip: usize,
+    /// `/sync` bodies read at once (each up to `max_sync_body_bytes`, read only after the
+    /// caller's PoP and membership were checked); further authenticated requests wait for a
+    /// slot. Default 4. 0 is raised to 1.
+    pub sync_max_concurrent_body_reads: usize,
 }
 
 impl Default for Settings {
@@ -195,6 +225,13 @@ impl Default for Settings {
             anti_entropy_interval_seconds: 60,
             max_sync_batch_bytes: 1_900_000,
             purge_interval_seconds: 60,
+            http_header_read_timeout_ms: 10_000,
+            http_idle_timeout_ms: 30_000,
+            http_body_read_timeout_ms: 60_000,
+            http_max_header_bytes: 16 * 1024,
+            http_max_connections: 2048,
+            http_max_connections_per_ip: 256,
+            sync_max_concurrent_body_reads: 4,
         }
     }
 }

@@ -99,6 +99,15 @@ pub struct SecretLabels {
     pub state: String,
 }
 
+/// Labels of a connection the listener closed on its own (`server`, issue 10).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ConnCloseLabels {
+    /// `over_capacity` (all `http_max_connections` slots taken), `over_ip_share` (the
+    /// address holds `http_max_connections_per_ip`), `idle_timeout`, `header_timeout`,
+    /// `body_timeout`.
+    pub reason: String,
+}
+
 type FloatGauge = Gauge<f64, AtomicU64>;
 
 fn latency_histogram() -> Histogram {
@@ -143,6 +152,12 @@ pub struct Metrics {
     auth_cache_instances: Gauge,
     scrape_errors: Counter,
     scrape_lock: std::sync::Mutex<()>,
+    // --- HTTP listener (issue 10, `server`) ---
+    /// `novakms_http_connections_open`: client connections the listener holds now.
+    pub http_connections_open: Gauge,
+    /// `novakms_http_connections_closed_total{reason}`: connections the listener closed on its
+    /// own (refused over a cap, or timed out); see [`ConnCloseLabels`].
+    pub http_connections_closed: Family<ConnCloseLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -295,6 +310,18 @@ impl Metrics {
             "Scrapes that could not read storage statistics",
             scrape_errors.clone(),
         );
+        let http_connections_open = Gauge::default();
+        r.register(
+            "http_connections_open",
+            "Client connections the HTTP listener holds (bounded by http_max_connections)",
+            http_connections_open.clone(),
+        );
+        let http_connections_closed = Family::<ConnCloseLabels, Counter>::default();
+        r.register(
+            "http_connections_closed",
+            "Connections the listener closed on its own: over a cap, or past a read timeout",
+            http_connections_closed.clone(),
+        );
         Metrics {
             registry: r,
             requests,
@@ -320,12 +347,24 @@ impl Metrics {
             auth_cache_instances,
             scrape_errors,
             scrape_lock: std::sync::Mutex::new(()),
+            http_connections_open,
+            http_connections_closed,
         }
     }
 
     /// The registry holding every family (for encoding).
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Count one connection the listener closed on its own, by reason (see
+    /// [`ConnCloseLabels`]).
+    pub fn observe_conn_closed(&self, reason: &str) {
+        self.http_connections_closed
+            .get_or_create(&ConnCloseLabels {
+                reason: reason.to_string(),
+            })
+            .inc();
     }
 
     /// Count one HTTP request that took `elapsed` and answered `status`.

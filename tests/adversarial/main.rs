@@ -28,6 +28,7 @@
 mod common;
 
 mod app_table;
+mod connections;
 mod harness;
 mod raw_tcp;
 mod sync_table;
@@ -325,6 +326,12 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             false,
         );
         assert_eq!(r, Raw::Status(413), "{}", label("limit+1"));
+        // `/sync` authenticates before it reads the body (issue 10): where the body would
+        // have to be read to find the fault, the unauthenticated caller gets its 403 and the
+        // connection is closed with the body unread (so the 403 may be lost to the reset
+        // that the rest of the body causes: Closed is accepted there).
+        let read_fault = if path == "/sync" { 403 } else { 413 };
+        let sync_closed = |r: &Raw| path == "/sync" && *r == Raw::Closed;
         // Chunked, no Content-Length, over the limit: 413 once the limit is crossed.
         let body = chunked(&json_of_len(limit + 100_000));
         let r = raw_exchange(
@@ -333,7 +340,11 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             body,
             false,
         );
-        assert_eq!(r, Raw::Status(413), "{}", label("chunked"));
+        assert!(
+            r == Raw::Status(read_fault) || sync_closed(&r),
+            "{}: {r:?}",
+            label("chunked")
+        );
         // Chunked whose chunk sizes lie (declares 16 MiB in one chunk, sends less, closes).
         let mut body = format!("{:x}\r\n", 16 << 20).into_bytes();
         body.extend(vec![b' '; 256 * 1024]);
@@ -344,7 +355,8 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             true,
         );
         assert!(
-            matches!(r, Raw::Status(413) | Raw::Status(400) | Raw::Closed),
+            matches!(r, Raw::Status(413) | Raw::Status(400) | Raw::Closed)
+                || (path == "/sync" && r == Raw::Status(403)),
             "{}: {r:?}",
             label("chunk lie")
         );
@@ -383,10 +395,10 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             json_of_len(limit + 1),
             false,
         );
-        assert_eq!(
-            r,
-            Raw::Status(400),
-            "{}",
+        let read_fault = if path == "/sync" { 403 } else { 400 };
+        assert!(
+            r == Raw::Status(read_fault) || sync_closed(&r),
+            "{}: {r:?}",
             label("declares 100, sends limit+1")
         );
         // Declares less than sent and half-closes mid-body: EOF in the body.
@@ -400,7 +412,7 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             closed += 1;
         } else {
             assert!(
-                matches!(r, Raw::Status(400)),
+                r == Raw::Status(read_fault),
                 "{}: {r:?}",
                 label("EOF mid-body")
             );
