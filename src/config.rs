@@ -135,6 +135,13 @@ pub struct Settings {
     pub max_sync_batch_bytes: usize,
     /// Period of the tombstone/expiry purge, seconds. Default 60.
     pub purge_interval_seconds: u64,
+
+    // --- Restore (issue 10, `node::rejoin`, docs/disaster-recovery.md) ---
+    /// After `novakms restore`, how long the node waits for a live peer to reconcile with
+    /// before it gives up and serves the restored snapshot as is (full-cluster recovery),
+    /// seconds. Until then it offers nothing to peers (no pushes, no snapshot answers).
+    /// Default 120.
+    pub restore_rejoin_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -183,6 +190,7 @@ impl Default for Settings {
             anti_entropy_interval_seconds: 60,
             max_sync_batch_bytes: 1_900_000,
             purge_interval_seconds: 60,
+            restore_rejoin_timeout_seconds: 120,
         }
     }
 }
