@@ -175,6 +175,12 @@ pub struct Settings {
     /// caller's PoP and membership were checked); further authenticated requests wait for a
     /// slot. Default 4. 0 is raised to 1.
     pub sync_max_concurrent_body_reads: usize,
+    // --- Restore (issue 10, `node::rejoin`, docs/disaster-recovery.md) ---
+    /// After `novakms restore`, how long the node waits for a live peer to reconcile with
+    /// before it gives up and serves the restored snapshot as is (full-cluster recovery),
+    /// seconds. Until then it offers nothing to peers (no pushes, no snapshot answers).
+    /// Default 120.
+    pub restore_rejoin_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -232,6 +238,7 @@ impl Default for Settings {
             http_max_connections: 2048,
             http_max_connections_per_ip: 256,
             sync_max_concurrent_body_reads: 4,
+            restore_rejoin_timeout_seconds: 120,
         }
     }
 }

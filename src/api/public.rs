@@ -127,6 +127,7 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
             "tee_wallet": st.wallet,
             "unavailable_reason": if r.ready { Value::Null } else { Value::String(r.reason.clone()) },
         },
+        "restore": st.rejoin.status_json(),
     }))
     .into_response()
 }

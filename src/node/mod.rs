@@ -14,6 +14,7 @@ pub mod peer_ops;
 pub mod peers;
 pub mod purge;
 pub mod refusal;
+pub mod rejoin;
 pub mod replicator;
 pub mod reply;
 pub mod state;
@@ -121,7 +122,9 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
 /// store, envelope cipher, peer client; readiness starts as `initializing`.
 /// Used by [`build_state`] and by tests that run a node in-process.
 ///
-/// Errors: Local (HTTP client construction).
+/// Reads one thing from `storage`: the restore marker (`node::rejoin`).
+///
+/// Errors: Local (HTTP client construction), the storage read.
 pub fn assemble(
     settings: Settings,
     identity: Identity,
@@ -174,6 +177,7 @@ pub fn assemble(
             clock.clone(),
         )?,
         replication: state::ReplicationState::default(),
+        rejoin: rejoin::RejoinGate::load(storage.as_ref())?,
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,

@@ -118,6 +118,13 @@ pub async fn handle(
             seal(st, caller, &r)
         }
         SNAPSHOT_REQUEST => {
+            if st.rejoin.holding() {
+                // Restored, not reconciled yet: its records may include keys the cluster has
+                // deleted since (`node::rejoin`).
+                return Err(Refusal::unavailable(
+                    "restored from a backup, reconciling with peers",
+                ));
+            }
             let r = snapshot(st).await?;
             seal(st, caller, &r)
         }

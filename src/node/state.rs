@@ -92,6 +92,8 @@ pub struct NodeState {
     pub peer_client: PeerClient,
     /// Replication progress per peer and the wake-up for pushes.
     pub replication: ReplicationState,
+    /// Rejoin after a restore: whether offering to peers is held (`node::rejoin`).
+    pub rejoin: crate::node::rejoin::RejoinGate,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
     /// Prometheus metrics (`/metrics`).

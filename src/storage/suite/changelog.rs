@@ -324,3 +324,53 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
         vec![(12, "y")]
     );
 }
+
+/// Issue 10, rejoin after a restore: the marker round-trips, and `drop_unconfirmed` removes
+/// only candidates still at or below the high-water sequence (a record merged or written
+/// since stays), leaving no tombstone and no change-log entry to offer.
+pub(super) fn restore_marker_and_drop_unconfirmed(s: &dyn Storage) {
+    assert_eq!(s.restore_marker().unwrap(), None);
+    let l = lim();
+    put(s, APP, "kept", 40, 1, &l);
+    put(s, APP, "gone", 40, 2, &l);
+    put(s, APP, "rewritten", 40, 3, &l);
+    s.delete_local(APP, "old-delete", N1, 4).unwrap();
+    put(s, OTHER_APP, "gone2", 40, 5, &l);
+    let high = s.last_seq().unwrap();
+    let m = RestoreMarker {
+        snapshot_created_at_ms: 10,
+        high_water_seq: high,
+        restored_at_ms: 20,
+    };
+    s.set_restore_marker(Some(&m)).unwrap();
+    assert_eq!(s.restore_marker().unwrap(), Some(m));
+    // Written after the restore: newer sequence, must survive.
+    put(s, APP, "rewritten", 40, 6, &l);
+    let candidates: Vec<(u64, String)> = [
+        (APP, "gone"),
+        (APP, "rewritten"),
+        (OTHER_APP, "gone2"),
+        (APP, "never-existed"),
+    ]
+    .iter()
+    .map(|(a, k)| (*a, k.to_string()))
+    .collect();
+    assert_eq!(s.drop_unconfirmed(&candidates, high).unwrap(), 2);
+    assert!(s.get(APP, "gone").unwrap().is_none(), "no tombstone left");
+    assert!(s.get(OTHER_APP, "gone2").unwrap().is_none());
+    assert!(s.get(APP, "rewritten").unwrap().is_some());
+    assert!(s.get(APP, "kept").unwrap().is_some());
+    assert_eq!(s.app_usage(OTHER_APP).unwrap(), AppUsage::default());
+    let keys: Vec<String> = s
+        .changes_since(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.record.key)
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k == "gone" || k == "gone2"),
+        "{keys:?}"
+    );
+    s.set_restore_marker(None).unwrap();
+    assert_eq!(s.restore_marker().unwrap(), None);
+}
