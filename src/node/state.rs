@@ -76,6 +76,10 @@ pub struct NodeState {
     pub nonces: NonceStore,
     /// `/nonce` rate limiter.
     pub nonce_limiter: RateLimiter,
+    /// Parsed `trusted_proxies` (`node::client_addr`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Envelope replay record (`crypto::replay`), shared with `peer_client`.
+    pub replay: Arc<crate::crypto::replay::ReplayRecord>,
     /// Namespace limits.
     pub limits: Limits,
     /// Readiness state.
@@ -182,7 +186,8 @@ impl NodeState {
             secret,
             secret_verified,
             peers_known: self.peer_cache.all().len(),
-            nonces_held: self.nonces.len(),
+            nonces_held: self.nonces.held(self.clock.now_secs()),
+            envelope_replay_entries: self.replay.len(),
             auth_cache_instances: self.auth.cached_entries().0,
         }
     }
