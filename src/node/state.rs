@@ -180,7 +180,13 @@ impl NodeState {
             }
         };
         crate::metrics::StateSnapshot {
-            usage: self.storage.usage_all(),
+            // Per-app counts and bytes reveal each write's plaintext length to anyone who can
+            // scrape: only with `per_app_metrics` (issue 10).
+            usage: if self.settings.per_app_metrics {
+                self.storage.usage_all()
+            } else {
+                Ok(Default::default())
+            },
             peers,
             ready: self.readiness().ready,
             secret,
