@@ -98,6 +98,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
             cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
             cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --app 'Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -99,6 +99,7 @@ complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l app -d 'Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'

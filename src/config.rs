@@ -92,12 +92,17 @@ pub struct Settings {
     pub registry_revalidate_per_tick: usize,
     /// PoP timestamp window and nonce lifetime, seconds (§2.1). Default 120.
     pub pop_timeout_seconds: u64,
-    /// Nonce store capacity (§2.1). Default 4096.
+    /// Capacity of the used-nonce set, entries (§2.1, `node::nonce`): nonces consumed whose
+    /// window has not ended. Issued nonces hold no state (MACed, issue 10). When full, a
+    /// request is refused with 503 rather than a used nonce forgotten. Default 1048576
+    /// (about 8,700 authentications per second sustained at a 120 s window; 12 bytes of key
+    /// per entry in a B-tree, about 20 MB when full). Upstream: 4096 issued nonces (LRU).
     pub max_nonces: usize,
     /// Nonces handed to one client address per minute (token bucket, burst =
     /// rate). Default 1200 (upstream: 30, which caps one app host at one
-    /// request every 2 s). 0 = off. Nonce floods are bounded separately by
-    /// the per-address share of the nonce store.
+    /// request every 2 s). 0 = off. The client address is the socket peer, or
+    /// behind a proxy listed in `trusted_proxies` the rightmost untrusted
+    /// `X-Forwarded-For` hop.
     pub nonce_rate_limit_per_minute: u64,
     /// Per-app namespace budget, bytes (seed 000). Default 10485760 (10 MiB).
     pub max_app_storage_bytes: u64,
@@ -181,6 +186,26 @@ pub struct Settings {
     /// seconds. Until then it offers nothing to peers (no pushes, no snapshot answers).
     /// Default 120.
     pub restore_rejoin_timeout_seconds: u64,
+    // --- Nonces, envelopes and small leaks (issue 10; docs/security.md) ---
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the `/nonce` rate limit
+    /// (`node::client_addr`): CIDRs or addresses, as a TOML list or a comma-separated string
+    /// (`NOVAKMS_TRUSTED_PROXIES=127.0.0.1/32,10.0.0.0/8`). Only when the socket peer is in
+    /// it is the client taken from the rightmost untrusted hop. Default empty (never).
+    #[serde(deserialize_with = "string_or_list")]
+    pub trusted_proxies: Vec<String>,
+    /// Capacity of the envelope replay record, entries (`crypto::replay`, issue 10 item 5):
+    /// request-envelope nonces seen per sender key and the nonces of the envelopes this node
+    /// sealed, kept at least `pop_timeout_seconds` and then as long as space allows. A
+    /// second use of a request envelope, or a reflected reply, is refused with 400. When full
+    /// of entries younger than the window, new requests are refused with 503. Default
+    /// 1048576 (about 30 MB when full); 0 turns the record off (not recommended).
+    pub envelope_replay_capacity: usize,
+    /// Export per-app record counts and bytes (`novakms_app_*`) on the anonymous
+    /// `/metrics`. Default false: they reveal each write's plaintext length (issue 10).
+    pub per_app_metrics: bool,
+    /// Longest KV key, bytes of UTF-8 (issue 10). A longer key in PUT, GET or DELETE is
+    /// refused with 400 `Key exceeds <n> bytes`. Default 1024.
+    pub max_key_bytes: usize,
 }
 
 impl Default for Settings {
@@ -209,7 +234,7 @@ impl Default for Settings {
             write_deadline_seconds: 20,
             registry_revalidate_per_tick: 1_000,
             pop_timeout_seconds: 120,
-            max_nonces: 4096,
+            max_nonces: 1 << 20,
             nonce_rate_limit_per_minute: 1200,
             max_app_storage_bytes: limits.max_app_storage_bytes,
             max_kv_value_size_bytes: limits.max_kv_value_size_bytes,
@@ -239,6 +264,10 @@ impl Default for Settings {
             http_max_connections_per_ip: 256,
             sync_max_concurrent_body_reads: 4,
             restore_rejoin_timeout_seconds: 120,
+            trusted_proxies: Vec::new(),
+            envelope_replay_capacity: 1 << 20,
+            per_app_metrics: false,
+            max_key_bytes: 1024,
         }
     }
 }
@@ -351,6 +380,28 @@ impl Settings {
     }
 }
 
+/// `trusted_proxies` from a TOML list of strings or one comma-separated string (the form an
+/// environment variable gives). Empty items are dropped.
+fn string_or_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Either::deserialize(d)? {
+        Either::One(s) => s.split(',').map(str::to_owned).collect(),
+        Either::Many(v) => v,
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
 /// Interpret an environment string as a TOML value: integers and booleans are
 /// typed, everything else is a string.
 fn env_value(raw: &str) -> toml::Value {
@@ -413,6 +464,23 @@ mod tests {
         assert_eq!(s.quota_policy, QuotaPolicy::Reject);
         assert_eq!(s.keystore.as_deref(), Some(Path::new("/tmp/k.json")));
         assert!(Settings::keys().contains(&"password_file".to_string()));
+    }
+
+    #[test]
+    fn trusted_proxies_from_a_list_or_a_comma_string() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "trusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n").unwrap();
+        let s = Settings::load(Some(&f), &[]).unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.0/8", "::1/128"]);
+        let s = Settings::load(
+            None,
+            &env(&[("NOVAKMS_TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8,")]),
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies, ["127.0.0.1/32", "10.0.0.0/8"]);
+        assert!(Settings::default().trusted_proxies.is_empty());
+        assert!(Settings::keys().contains(&"trusted_proxies".to_string()));
     }
 }
 

@@ -112,12 +112,23 @@ fn verify_pop(
     Ok((wallet, now))
 }
 
-/// Consume the PoP nonce once the signer is authorized.
+/// Consume the PoP nonce once the signer is authorized. Errors: 403 `Invalid or expired
+/// nonce` (used meanwhile), 503 when the used-nonce set is full (`node::nonce`: refusing
+/// keeps single use; evicting would not).
 fn consume_nonce(st: &NodeState, nonce: &str, now: u64) -> Result<(), Refusal> {
-    if st.nonces.consume(nonce, now) != NonceCheck::Valid {
-        return Err(Refusal::unauthorized("Invalid or expired nonce"));
+    match st.nonces.consume(nonce, now) {
+        NonceCheck::Valid => Ok(()),
+        NonceCheck::Invalid => Err(Refusal::unauthorized("Invalid or expired nonce")),
+        NonceCheck::Full => {
+            tracing::warn!(
+                capacity = st.nonces.capacity(),
+                "used-nonce set full: authentication refused (raise max_nonces)"
+            );
+            Err(Refusal::unavailable(
+                "Too many authentications in the nonce window; retry shortly",
+            ))
+        }
     }
-    Ok(())
 }
 
 /// App authentication (§2.3) and registry authorization (§2.7): the one call an app route
