@@ -80,8 +80,9 @@ pub struct Settings {
     pub registry_not_found_ttl_seconds: u64,
     /// Bound on app-auth cache entries. Default 10000.
     pub registry_cache_capacity: usize,
-    /// A PUT/DELETE is applied only within this many seconds of its PoP timestamp and of its
-    /// arrival; later it is refused with 503 and never applied (issue 10 "request deadlines").
+    /// A PUT/DELETE is applied only within this many seconds of the moment this node issued
+    /// the request's PoP nonce and of the request's arrival (node clocks only); later it is
+    /// refused with 503 and never applied (issue 10 "request deadlines").
     /// Keep it below the clients' timeout (the novakms client's default is 30 s). 0 = off.
     /// Default 20.
     pub write_deadline_seconds: u64,

@@ -32,9 +32,10 @@ pub struct AppCaller {
     /// `x-app-signature` exactly as received, for the response signature (§2.5);
     /// `None` with the dev `x-tee-wallet` shortcut.
     pub signature: Option<String>,
-    /// The PoP timestamp (Unix seconds, the client's clock); `None` with the dev shortcut.
-    /// Bounds the request's write deadline (`node::kv`, issue 10).
-    pub pop_timestamp: Option<u64>,
+    /// When this node issued the request's PoP nonce (Unix seconds, the node's own clock, read
+    /// from the stateless nonce); `None` with the dev shortcut. Bounds the request's write
+    /// deadline (`node::kv`, issue 10) without trusting the client's clock.
+    pub nonce_issued_secs: Option<u64>,
     /// When authentication of this request started (node's monotonic clock).
     pub received: std::time::Instant,
 }
@@ -151,7 +152,7 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
                     wallet,
                     instance: app.instance,
                     signature: None,
-                    pop_timestamp: None,
+                    nonce_issued_secs: None,
                     received,
                 });
             }
@@ -166,7 +167,7 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
         wallet,
         instance: app.instance,
         signature: Some(sig.clone()),
-        pop_timestamp: ts.parse().ok(),
+        nonce_issued_secs: st.nonces.issued_at(nonce, now),
         received,
     })
 }

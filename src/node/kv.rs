@@ -14,8 +14,8 @@
 //! * every acknowledged write wakes the replicator;
 //! * storage reads go through [`read`]: point reads inline, scans on Tokio's blocking pool;
 //! * a PUT or DELETE is applied only before its request deadline ([`write_deadline`]): the
-//!   earlier of `write_deadline_seconds` after the PoP timestamp and after the node began
-//!   authenticating the request. It is checked before queueing and again on the commit thread
+//!   earlier of `write_deadline_seconds` after the node issued the request's PoP nonce and
+//!   after it began authenticating the request. It is checked before queueing and again on the commit thread
 //!   just before the commit; past it the write is refused with 503 and never applied later, so
 //!   a client that timed out and retried elsewhere cannot be overwritten by its first attempt
 //!   (issue 10);
@@ -157,9 +157,11 @@ fn data_key(st: &NodeState, app_id: u64) -> Result<[u8; 32], Refusal> {
 pub const MSG_DEADLINE_EXCEEDED: &str = "Request deadline exceeded: the write was not applied";
 
 /// The instant after which `caller`'s write must not be applied (module doc): the earlier of
-/// `received + write_deadline_seconds` and the PoP timestamp (whole seconds, so plus 999 ms)
-/// `+ write_deadline_seconds` on the node's wall clock. `write_deadline_seconds = 0` turns the
-/// deadline off (upstream behaviour: about an hour away).
+/// `received + write_deadline_seconds` and, on the node's own wall clock, the issue time of the
+/// request's PoP nonce (whole seconds, so plus 999 ms) `+ write_deadline_seconds`. The nonce
+/// was issued by this node, so no client clock is trusted: a request that sat unread in a
+/// frozen node's socket is caught as well as one that waited in the node.
+/// `write_deadline_seconds = 0` turns the deadline off (upstream behaviour: an hour away).
 pub fn write_deadline(st: &NodeState, caller: &AppCaller) -> std::time::Instant {
     use std::time::{Duration, Instant};
     let secs = st.settings.write_deadline_seconds;
@@ -168,9 +170,9 @@ pub fn write_deadline(st: &NodeState, caller: &AppCaller) -> std::time::Instant 
     }
     let budget = Duration::from_secs(secs);
     let by_server = caller.received + budget;
-    match caller.pop_timestamp {
-        Some(ts) => {
-            let end_ms = ts
+    match caller.nonce_issued_secs {
+        Some(issued) => {
+            let end_ms = issued
                 .saturating_mul(1000)
                 .saturating_add(999)
                 .saturating_add(secs.saturating_mul(1000));

@@ -145,6 +145,14 @@ impl NonceStore {
         Some((u32::try_from(issued).ok()?, random))
     }
 
+    /// When this process issued `nonce` (Unix seconds), if it is one of ours still inside its
+    /// window at `now_secs` (used or not). Bounds a request's write deadline on the node's own
+    /// clock (`node::kv::write_deadline`).
+    pub fn issued_at(&self, nonce: &str, now_secs: u64) -> Option<u64> {
+        self.check(nonce, now_secs)
+            .map(|(issued, _)| u64::from(issued))
+    }
+
     /// Drop used-set entries whose issue time left the window (`issue + ttl < now`).
     fn prune(&self, used: &mut BTreeSet<UsedKey>, now_secs: u64) {
         while let Some(first) = used.first() {
