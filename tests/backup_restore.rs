@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::keyed::{expect_code, stderr, KeyedNode};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -33,51 +35,8 @@ fn binding(chain_id: u64, node_wallet: &str) -> ClusterBinding {
     }
 }
 
-/// A node identity with its keystore and password file in `dir`.
-struct Node {
-    id: Identity,
-    keystore: PathBuf,
-    password_file: PathBuf,
-}
-
-impl Node {
-    fn new(dir: &Path, name: &str) -> Node {
-        let id = Identity::generate();
-        let keystore = dir.join(format!("{name}.keystore.json"));
-        novakms::identity::write_keystore(&keystore, PASSWORD, &id).unwrap();
-        let password_file = dir.join(format!("{name}.password"));
-        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
-        Node {
-            id,
-            keystore,
-            password_file,
-        }
-    }
-
-    /// `novakms --keystore K --password-file P <args>`.
-    fn cli(&self, args: &[&str]) -> Output {
-        let mut c = Command::new(exe());
-        c.arg("--keystore")
-            .arg(&self.keystore)
-            .arg("--password-file")
-            .arg(&self.password_file)
-            .args(args)
-            .env_remove("NOVAKMS_CONFIG")
-            .env("NO_COLOR", "1");
-        c.output().expect("run novakms")
-    }
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn ok(out: &Output) -> String {
@@ -89,16 +48,6 @@ fn ok(out: &Output) -> String {
         stderr(out)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn expect_code(out: &Output, want: i32, what: &str) {
-    assert_eq!(
-        code(out),
-        want,
-        "{what}: stdout {} stderr {}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
 }
 
 fn record(key: String, value: Vec<u8>, updated: u64, tombstone: bool) -> Record {
@@ -166,7 +115,7 @@ fn contents(dir: &Path) -> BTreeMap<u64, Vec<Record>> {
     RedbStorage::open(dir).unwrap().snapshot(0).unwrap()
 }
 
-fn backup_offline(node: &Node, data: &Path, file: &Path) {
+fn backup_offline(node: &KeyedNode, data: &Path, file: &Path) {
     ok(&node.cli(&["backup", "create", s(file), "--data-dir", s(data)]));
 }
 
@@ -191,7 +140,7 @@ fn listing(dir: &Path) -> Vec<String> {
 #[test]
 fn offline_backup_inspect_verify_restore_round_trip() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 2000, "marker-a", &node.id, 31337);
     let snap = t.path().join("a.nksnap");
@@ -330,7 +279,7 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 
     // A new node identity (disaster recovery onto a fresh machine): records and binding, no
     // sealed secret (it obtains the secret from its peers).
-    let other = Node::new(t.path(), "b");
+    let other = KeyedNode::new(t.path(), "b", PASSWORD);
     let dr = t.path().join("dr");
     let r = json(&other.cli(&[
         "-o",
@@ -356,7 +305,7 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 #[test]
 fn running_node_gives_exit_6_and_busy_dirs_refuse() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 100, "m", &node.id, 31337);
     let snap = t.path().join("s.nksnap");
@@ -498,7 +447,7 @@ impl Rng {
 #[test]
 fn tampering_is_detected_before_anything_changes() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 300, "m", &node.id, 31337);
     let snap = t.path().join("good.nksnap");
@@ -636,7 +585,7 @@ fn tampering_is_detected_before_anything_changes() {
 #[test]
 fn kill_9_during_restore_leaves_old_or_new() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let big = t.path().join("big");
     populate(&big, 100_000, "new-marker", &node.id, 31337);
     let snap = t.path().join("big.nksnap");
@@ -762,7 +711,7 @@ fn kill_9_during_restore_leaves_old_or_new() {
 #[ignore]
 fn measure_backup_and_verify_throughput() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     let n = 200_000;
     populate(&data, n, "m", &node.id, 31337);

@@ -14,8 +14,10 @@
 
 mod common;
 
+use common::keyed::{expect_code, stderr, KeyedNode};
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -32,62 +34,6 @@ const REGISTRY_B: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn expect_code(out: &Output, want: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "{what}: stdout {} stderr {}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
-}
-
-/// A node identity with its keystore and password file in `dir`.
-struct Node {
-    id: Identity,
-    keystore: PathBuf,
-    password_file: PathBuf,
-}
-
-impl Node {
-    fn new(dir: &Path, name: &str) -> Node {
-        let id = Identity::generate();
-        let keystore = dir.join(format!("{name}.keystore.json"));
-        novakms::identity::write_keystore(&keystore, PASSWORD, &id).unwrap();
-        let password_file = dir.join(format!("{name}.password"));
-        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
-        Node {
-            id,
-            keystore,
-            password_file,
-        }
-    }
-
-    /// `novakms --keystore K --password-file P <args>` with extra environment (no config file).
-    fn cli_env(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
-        let mut c = Command::new(exe());
-        c.arg("--keystore")
-            .arg(&self.keystore)
-            .arg("--password-file")
-            .arg(&self.password_file)
-            .args(args)
-            .env_remove("NOVAKMS_CONFIG")
-            .env("NO_COLOR", "1");
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        c.output().expect("run novakms")
-    }
-
-    fn cli(&self, args: &[&str]) -> Output {
-        self.cli_env(&[], args)
-    }
 }
 
 fn record(key: &str, value: Vec<u8>, counter: u64) -> Record {
@@ -134,7 +80,7 @@ fn value_of(dir: &Path, app: u64, key: &str) -> Option<Record> {
 #[test]
 fn restore_requires_a_vouched_signer_and_detects_edited_records() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "node");
+    let node = KeyedNode::new(t.path(), "node", PASSWORD);
     let data = t.path().join("data");
     populate(&data, &node.id);
     let snap = t.path().join("good.nksnap");
@@ -271,7 +217,7 @@ fn restore_requires_a_vouched_signer_and_detects_edited_records() {
 #[test]
 fn stale_snapshot_is_refused_without_force() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "node");
+    let node = KeyedNode::new(t.path(), "node", PASSWORD);
     let data = t.path().join("data");
     populate(&data, &node.id);
     let snap = t.path().join("s.nksnap");

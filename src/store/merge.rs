@@ -42,11 +42,6 @@ impl MergeOutcome {
             MergeOutcome::IgnoredConcurrentTieBreak => Some("ignored_concurrent_tie_break"),
         }
     }
-
-    /// True when the incoming record (or the concurrent winner) was stored.
-    pub fn is_merged(&self) -> bool {
-        self.skip_reason().is_none()
-    }
 }
 
 /// Decide how `incoming` merges with the record currently stored under its key

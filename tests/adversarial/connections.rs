@@ -53,15 +53,9 @@ async fn connect_from(src: [u8; 4], to: SocketAddr) -> std::io::Result<TcpStream
 
 /// `novakms_http_connections_closed_total` by reason at `base`.
 async fn closed_by_reason(http: &reqwest::Client, base: &str) -> Vec<(String, f64)> {
-    let text = http
-        .get(format!("{base}/metrics"))
-        .send()
+    crate::common::http::metrics_text(http, base)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .filter_map(|l| {
             let rest = l.strip_prefix("novakms_http_connections_closed_total{reason=\"")?;
             let (reason, v) = rest.split_once("\"} ")?;
@@ -73,15 +67,9 @@ async fn closed_by_reason(http: &reqwest::Client, base: &str) -> Vec<(String, f6
 /// Value of the unlabelled metric `name` at `base` (NaN when the node has no such metric, so
 /// that the behavioural checks of the code before it still run and fail on their own).
 async fn metric(http: &reqwest::Client, base: &str, name: &str) -> f64 {
-    let text = http
-        .get(format!("{base}/metrics"))
-        .send()
+    crate::common::http::metrics_text(http, base)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
         .unwrap_or(f64::NAN)
 }

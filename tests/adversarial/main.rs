@@ -765,13 +765,9 @@ fn skewed_clock_records_are_refused_then_converge() {
 
 /// The value of the unlabelled metric `name` in the node's `/metrics` exposition.
 async fn metric(base: &str, name: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
+    common::http::metrics_text(&reqwest::Client::new(), base)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
 }
