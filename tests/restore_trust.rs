@@ -267,7 +267,8 @@ fn sample(text: &str, name: &str, label: &str, value: &str) -> u64 {
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|v| v.trim().parse::<f64>().unwrap() as u64)
-        .unwrap_or(0)
+        // Missing (per-app metrics off, or no such app): never reads as "0 left".
+        .unwrap_or(u64::MAX)
 }
 
 fn metrics(url: &str) -> String {
@@ -314,6 +315,8 @@ fn restored_older_backup_does_not_resurrect_a_purged_delete() {
         ("NOVAKMS_TOMBSTONE_RETENTION_MS", "2000"),
         ("NOVAKMS_PURGE_INTERVAL_SECONDS", "1"),
         ("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2"),
+        // The tombstone counts below are per-app series (opt-in since issue 10).
+        ("NOVAKMS_PER_APP_METRICS", "true"),
     ];
     for i in 0..3 {
         d.signal_node(i, libc::SIGTERM);
