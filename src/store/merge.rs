@@ -365,7 +365,10 @@ mod tests {
         let mut sum = MergeReport::default();
         sum.absorb(&rep);
         sum.absorb(&rep);
-        assert_eq!(sum.total, 8);
+        assert_eq!(
+            (sum.total, sum.merged, sum.skipped, sum.rejected),
+            (8, 4, 2, 2)
+        );
         assert_eq!(sum.skip_reasons["ignored_equal_version"], 2);
     }
 
