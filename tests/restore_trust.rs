@@ -272,17 +272,11 @@ fn sample(text: &str, name: &str, label: &str, value: &str) -> u64 {
 }
 
 fn metrics(url: &str) -> String {
-    runtime().block_on(async {
-        reqwest::Client::new()
-            .get(format!("{url}/metrics"))
-            .timeout(Duration::from_secs(5))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    })
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    runtime().block_on(common::http::metrics_text(&http, url))
 }
 
 fn restore_state(url: &str) -> serde_json::Value {

@@ -48,12 +48,7 @@ pub(super) fn change_log_latest_seq_per_key_and_monotonic(s: &dyn Storage) {
     )
     .unwrap();
     assert_eq!(s.last_seq().unwrap(), 5);
-    let all: Vec<u64> = s
-        .changes_since(0, 100)
-        .unwrap()
-        .iter()
-        .map(|c| c.seq)
-        .collect();
+    let all: Vec<u64> = all_seqs(s);
     assert_eq!(all, vec![3, 4, 5]);
 }
 
@@ -187,17 +182,21 @@ pub(super) fn concurrent_writers_get_distinct_sequences(s: &dyn Storage) {
         }
     });
     assert_eq!(s.last_seq().unwrap(), 40);
-    let seqs: Vec<u64> = s
-        .changes_since(0, 100)
-        .unwrap()
-        .iter()
-        .map(|c| c.seq)
-        .collect();
+    let seqs: Vec<u64> = all_seqs(s);
     assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
     assert_eq!(s.app_usage(APP).unwrap().live_keys, 40);
 }
 
 const N3: &str = "0x3333333333333333333333333333333333333333";
+
+/// Sequence numbers of the whole change log, ascending.
+fn all_seqs(s: &dyn Storage) -> Vec<u64> {
+    s.changes_since(0, 100)
+        .unwrap()
+        .iter()
+        .map(|c| c.seq)
+        .collect()
+}
 
 fn keys_of(page: &ChangePage) -> Vec<(u64, &str)> {
     page.changes
