@@ -27,6 +27,8 @@ fn init_logging(cli: &Cli) {
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli);
+    // rustls on `ring` for the listener and every HTTP client (src/tls).
+    novakms::tls::install_default_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

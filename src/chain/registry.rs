@@ -72,7 +72,7 @@ impl RpcCtx {
         let label = redact_url(&url);
         // The HTTP client timeout is a backstop, slightly longer than the tokio timeout so that
         // the clearer "timed out after …" error of `guard` normally wins.
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client::builder()
             .timeout(timeout + HTTP_BACKSTOP_SLACK)
             .connect_timeout(timeout)
             .build()
