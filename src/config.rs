@@ -214,6 +214,10 @@ pub struct Settings {
     pub tls_cert_file: Option<PathBuf>,
     /// PEM private key of `tls_cert_file` (PKCS#8, RSA or SEC1). Keep it mode 0600.
     pub tls_key_file: Option<PathBuf>,
+    /// PEM bundle of extra CA certificates trusted by every outbound HTTPS call (chain RPC,
+    /// peers, `store`/`derive`/`health`/`bench`), in addition to the platform's trust store:
+    /// for a private CA. Unset = platform roots only (default).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -278,6 +282,7 @@ impl Default for Settings {
             max_key_bytes: 1024,
             tls_cert_file: None,
             tls_key_file: None,
+            ca_file: None,
         }
     }
 }
@@ -351,6 +356,7 @@ impl Settings {
                     "node_url",
                     "tls_cert_file",
                     "tls_key_file",
+                    "ca_file",
                 ] {
                     if !keys.iter().any(|x| x == k) {
                         keys.push(k.to_string());

@@ -43,13 +43,7 @@ fn restart_with_tls(d: &Devnet, leaf: &Leaf, env: &[(&str, &str)]) -> (String, u
 }
 
 async fn wait_ready_https(http: &reqwest::Client, base: &str) {
-    eventually("node ready over https", Duration::from_secs(60), || async {
-        match http.get(format!("{base}/readyz")).send().await {
-            Ok(r) => r.status() == 200,
-            Err(_) => false,
-        }
-    })
-    .await;
+    common::tls::wait_ready_with(http, base).await;
 }
 
 /// The demo app's PUT of `key` = `value` then GET of it, over `http` to `base`.

@@ -495,6 +495,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         }
         cur = s.source();
     }
+    out.push_str(crate::tls::client::certificate_hint(&out));
     out
 }
 

@@ -135,3 +135,74 @@ impl TestCa {
         Ok((fingerprint(&leaf), conn.alpn_protocol().map(<[u8]>::to_vec)))
     }
 }
+
+/// Poll `<base>/readyz` with `http` until it answers 200 (60 s).
+pub async fn wait_ready_with(http: &reqwest::Client, base: &str) {
+    super::wait::eventually(
+        &format!("{base} ready"),
+        Duration::from_secs(60),
+        || async {
+            match http.get(format!("{base}/readyz")).send().await {
+                Ok(r) => r.status() == 200,
+                Err(_) => false,
+            }
+        },
+    )
+    .await;
+}
+
+/// A TLS terminator on 127.0.0.1 presenting `leaf`: each connection's handshake is done here,
+/// then its bytes are copied both ways to `127.0.0.1:<upstream>` (plain TCP). Runs on the
+/// current runtime until the handle is aborted; `sessions` counts completed handshakes.
+pub struct Terminator {
+    pub port: u16,
+    pub sessions: Arc<std::sync::atomic::AtomicUsize>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl Terminator {
+    pub async fn start(leaf: &Leaf, upstream: u16) -> Terminator {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cfg = novakms::tls::server::server_config(&leaf.cert_file, &leaf.key_file).unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sessions = Arc::new(AtomicUsize::new(0));
+        let count = sessions.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let acceptor = acceptor.clone();
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    count.fetch_add(1, Ordering::Relaxed);
+                    let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)).await else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
+                });
+            }
+        });
+        Terminator {
+            port,
+            sessions,
+            task,
+        }
+    }
+
+    /// Completed handshakes so far.
+    pub fn sessions(&self) -> usize {
+        self.sessions.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Terminator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
