@@ -99,8 +99,8 @@ fn instance(app_id: u64, version_id: u64, label: &str, zk: bool) -> NewInstance 
 
 fn forbidden(r: Result<novakms::chain::AuthorizedApp, AuthError>) -> String {
     match r {
-        Err(AuthError::Forbidden(m)) => m,
-        other => panic!("expected Forbidden, got {other:?}"),
+        Err(AuthError::Refused(m)) => m,
+        other => panic!("expected Refused, got {other:?}"),
     }
 }
 

@@ -179,7 +179,8 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
             let c = d.client_for(id, 0);
             let h = pop_headers(&c, &node_wallet, now()).await;
             let body = put_body(&c, "intruder");
-            expect(raw(&c, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "forbidden", msg);
+            // Registry refusals carry upstream's code `unauthorized` (issue 11 item 4).
+            expect(raw(&c, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "unauthorized", msg);
         }
 
         // Signature made for another node: recovers a different wallet.
@@ -780,6 +781,7 @@ fn dev_wallet_header_is_refused_unless_enabled() {
         let stranger = vec![("x-tee-wallet".to_string(), Identity::generate().address())];
         let (status, body) = raw(&c, Method::GET, "/kms/data", &stranger, None).await;
         assert_eq!(status, 403, "{body}");
-        assert_eq!(body["code"], "forbidden");
+        assert_eq!(body["code"], "unauthorized");
+        assert_eq!(body["message"], "Instance not found");
     });
 }

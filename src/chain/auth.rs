@@ -71,10 +71,11 @@ pub struct AuthorizedApp {
 /// Why [`AppAuthCache::authorize`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    /// The registry answered and the caller is not allowed: HTTP 403 with exactly this message
-    /// (one of the `MSG_*` constants, upstream wording).
+    /// The registry answered and the caller is not allowed: HTTP 403 with code `unauthorized`
+    /// (what upstream answers, issue 11 item 4) and exactly this message (one of the `MSG_*`
+    /// constants, upstream wording).
     #[error("{0}")]
-    Forbidden(String),
+    Refused(String),
     /// The registry could not be read (timeout, transport, unexpected revert): HTTP 500 with
     /// this message, e.g. `Registry getInstanceByWallet error: chain RPC http://… timed out …`.
     #[error("{0}")]
@@ -85,12 +86,12 @@ impl AuthError {
     /// The message to put on the wire.
     pub fn message(&self) -> &str {
         match self {
-            AuthError::Forbidden(m) | AuthError::Rpc(m) => m,
+            AuthError::Refused(m) | AuthError::Rpc(m) => m,
         }
     }
 
-    fn forbidden(m: &str) -> Self {
-        AuthError::Forbidden(m.to_string())
+    fn refused(m: &str) -> Self {
+        AuthError::Refused(m.to_string())
     }
 }
 
@@ -248,27 +249,27 @@ impl AppAuthCache {
     /// Authorize `wallet` (canonical `0x` + 40 lowercase hex; other spellings are accepted and
     /// canonicalized) per protocol.md §2.7 (steps in the module docs).
     ///
-    /// Returns the namespace and instance, or [`AuthError::Forbidden`] with the upstream
+    /// Returns the namespace and instance, or [`AuthError::Refused`] with the upstream
     /// message (see `MSG_*`), or [`AuthError::Rpc`] when the registry cannot be read
     /// (`Registry getInstanceByWallet error: …`, `Registry getApp error: …`,
     /// `Registry getVersion error: …`).
     pub async fn authorize(&self, wallet: &str) -> Result<AuthorizedApp, AuthError> {
         let key = match parse_address("wallet", wallet) {
             Ok(a) => super::types::canonical_address(&a),
-            Err(_) => return Err(AuthError::forbidden(MSG_INVALID_WALLET)),
+            Err(_) => return Err(AuthError::refused(MSG_INVALID_WALLET)),
         };
         let instance = self.instance(&key).await?;
         if instance.id == 0 {
-            return Err(AuthError::forbidden(MSG_INSTANCE_NOT_FOUND));
+            return Err(AuthError::refused(MSG_INSTANCE_NOT_FOUND));
         }
         if instance.status != INSTANCE_ACTIVE {
-            return Err(AuthError::forbidden(MSG_INSTANCE_NOT_ACTIVE));
+            return Err(AuthError::refused(MSG_INSTANCE_NOT_ACTIVE));
         }
         if !instance.zk_verified {
-            return Err(AuthError::forbidden(MSG_INSTANCE_NOT_ZK));
+            return Err(AuthError::refused(MSG_INSTANCE_NOT_ZK));
         }
         if instance.app_id == 0 {
-            return Err(AuthError::forbidden(MSG_APP_ID_ZERO));
+            return Err(AuthError::refused(MSG_APP_ID_ZERO));
         }
         let (app, version) = tokio::join!(
             self.app(instance.app_id),
@@ -276,14 +277,14 @@ impl AppAuthCache {
         );
         match app? {
             Some(a) if a.status == APP_ACTIVE => {}
-            _ => return Err(AuthError::forbidden(MSG_APP_NOT_ACTIVE)),
+            _ => return Err(AuthError::refused(MSG_APP_NOT_ACTIVE)),
         }
         match version? {
             Some(v) if v.status == VERSION_ENROLLED || v.status == VERSION_DEPRECATED => {}
             Some(v) if v.status == VERSION_REVOKED => {
-                return Err(AuthError::forbidden(MSG_VERSION_REVOKED))
+                return Err(AuthError::refused(MSG_VERSION_REVOKED))
             }
-            _ => return Err(AuthError::forbidden(MSG_VERSION_NOT_ENROLLED)),
+            _ => return Err(AuthError::refused(MSG_VERSION_NOT_ENROLLED)),
         }
         Ok(AuthorizedApp {
             app_id: instance.app_id,
@@ -492,7 +493,7 @@ mod tests {
 
     #[test]
     fn auth_error_messages() {
-        let e = AuthError::forbidden(MSG_VERSION_REVOKED);
+        let e = AuthError::refused(MSG_VERSION_REVOKED);
         assert_eq!(e.to_string(), "Version revoked");
         assert_eq!(e.message(), "Version revoked");
         assert_eq!(AuthError::Rpc("x".into()).message(), "x");
@@ -511,6 +512,6 @@ mod tests {
             10,
         );
         let e = cache.authorize("0xnot-a-wallet").await.unwrap_err();
-        assert_eq!(e, AuthError::forbidden(MSG_INVALID_WALLET));
+        assert_eq!(e, AuthError::refused(MSG_INVALID_WALLET));
     }
 }

@@ -138,7 +138,8 @@ fn consume_nonce(st: &NodeState, nonce: &str, now: u64) -> Result<(), Refusal> {
 /// Without the three PoP headers the dev `x-tee-wallet` shortcut is honoured only when
 /// `allow_dev_wallet_header` is set; otherwise 403 `unauthorized` `Missing PoP
 /// authentication headers`. Errors: 403 `unauthorized` (timestamp, nonce, signature, wallet
-/// header), 403 `forbidden` (registry refusal, malformed wallet), 500 (registry RPC failure).
+/// header, registry refusal such as `Instance not found`), 403 `forbidden` (malformed wallet),
+/// 500 (registry RPC failure).
 pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCaller, Refusal> {
     let received = std::time::Instant::now();
     let (Some(sig), Some(nonce), Some(ts)) = (&h.signature, &h.nonce, &h.timestamp) else {
@@ -178,7 +179,8 @@ async fn authorize_app(
 ) -> Result<crate::chain::auth::AuthorizedApp, Refusal> {
     match st.auth.authorize(wallet).await {
         Ok(a) => Ok(a),
-        Err(AuthError::Forbidden(m)) => Err(Refusal::forbidden(m)),
+        // Upstream answers registry refusals with `unauthorized` (issue 11 item 4).
+        Err(AuthError::Refused(m)) => Err(Refusal::unauthorized(m)),
         Err(AuthError::Rpc(m)) => Err(Refusal::internal(m)),
     }
 }

@@ -241,7 +241,7 @@ pub(crate) async fn app_forge(
         }
         AppMut::SignerUnregistered => {
             as_signer(&Identity::generate(), &mut r);
-            forbid("Instance not found")
+            unauth("Instance not found")
         }
         AppMut::SignedForOtherNode => {
             let other = Identity::generate().address();
@@ -303,19 +303,19 @@ pub(crate) async fn app_forge(
         }
         AppMut::InstanceStopped => {
             as_signer(&ids.refused.stopped, &mut r);
-            forbid("Instance not active")
+            unauth("Instance not active")
         }
         AppMut::InstanceNotZk => {
             as_signer(&ids.refused.not_zk, &mut r);
-            forbid("Instance not zkVerified")
+            unauth("Instance not zkVerified")
         }
         AppMut::AppInactive => {
             as_signer(&ids.refused.inactive_app, &mut r);
-            forbid("App not active")
+            unauth("App not active")
         }
         AppMut::VersionRevoked => {
             as_signer(&ids.refused.revoked, &mut r);
-            forbid("Version revoked")
+            unauth("Version revoked")
         }
         AppMut::BodyPlaintext => {
             alive = None;
