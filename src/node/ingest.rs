@@ -49,6 +49,14 @@ pub fn parse_data(data: &Value) -> BTreeMap<u64, Vec<Record>> {
 /// Why an inbound record is refused before merging, or `None` if it may be
 /// merged. `data_key` is the app's data key (§4.2).
 fn refusal(st: &NodeState, rec: &Record, now_ms: u64, data_key: &[u8; 32]) -> Option<String> {
+    // The app API's key limit holds for replicated records too (issue 10): a peer cannot
+    // store a key here that an app could not have written.
+    if rec.key.len() > st.settings.max_key_bytes {
+        return Some(format!(
+            "key of {} bytes exceeds max_key_bytes",
+            rec.key.len()
+        ));
+    }
     if let Err(reason) = validate_inbound(
         rec,
         now_ms,
@@ -78,7 +86,8 @@ fn no_secret() -> Error {
 /// Validate records received from a peer (protocol.md §6.5), without storing anything.
 ///
 /// Per record, in this order: app id 0 (the cluster-internal key domain) is
-/// refused; `validate_inbound` (ciphertext ≤ `max_kv_value_size_bytes` + 128,
+/// refused; a key longer than `max_key_bytes` (UTF-8 bytes, the app API's limit, issue 10)
+/// is refused; `validate_inbound` (ciphertext ≤ `max_kv_value_size_bytes` + 128,
 /// `updated_at_ms` ≤ now + `max_clock_skew_ms`); non-tombstones must be
 /// ≥ 28 bytes and decrypt under `data_key(app_id)` (probe decryption, always
 /// on). Returns the accepted records per app (apps with none left out) and a
@@ -323,6 +332,10 @@ pub(crate) mod tests {
         tomb.tombstone = true;
         let mut future_tomb = rec("ft", vec![], now + 60_000);
         future_tomb.tombstone = true;
+        let long_key = "k".repeat(st.settings.max_key_bytes + 1);
+        let mut long_tomb = rec(&long_key, vec![], now);
+        long_tomb.tombstone = true;
+        let longest = "k".repeat(st.settings.max_key_bytes);
         let mut data = BTreeMap::new();
         data.insert(
             5,
@@ -334,12 +347,17 @@ pub(crate) mod tests {
                 rec("big", vec![0; st.limits.max_kv_value_size_bytes + 129], now),
                 tomb,
                 future_tomb,
+                rec(&long_key, good.clone(), now),
+                long_tomb,
+                rec(&longest, good.clone(), now),
             ],
         );
         data.insert(0, vec![rec("zero", good.clone(), now)]);
         let r = ingest(&st, data.clone(), Some("0xbb")).await.unwrap();
-        assert_eq!((r.total, r.merged, r.skipped, r.rejected), (8, 2, 0, 6));
+        assert_eq!((r.total, r.merged, r.skipped, r.rejected), (11, 3, 0, 8));
         assert_eq!(st.storage.get(5, "ok").unwrap().unwrap().value, good);
+        assert!(st.storage.get(5, &longest).unwrap().is_some());
+        assert!(st.storage.get(5, &long_key).unwrap().is_none());
         assert!(st.storage.get(5, "t").unwrap().unwrap().tombstone);
         for k in ["wrong-key", "short", "future", "big", "ft"] {
             assert!(st.storage.get(5, k).unwrap().is_none(), "{k}");
@@ -347,8 +365,8 @@ pub(crate) mod tests {
         assert!(st.storage.get(0, "zero").unwrap().is_none());
         // Replay: equal versions are skipped.
         let r = ingest(&st, data, None).await.unwrap();
-        assert_eq!((r.total, r.merged, r.skipped, r.rejected), (8, 0, 2, 6));
-        assert_eq!(r.skip_reasons.get("ignored_equal_version"), Some(&2));
+        assert_eq!((r.total, r.merged, r.skipped, r.rejected), (11, 0, 3, 8));
+        assert_eq!(r.skip_reasons.get("ignored_equal_version"), Some(&3));
     }
 
     #[tokio::test]
