@@ -241,10 +241,16 @@ mod tests {
     fn sealed_nonces_are_recorded_even_when_full_and_counted() {
         let r = ReplayRecord::new(1, 120);
         assert_eq!(r.admit_request(A, &n(1), T0), Admission::Fresh);
+        assert_eq!(r.forced_evictions(), 0);
         r.note_sealed(&n(2), T0);
         assert_eq!(r.forced_evictions(), 1);
         assert_eq!(r.len(), 1);
+        assert!(!r.is_empty());
         assert_eq!(r.admit_request(A, &n(2), T0), Admission::Reflected);
+        // Evicting an entry already past the window is ordinary, not forced: not counted.
+        r.note_sealed(&n(3), T0 + 121);
+        assert_eq!(r.forced_evictions(), 1);
+        assert_eq!(r.admit_request(A, &n(3), T0 + 121), Admission::Reflected);
     }
 
     #[test]
