@@ -336,6 +336,42 @@ mod tests {
     }
 
     #[test]
+    fn a_used_nonce_stays_refused_through_the_last_second_of_its_window() {
+        let s = NonceStore::new(10, 120);
+        let n = s.issue(T0);
+        assert_eq!(s.consume(&n, T0), NonceCheck::Valid);
+        // issue + ttl == now: still inside the window, so still remembered and refused.
+        assert_eq!(s.consume(&n, T0 + 120), NonceCheck::Invalid);
+        assert_eq!(s.held(T0 + 120), 1);
+        assert_eq!(s.held(T0 + 121), 0);
+    }
+
+    #[test]
+    fn issued_at_reads_the_issue_time_of_our_own_nonces_only() {
+        let s = NonceStore::new(10, 120);
+        let n = s.issue(T0);
+        assert_eq!(s.issued_at(&n, T0 + 7), Some(T0));
+        assert_eq!(s.consume(&n, T0 + 7), NonceCheck::Valid);
+        assert_eq!(s.issued_at(&n, T0 + 8), Some(T0), "used or not");
+        assert_eq!(s.issued_at(&n, T0 + 121), None, "past its window");
+        let other = NonceStore::new(10, 120);
+        assert_eq!(s.issued_at(&other.issue(T0), T0), None);
+    }
+
+    #[test]
+    fn clocks_near_the_epoch_neither_wrap_nor_panic() {
+        let s = NonceStore::new(10, 120);
+        // Issued at Unix time 0 and checked 5 s later: valid, issue time 0.
+        let n = s.issue(0);
+        assert_eq!(s.issued_at(&n, 5), Some(0));
+        // Issued at 65,534 (low 16 bits) and checked at 3: the wrapped age (5 s) is inside the
+        // window but older than the clock itself, so it is refused, not underflowed.
+        let n = s.issue(65_534);
+        assert!(!s.peek(&n, 3));
+        assert_eq!(s.issued_at(&n, 3), None);
+    }
+
+    #[test]
     fn the_16_bit_time_survives_its_wrap() {
         let s = NonceStore::new(10, 120);
         let t = (T0 | 0xffff) - 5; // 5 s before the low 16 bits wrap
