@@ -319,6 +319,8 @@ mod tests {
     #[test]
     fn full_used_set_refuses_instead_of_evicting_then_frees_with_time() {
         let s = NonceStore::new(3, 120);
+        assert_eq!(s.capacity(), 3);
+        assert_eq!(NonceStore::new(0, 120).capacity(), 1, "never zero");
         let used: Vec<String> = (0..3).map(|_| s.issue(T0)).collect();
         for n in &used {
             assert_eq!(s.consume(n, T0), NonceCheck::Valid);
