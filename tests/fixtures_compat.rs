@@ -1,8 +1,10 @@
 //! Files written by an earlier release stay readable (issue 14 "Fixtures"): a redb data dir and a
 //! `.nksnap` backup written by novakms 0.1.0 (commit `2bbb5e6` layout, schema version 1, backup
 //! format version 1) are committed under `tests/fixtures/v0.1.0/`. Later versions must open
-//! them (upgrading the database in place if the schema moves on) or refuse them as documented;
-//! these tests say which, against the exact content the generator below wrote.
+//! them (upgrading the database in place if the schema or the redb version moves on) or refuse
+//! them as documented; these tests say which, against the exact content the generator below
+//! wrote. The 0.1.0 database was written with redb 2.6: since the move to redb 4.x (issue 10 item
+//! 11) the first open upgrades it in place and keeps the old file as `novakms.redb.old-<time>`.
 //!
 //! Regenerate only on purpose, for a new release's fixtures (never to make a test pass):
 //! `NOVAKMS_WRITE_FIXTURES=tests/fixtures/vX.Y.Z cargo test --test fixtures_compat -- --ignored`.
@@ -119,7 +121,21 @@ fn data_copy() -> tempfile::TempDir {
 #[test]
 fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     let t = data_copy();
+    let started = std::time::Instant::now();
     let s = RedbStorage::open(t.path()).expect("a 0.1.0 database opens (verified at open)");
+    eprintln!(
+        "first open of the 0.1.0 fixture (upgrade + verify): {:?}",
+        started.elapsed()
+    );
+    // Upgraded from redb 2.x in place, the old file kept aside once (as a forced restore keeps it).
+    let mut names: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[0], "novakms.redb");
+    assert!(names[1].starts_with("novakms.redb.old-"), "{names:?}");
     let node = signer().address();
     assert_eq!(s.binding().unwrap(), Some(binding(&node)));
     let want = MemoryStorage::new();
@@ -144,6 +160,10 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     drop(s);
     let s = RedbStorage::open(t.path()).unwrap();
     assert!(s.get(7, "new").unwrap().is_some());
+    assert_eq!(content(&s).values().map(Vec::len).sum::<usize>(), 8);
+    drop(s);
+    // Upgraded once: the second open found the current format.
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 2);
 }
 
 #[test]

@@ -88,6 +88,8 @@ fn is_ours(name: &str) -> bool {
         || name == "lost+found"
         || name.starts_with(OLD_PREFIX)
         || name.starts_with(&format!("{DB_FILE_NAME}.init-"))
+        || name.starts_with(&format!("{DB_FILE_NAME}.upgrade-"))
+        || name.starts_with(&format!("{DB_FILE_NAME}.probe-"))
         || name.starts_with(TMP_PREFIX)
 }
 

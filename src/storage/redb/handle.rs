@@ -4,7 +4,9 @@
 use std::sync::atomic::Ordering;
 use std::sync::RwLockReadGuard;
 
-use ::redb::{Database, Durability, ReadTransaction, TableDefinition, WriteTransaction};
+use ::redb::{
+    Database, Durability, ReadTransaction, ReadableDatabase, TableDefinition, WriteTransaction,
+};
 
 use crate::error::{Error, Result};
 use crate::store::Record;
@@ -128,7 +130,8 @@ impl RedbStorage {
         let mut txn = db
             .begin_write()
             .map_err(|e| self.err("begin write transaction", e))?;
-        txn.set_durability(Durability::Immediate);
+        txn.set_durability(Durability::Immediate)
+            .map_err(|e| self.err("set durability", e))?;
         txn.set_two_phase_commit(true);
         txn.set_quick_repair(true);
         let out = f(&txn)?;
