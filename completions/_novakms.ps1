@@ -104,6 +104,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -517,7 +518,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
         }
         'novakms;restore' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the stopped node to restore into (created if missing)')
-            [CompletionResult]::new('--signer', '--signer', [CompletionResultType]::ParameterName, 'Require this signer wallet (and skip the on-chain check of the signer)')
+            [CompletionResult]::new('--signer', '--signer', [CompletionResultType]::ParameterName, 'Trust this signer wallet: the snapshot must be signed by it (the on-chain check of the signer is skipped)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
@@ -529,8 +530,8 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace a non-empty database or one from another cluster (the old one is kept aside)')
-            [CompletionResult]::new('--no-chain-check', '--no-chain-check', [CompletionResultType]::ParameterName, 'Do not compare the snapshot with the chain even when the registries are configured')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Override every refusal but a newer schema: non-empty database, another cluster, an untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept aside)')
+            [CompletionResult]::new('--no-chain-check', '--no-chain-check', [CompletionResultType]::ParameterName, 'Do not compare the snapshot with the chain even when the registries are configured (then --signer is required)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -1705,7 +1705,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__identity__subcmd__new)
-            opts="-o -h --out --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --out --app --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

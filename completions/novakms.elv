@@ -98,6 +98,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
             cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
             cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --app 'Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -471,7 +472,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
         }
         &'novakms;restore'= {
             cand --data-dir 'Data dir of the stopped node to restore into (created if missing)'
-            cand --signer 'Require this signer wallet (and skip the on-chain check of the signer)'
+            cand --signer 'Trust this signer wallet: the snapshot must be signed by it (the on-chain check of the signer is skipped)'
             cand --config 'TOML configuration file'
             cand -o 'Output format for results on stdout'
             cand --output 'Output format for results on stdout'
@@ -483,8 +484,8 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
             cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
             cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
-            cand --force 'Replace a non-empty database or one from another cluster (the old one is kept aside)'
-            cand --no-chain-check 'Do not compare the snapshot with the chain even when the registries are configured'
+            cand --force 'Override every refusal but a newer schema: non-empty database, another cluster, an untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept aside)'
+            cand --no-chain-check 'Do not compare the snapshot with the chain even when the registries are configured (then --signer is required)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

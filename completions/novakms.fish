@@ -99,6 +99,7 @@ complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l app -d 'Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
@@ -391,7 +392,7 @@ complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l data-dir -d 'Data dir of the stopped node to restore into (created if missing)' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand restore" -l signer -d 'Require this signer wallet (and skip the on-chain check of the signer)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l signer -d 'Trust this signer wallet: the snapshot must be signed by it (the on-chain check of the signer is skipped)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
@@ -404,8 +405,8 @@ complete -c novakms -n "__fish_novakms_using_subcommand restore" -l kms-app-id -
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand restore" -l force -d 'Replace a non-empty database or one from another cluster (the old one is kept aside)'
-complete -c novakms -n "__fish_novakms_using_subcommand restore" -l no-chain-check -d 'Do not compare the snapshot with the chain even when the registries are configured'
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l force -d 'Override every refusal but a newer schema: non-empty database, another cluster, an untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept aside)'
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l no-chain-check -d 'Do not compare the snapshot with the chain even when the registries are configured (then --signer is required)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'

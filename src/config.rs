@@ -80,8 +80,9 @@ pub struct Settings {
     pub registry_not_found_ttl_seconds: u64,
     /// Bound on app-auth cache entries. Default 10000.
     pub registry_cache_capacity: usize,
-    /// A PUT/DELETE is applied only within this many seconds of its PoP timestamp and of its
-    /// arrival; later it is refused with 503 and never applied (issue 10 "request deadlines").
+    /// A PUT/DELETE is applied only within this many seconds of the moment this node issued
+    /// the request's PoP nonce and of the request's arrival (node clocks only); later it is
+    /// refused with 503 and never applied (issue 10 "request deadlines").
     /// Keep it below the clients' timeout (the novakms client's default is 30 s). 0 = off.
     /// Default 20.
     pub write_deadline_seconds: u64,
@@ -92,12 +93,17 @@ pub struct Settings {
     pub registry_revalidate_per_tick: usize,
     /// PoP timestamp window and nonce lifetime, seconds (§2.1). Default 120.
     pub pop_timeout_seconds: u64,
-    /// Nonce store capacity (§2.1). Default 4096.
+    /// Capacity of the used-nonce set, entries (§2.1, `node::nonce`): nonces consumed whose
+    /// window has not ended. Issued nonces hold no state (MACed, issue 10). When full, a
+    /// request is refused with 503 rather than a used nonce forgotten. Default 1048576
+    /// (about 8,700 authentications per second sustained at a 120 s window; 12 bytes of key
+    /// per entry in a B-tree, about 20 MB when full). Upstream: 4096 issued nonces (LRU).
     pub max_nonces: usize,
     /// Nonces handed to one client address per minute (token bucket, burst =
     /// rate). Default 1200 (upstream: 30, which caps one app host at one
-    /// request every 2 s). 0 = off. Nonce floods are bounded separately by
-    /// the per-address share of the nonce store.
+    /// request every 2 s). 0 = off. The client address is the socket peer, or
+    /// behind a proxy listed in `trusted_proxies` the rightmost untrusted
+    /// `X-Forwarded-For` hop.
     pub nonce_rate_limit_per_minute: u64,
     /// Per-app namespace budget, bytes (seed 000). Default 10485760 (10 MiB).
     pub max_app_storage_bytes: u64,
@@ -145,6 +151,62 @@ pub struct Settings {
     pub max_sync_batch_bytes: usize,
     /// Period of the tombstone/expiry purge, seconds. Default 60.
     pub purge_interval_seconds: u64,
+
+    // --- HTTP listener: own accept loop (issue 10; `server`, docs/security.md) ---
+    /// Time a client has to complete a request head (request line and headers), ms, counted
+    /// from the first byte of that head. Past it the connection is closed. Default 10000.
+    /// Values under 100 are raised to 100.
+    pub http_header_read_timeout_ms: u64,
+    /// Time a connection may stay open with no request in progress and no byte received
+    /// (a fresh connection that sends nothing, or keep-alive between requests), ms. Past it
+    /// the connection is closed. Default 30000. Values under 100 are raised to 100.
+    pub http_idle_timeout_ms: u64,
+    /// Time a client has to send a whole request body, ms, counted from the end of the
+    /// request head; past it the read fails (400) and the connection is closed. Default
+    /// 60000 (an 8 MiB `/sync` body at ~140 KB/s). Values under 100 are raised to 100.
+    pub http_body_read_timeout_ms: u64,
+    /// Largest request head (request line + headers) buffered per connection, bytes; a longer
+    /// head gets 431 and the connection is closed. Default 16384; values under 8192 are
+    /// raised to 8192 (hyper's minimum read buffer).
+    pub http_max_header_bytes: usize,
+    /// Open client connections the listener holds at once; connections accepted over it
+    /// are closed at once, before any byte is read. Default 2048. 0 is raised to 1.
+    pub http_max_connections: usize,
+    /// Share of `http_max_connections` one client address may hold (IPv4 address, or IPv6
+    /// /64 prefix); its connections over the share are closed at once. Default 256. Behind
+    /// a reverse proxy every client has the proxy's address: raise it to
+    /// `http_max_connections` there. 0 is raised to 1.
+    pub http_max_connections_per_ip: usize,
+    /// `/sync` bodies read at once (each up to `max_sync_body_bytes`, read only after the
+    /// caller's PoP and membership were checked); further authenticated requests wait for a
+    /// slot. Default 4. 0 is raised to 1.
+    pub sync_max_concurrent_body_reads: usize,
+    // --- Restore (issue 10, `node::rejoin`, docs/disaster-recovery.md) ---
+    /// After `novakms restore`, how long the node waits for a live peer to reconcile with
+    /// before it gives up and serves the restored snapshot as is (full-cluster recovery),
+    /// seconds. Until then it offers nothing to peers (no pushes, no snapshot answers).
+    /// Default 120.
+    pub restore_rejoin_timeout_seconds: u64,
+    // --- Nonces, envelopes and small leaks (issue 10; docs/security.md) ---
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the `/nonce` rate limit
+    /// (`node::client_addr`): CIDRs or addresses, as a TOML list or a comma-separated string
+    /// (`NOVAKMS_TRUSTED_PROXIES=127.0.0.1/32,10.0.0.0/8`). Only when the socket peer is in
+    /// it is the client taken from the rightmost untrusted hop. Default empty (never).
+    #[serde(deserialize_with = "string_or_list")]
+    pub trusted_proxies: Vec<String>,
+    /// Capacity of the envelope replay record, entries (`crypto::replay`, issue 10 item 5):
+    /// request-envelope nonces seen per sender key and the nonces of the envelopes this node
+    /// sealed, kept at least `pop_timeout_seconds` and then as long as space allows. A
+    /// second use of a request envelope, or a reflected reply, is refused with 400. When full
+    /// of entries younger than the window, new requests are refused with 503. Default
+    /// 1048576 (about 30 MB when full); 0 turns the record off (not recommended).
+    pub envelope_replay_capacity: usize,
+    /// Export per-app record counts and bytes (`novakms_app_*`) on the anonymous
+    /// `/metrics`. Default false: they reveal each write's plaintext length (issue 10).
+    pub per_app_metrics: bool,
+    /// Longest KV key, bytes of UTF-8 (issue 10). A longer key in PUT, GET or DELETE is
+    /// refused with 400 `Key exceeds <n> bytes`. Default 1024.
+    pub max_key_bytes: usize,
 }
 
 impl Default for Settings {
@@ -173,7 +235,7 @@ impl Default for Settings {
             write_deadline_seconds: 20,
             registry_revalidate_per_tick: 1_000,
             pop_timeout_seconds: 120,
-            max_nonces: 4096,
+            max_nonces: 1 << 20,
             nonce_rate_limit_per_minute: 1200,
             max_app_storage_bytes: limits.max_app_storage_bytes,
             max_kv_value_size_bytes: limits.max_kv_value_size_bytes,
@@ -195,6 +257,18 @@ impl Default for Settings {
             anti_entropy_interval_seconds: 60,
             max_sync_batch_bytes: 1_900_000,
             purge_interval_seconds: 60,
+            http_header_read_timeout_ms: 10_000,
+            http_idle_timeout_ms: 30_000,
+            http_body_read_timeout_ms: 60_000,
+            http_max_header_bytes: 16 * 1024,
+            http_max_connections: 2048,
+            http_max_connections_per_ip: 256,
+            sync_max_concurrent_body_reads: 4,
+            restore_rejoin_timeout_seconds: 120,
+            trusted_proxies: Vec::new(),
+            envelope_replay_capacity: 1 << 20,
+            per_app_metrics: false,
+            max_key_bytes: 1024,
         }
     }
 }
@@ -307,6 +381,28 @@ impl Settings {
     }
 }
 
+/// `trusted_proxies` from a TOML list of strings or one comma-separated string (the form an
+/// environment variable gives). Empty items are dropped.
+fn string_or_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Either::deserialize(d)? {
+        Either::One(s) => s.split(',').map(str::to_owned).collect(),
+        Either::Many(v) => v,
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
 /// Interpret an environment string as a TOML value: integers and booleans are
 /// typed, everything else is a string.
 fn env_value(raw: &str) -> toml::Value {
@@ -369,6 +465,23 @@ mod tests {
         assert_eq!(s.quota_policy, QuotaPolicy::Reject);
         assert_eq!(s.keystore.as_deref(), Some(Path::new("/tmp/k.json")));
         assert!(Settings::keys().contains(&"password_file".to_string()));
+    }
+
+    #[test]
+    fn trusted_proxies_from_a_list_or_a_comma_string() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "trusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n").unwrap();
+        let s = Settings::load(Some(&f), &[]).unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.0/8", "::1/128"]);
+        let s = Settings::load(
+            None,
+            &env(&[("NOVAKMS_TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8,")]),
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies, ["127.0.0.1/32", "10.0.0.0/8"]);
+        assert!(Settings::default().trusted_proxies.is_empty());
+        assert!(Settings::keys().contains(&"trusted_proxies".to_string()));
     }
 }
 

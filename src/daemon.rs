@@ -1,10 +1,9 @@
 //! `novakms serve` composition (design.md §6 "Daemon"): build the node state (`node`), start
-//! its background tasks (node tick, replication, cleanup), serve the HTTP router (`api`) and
-//! the admin socket, and shut down gracefully on SIGTERM/SIGINT. The one module that imports
-//! both `node` and `api`.
+//! its background tasks (node tick, replication, cleanup), serve the HTTP router (`api`) on
+//! our own listener (`server`: connection caps and timeouts, issue 10) and the admin socket,
+//! and shut down gracefully on SIGTERM/SIGINT. The one module that imports both `node` and
+//! `api`, and the only importer of `server`.
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,17 +77,14 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
         sig_state.begin_shutdown();
         let _ = stop_tx.send(());
     });
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = crate::server::Limits::from_settings(&st.settings);
+    let server = crate::server::serve(listener, app, limits, st.metrics.clone(), async move {
         let _ = stop_rx.await;
     });
-    let mut server = Box::pin(server.into_future());
+    let mut server = Box::pin(server);
     let shutdown_started = st.clone();
     tokio::select! {
-        r = &mut server => r.map_err(|e| Error::local(format!("server error: {e}")))?,
+        () = &mut server => {}
         _ = async {
             while !shutdown_started.is_shutting_down() {
                 tokio::time::sleep(Duration::from_millis(50)).await;

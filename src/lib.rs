@@ -28,6 +28,7 @@ pub mod error;
 pub mod identity;
 pub mod metrics;
 pub mod node;
+pub mod server;
 pub mod storage;
 pub mod store;
 pub mod wire;

@@ -99,6 +99,15 @@ pub struct SecretLabels {
     pub state: String,
 }
 
+/// Labels of a connection the listener closed on its own (`server`, issue 10).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ConnCloseLabels {
+    /// `over_capacity` (all `http_max_connections` slots taken), `over_ip_share` (the
+    /// address holds `http_max_connections_per_ip`), `idle_timeout`, `header_timeout`,
+    /// `body_timeout`.
+    pub reason: String,
+}
+
 type FloatGauge = Gauge<f64, AtomicU64>;
 
 fn latency_histogram() -> Histogram {
@@ -140,9 +149,16 @@ pub struct Metrics {
     secret_verified: Gauge,
     peers_known: Gauge,
     nonces_held: Gauge,
+    envelope_replay_entries: Gauge,
     auth_cache_instances: Gauge,
     scrape_errors: Counter,
     scrape_lock: std::sync::Mutex<()>,
+    // --- HTTP listener (issue 10, `server`) ---
+    /// `novakms_http_connections_open`: client connections the listener holds now.
+    pub http_connections_open: Gauge,
+    /// `novakms_http_connections_closed_total{reason}`: connections the listener closed on its
+    /// own (refused over a cap, or timed out); see [`ConnCloseLabels`].
+    pub http_connections_closed: Family<ConnCloseLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -280,8 +296,14 @@ impl Metrics {
         let nonces_held = Gauge::default();
         r.register(
             "nonces_held",
-            "PoP nonces currently issued and not yet used or expired (bounded by max_nonces)",
+            "Used PoP nonces still inside their window (the used-set; bounded by max_nonces)",
             nonces_held.clone(),
+        );
+        let envelope_replay_entries = Gauge::default();
+        r.register(
+            "envelope_replay_entries",
+            "Envelope nonces remembered against replay and reflection (bounded by envelope_replay_capacity)",
+            envelope_replay_entries.clone(),
         );
         let auth_cache_instances = Gauge::default();
         r.register(
@@ -294,6 +316,18 @@ impl Metrics {
             "metrics_scrape_errors",
             "Scrapes that could not read storage statistics",
             scrape_errors.clone(),
+        );
+        let http_connections_open = Gauge::default();
+        r.register(
+            "http_connections_open",
+            "Client connections the HTTP listener holds (bounded by http_max_connections)",
+            http_connections_open.clone(),
+        );
+        let http_connections_closed = Family::<ConnCloseLabels, Counter>::default();
+        r.register(
+            "http_connections_closed",
+            "Connections the listener closed on its own: over a cap, or past a read timeout",
+            http_connections_closed.clone(),
         );
         Metrics {
             registry: r,
@@ -317,15 +351,28 @@ impl Metrics {
             secret_verified,
             peers_known,
             nonces_held,
+            envelope_replay_entries,
             auth_cache_instances,
             scrape_errors,
             scrape_lock: std::sync::Mutex::new(()),
+            http_connections_open,
+            http_connections_closed,
         }
     }
 
     /// The registry holding every family (for encoding).
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Count one connection the listener closed on its own, by reason (see
+    /// [`ConnCloseLabels`]).
+    pub fn observe_conn_closed(&self, reason: &str) {
+        self.http_connections_closed
+            .get_or_create(&ConnCloseLabels {
+                reason: reason.to_string(),
+            })
+            .inc();
     }
 
     /// Count one HTTP request that took `elapsed` and answered `status`.
@@ -456,6 +503,7 @@ pub struct PeerGauge {
 pub struct StateSnapshot {
     /// Per-app usage counters, or the error that kept them from being read (the per-app
     /// families are then left out and `novakms_metrics_scrape_errors_total` counts it).
+    /// Empty unless `per_app_metrics` is on (issue 10: they leak write sizes).
     pub usage: crate::Result<BTreeMap<u64, AppUsage>>,
     /// Per peer wallet: outbound replication.
     pub peers: BTreeMap<String, PeerGauge>,
@@ -467,8 +515,10 @@ pub struct StateSnapshot {
     pub secret_verified: bool,
     /// KMS members in the PeerCache, self included.
     pub peers_known: usize,
-    /// PoP nonces currently held (bounded by `max_nonces`).
+    /// Used PoP nonces inside their window (bounded by `max_nonces`).
     pub nonces_held: usize,
+    /// Entries of the envelope replay record (bounded by `envelope_replay_capacity`).
+    pub envelope_replay_entries: usize,
     /// Wallets in the app-auth cache (bounded by `registry_cache_capacity`).
     pub auth_cache_instances: usize,
 }
@@ -528,6 +578,8 @@ impl Metrics {
         m.secret_verified.set(i64::from(snap.secret_verified));
         m.peers_known.set(gauge(snap.peers_known as u64));
         m.nonces_held.set(gauge(snap.nonces_held as u64));
+        m.envelope_replay_entries
+            .set(gauge(snap.envelope_replay_entries as u64));
         m.auth_cache_instances
             .set(gauge(snap.auth_cache_instances as u64));
         let mut out = String::new();

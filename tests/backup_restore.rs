@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::keyed::{expect_code, stderr, KeyedNode};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -33,51 +35,8 @@ fn binding(chain_id: u64, node_wallet: &str) -> ClusterBinding {
     }
 }
 
-/// A node identity with its keystore and password file in `dir`.
-struct Node {
-    id: Identity,
-    keystore: PathBuf,
-    password_file: PathBuf,
-}
-
-impl Node {
-    fn new(dir: &Path, name: &str) -> Node {
-        let id = Identity::generate();
-        let keystore = dir.join(format!("{name}.keystore.json"));
-        novakms::identity::write_keystore(&keystore, PASSWORD, &id).unwrap();
-        let password_file = dir.join(format!("{name}.password"));
-        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
-        Node {
-            id,
-            keystore,
-            password_file,
-        }
-    }
-
-    /// `novakms --keystore K --password-file P <args>`.
-    fn cli(&self, args: &[&str]) -> Output {
-        let mut c = Command::new(exe());
-        c.arg("--keystore")
-            .arg(&self.keystore)
-            .arg("--password-file")
-            .arg(&self.password_file)
-            .args(args)
-            .env_remove("NOVAKMS_CONFIG")
-            .env("NO_COLOR", "1");
-        c.output().expect("run novakms")
-    }
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn ok(out: &Output) -> String {
@@ -89,16 +48,6 @@ fn ok(out: &Output) -> String {
         stderr(out)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn expect_code(out: &Output, want: i32, what: &str) {
-    assert_eq!(
-        code(out),
-        want,
-        "{what}: stdout {} stderr {}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
 }
 
 fn record(key: String, value: Vec<u8>, updated: u64, tombstone: bool) -> Record {
@@ -166,7 +115,7 @@ fn contents(dir: &Path) -> BTreeMap<u64, Vec<Record>> {
     RedbStorage::open(dir).unwrap().snapshot(0).unwrap()
 }
 
-fn backup_offline(node: &Node, data: &Path, file: &Path) {
+fn backup_offline(node: &KeyedNode, data: &Path, file: &Path) {
     ok(&node.cli(&["backup", "create", s(file), "--data-dir", s(data)]));
 }
 
@@ -191,7 +140,7 @@ fn listing(dir: &Path) -> Vec<String> {
 #[test]
 fn offline_backup_inspect_verify_restore_round_trip() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 2000, "marker-a", &node.id, 31337);
     let snap = t.path().join("a.nksnap");
@@ -260,7 +209,18 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 
     // Restore into a fresh dir (the same identity: the sealed secret comes along).
     let fresh = t.path().join("fresh");
-    let r = json(&node.cli(&["-o", "json", "restore", s(&snap), "--data-dir", s(&fresh)]));
+    // No registries configured: --signer names the node that made the snapshot (issue 10).
+    let signer = node.id.address();
+    let r = json(&node.cli(&[
+        "-o",
+        "json",
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&fresh),
+        "--signer",
+        &signer,
+    ]));
     assert_eq!(r["master_secret"], "restored");
     assert_eq!(r["old_database"], serde_json::Value::Null);
     assert_eq!(contents(&fresh), contents(&data));
@@ -272,8 +232,11 @@ fn offline_backup_inspect_verify_restore_round_trip() {
             st.load_sealed_master_secret().unwrap(),
             orig.load_sealed_master_secret().unwrap()
         );
-        // Every record is offered to the peers again; no cursors.
+        // Every record has a fresh change-log entry (no cursors); the restore marker holds
+        // offering them until the node has reconciled with its peers (`node::rejoin`).
         assert_eq!(st.count_changes_since(0, None).unwrap(), 2001);
+        let marker = st.restore_marker().unwrap().expect("restore marker");
+        assert_eq!(marker.high_water_seq, st.last_seq().unwrap());
     }
     assert_eq!(listing(&fresh), vec!["novakms.redb"]);
     let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
@@ -281,7 +244,14 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 
     // Again: the dir is not empty any more (7), nothing changed.
     let before = file_sha(&fresh.join("novakms.redb"));
-    let out = node.cli(&["restore", s(&snap), "--data-dir", s(&fresh)]);
+    let out = node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&fresh),
+        "--signer",
+        &signer,
+    ]);
     expect_code(&out, 7, "non-empty data dir");
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
     assert_eq!(file_sha(&fresh.join("novakms.redb")), before);
@@ -295,6 +265,8 @@ fn offline_backup_inspect_verify_restore_round_trip() {
         "--data-dir",
         s(&fresh),
         "--force",
+        "--signer",
+        &signer,
     ]));
     let old = PathBuf::from(r["old_database"].as_str().unwrap());
     assert!(old
@@ -307,9 +279,18 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 
     // A new node identity (disaster recovery onto a fresh machine): records and binding, no
     // sealed secret (it obtains the secret from its peers).
-    let other = Node::new(t.path(), "b");
+    let other = KeyedNode::new(t.path(), "b", PASSWORD);
     let dr = t.path().join("dr");
-    let r = json(&other.cli(&["-o", "json", "restore", s(&snap), "--data-dir", s(&dr)]));
+    let r = json(&other.cli(&[
+        "-o",
+        "json",
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&dr),
+        "--signer",
+        &signer,
+    ]));
     assert_eq!(r["master_secret"], "dropped");
     assert_eq!(contents(&dr), contents(&data));
     assert_eq!(
@@ -324,7 +305,7 @@ fn offline_backup_inspect_verify_restore_round_trip() {
 #[test]
 fn running_node_gives_exit_6_and_busy_dirs_refuse() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 100, "m", &node.id, 31337);
     let snap = t.path().join("s.nksnap");
@@ -375,10 +356,26 @@ fn running_node_gives_exit_6_and_busy_dirs_refuse() {
     let other = t.path().join("other");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("notes.txt"), b"x").unwrap();
-    let out = node.cli(&["restore", s(&snap), "--data-dir", s(&other)]);
+    let signer = node.id.address();
+    let out = node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&other),
+        "--signer",
+        &signer,
+    ]);
     expect_code(&out, 7, "foreign files");
     assert_eq!(listing(&other), vec!["notes.txt"]);
-    ok(&node.cli(&["restore", s(&snap), "--data-dir", s(&other), "--force"]));
+    ok(&node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&other),
+        "--force",
+        "--signer",
+        &signer,
+    ]));
     assert_eq!(listing(&other), vec!["notes.txt", "novakms.redb"]);
 
     // An empty database of the same cluster is replaced without --force; of another
@@ -388,14 +385,28 @@ fn running_node_gives_exit_6_and_busy_dirs_refuse() {
         let st = RedbStorage::open(&empty).unwrap();
         st.set_binding(&binding(31337, NODE_A)).unwrap();
     }
-    ok(&node.cli(&["restore", s(&snap), "--data-dir", s(&empty)]));
+    ok(&node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&empty),
+        "--signer",
+        &signer,
+    ]));
     assert_eq!(contents(&empty), contents(&data));
     let empty2 = t.path().join("empty2");
     {
         let st = RedbStorage::open(&empty2).unwrap();
         st.set_binding(&binding(1, NODE_A)).unwrap();
     }
-    let out = node.cli(&["restore", s(&snap), "--data-dir", s(&empty2)]);
+    let out = node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&empty2),
+        "--signer",
+        &signer,
+    ]);
     expect_code(&out, 7, "database of another cluster");
     assert!(
         stderr(&out).contains("chain id 1 != 31337"),
@@ -415,6 +426,8 @@ fn running_node_gives_exit_6_and_busy_dirs_refuse() {
         "--data-dir",
         s(&fresh),
         "--no-chain-check",
+        "--signer",
+        &signer,
     ]);
     expect_code(&out, 7, "configured registry differs");
     assert!(!fresh.exists());
@@ -434,7 +447,7 @@ impl Rng {
 #[test]
 fn tampering_is_detected_before_anything_changes() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     populate(&data, 300, "m", &node.id, 31337);
     let snap = t.path().join("good.nksnap");
@@ -544,19 +557,35 @@ fn tampering_is_detected_before_anything_changes() {
         st.set_binding(&binding(31337, NODE_A)).unwrap();
     }
     let empty_sha = file_sha(&empty.join("novakms.redb"));
-    let out = node.cli(&["restore", s(&bad), "--data-dir", s(&empty)]);
+    let signer = node.id.address();
+    let out = node.cli(&[
+        "restore",
+        s(&bad),
+        "--data-dir",
+        s(&empty),
+        "--signer",
+        &signer,
+    ]);
     expect_code(&out, 7, "other chain id");
     assert!(stderr(&out).contains("another cluster"), "{}", stderr(&out));
     assert_eq!(file_sha(&empty.join("novakms.redb")), empty_sha);
     // And the good snapshot still restores.
-    ok(&node.cli(&["restore", s(&snap), "--data-dir", s(&target), "--force"]));
+    ok(&node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&target),
+        "--force",
+        "--signer",
+        &signer,
+    ]));
     assert_eq!(contents(&target), contents(&data));
 }
 
 #[test]
 fn kill_9_during_restore_leaves_old_or_new() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let big = t.path().join("big");
     populate(&big, 100_000, "new-marker", &node.id, 31337);
     let snap = t.path().join("big.nksnap");
@@ -585,7 +614,15 @@ fn kill_9_during_restore_leaves_old_or_new() {
         let mut c = Command::new(exe());
         c.args(["--keystore", s(&node.keystore), "--password-file"])
             .arg(&node.password_file)
-            .args(["restore", s(&snap), "--data-dir", s(dir), "--force"])
+            .args([
+                "restore",
+                s(&snap),
+                "--data-dir",
+                s(dir),
+                "--force",
+                "--signer",
+            ])
+            .arg(node.id.address())
             .env_remove("NOVAKMS_CONFIG")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -674,7 +711,7 @@ fn kill_9_during_restore_leaves_old_or_new() {
 #[ignore]
 fn measure_backup_and_verify_throughput() {
     let t = tempfile::tempdir().unwrap();
-    let node = Node::new(t.path(), "a");
+    let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
     let n = 200_000;
     populate(&data, n, "m", &node.id, 31337);
@@ -703,7 +740,15 @@ fn measure_backup_and_verify_throughput() {
     let verify = start.elapsed();
 
     let start = Instant::now();
-    let out = node.cli(&["restore", s(&snap), "--data-dir", s(&t.path().join("r"))]);
+    let signer = node.id.address();
+    let out = node.cli(&[
+        "restore",
+        s(&snap),
+        "--data-dir",
+        s(&t.path().join("r")),
+        "--signer",
+        &signer,
+    ]);
     let restore = start.elapsed();
     ok(&out);
     if std::env::var_os("NOVAKMS_LOG").is_some() {

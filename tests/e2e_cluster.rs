@@ -509,6 +509,7 @@ async fn tombstones_on(d: &Devnet, i: usize) -> f64 {
 fn the_tombstone_cap_waits_for_lagging_peers_and_deleted_keys_stay_deleted() {
     const ENV: &[(&str, &str)] = &[
         ("NOVAKMS_MAX_TOMBSTONES_PER_APP", "5"),
+        ("NOVAKMS_PER_APP_METRICS", "true"),
         ("NOVAKMS_PURGE_INTERVAL_SECONDS", "1"),
         ("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2"),
     ];

@@ -288,8 +288,10 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         assert_eq!(value("novakms_http_requests_total{route=\"/kms/data\",method=\"PUT\",status=\"413\"}"), 1.0);
         assert!(value("novakms_commit_duration_seconds_count ") >= 1.0);
         assert!(value("novakms_node_tick_duration_seconds_count ") >= 1.0);
-        let app = d.info.apps[0].app_id;
-        assert_eq!(value(&format!("novakms_app_records{{app_id=\"{app}\"}}")), 1.0);
+        // Per-app counts and bytes reveal write sizes: not on the anonymous /metrics by
+        // default (issue 10; `per_app_metrics` turns them on, see the next test).
+        assert!(!text.contains("novakms_app_records{"), "per-app series exported by default");
+        assert!(!text.contains("novakms_app_stored_bytes{"));
         assert!(text.ends_with("# EOF\n"));
     });
 }
@@ -304,12 +306,39 @@ fn size_and_quota_limits_refuse_and_change_nothing() {
             ("NOVAKMS_MAX_KV_VALUE_SIZE_BYTES", "2048"),
             ("NOVAKMS_MAX_APP_STORAGE_BYTES", "8192"),
             ("NOVAKMS_QUOTA_POLICY", "reject"),
+            ("NOVAKMS_MAX_KEY_BYTES", "64"),
         ],
     );
     let rt = rt();
     rt.block_on(async {
         let c = d.app_client(0);
         let url = d.node(0).url.clone();
+        // Key length limit (issue 10): 400 naming the limit, nothing stored; 64 bytes pass.
+        let before = fingerprint(&url).await;
+        let long = "k".repeat(65);
+        let err = c.put(&long, b"v", 0).await.unwrap_err();
+        assert!(err.message().contains("Key exceeds 64 bytes"), "{err}");
+        let err = c.get(&long).await.unwrap_err();
+        assert!(err.message().contains("Key exceeds 64 bytes"), "{err}");
+        assert_eq!(fingerprint(&url).await, before);
+        assert!(
+            c.get(&"k".repeat(64)).await.unwrap().is_none(),
+            "64 bytes pass the check"
+        );
+        // A 404 does not echo the key, which arrived encrypted (issue 10).
+        for method in [Method::DELETE, Method::GET] {
+            let (path, inner) = match method {
+                Method::GET => ("/kms/data/secret-name".to_string(), None),
+                _ => ("/kms/data".to_string(), Some(json!({"key": "secret-name"}))),
+            };
+            match c.call(method.clone(), &path, inner.as_ref()).await.unwrap() {
+                CallResult::Refused(r) => {
+                    assert_eq!((r.status, r.code.as_str()), (404, "not_found"));
+                    assert_eq!(r.message, "Key not found", "{method}");
+                }
+                CallResult::Ok(v) => panic!("{v}"),
+            }
+        }
         // Over-size value: 400 from the handler.
         let err = c.put("big", &vec![1u8; 2049], 0).await.unwrap_err();
         assert!(
@@ -340,6 +369,7 @@ fn size_and_quota_limits_refuse_and_change_nothing() {
             ("NOVAKMS_MAX_KV_VALUE_SIZE_BYTES", "2048"),
             ("NOVAKMS_MAX_APP_STORAGE_BYTES", "8192"),
             ("NOVAKMS_QUOTA_POLICY", "evict"),
+            ("NOVAKMS_PER_APP_METRICS", "true"),
         ],
     );
     rt.block_on(async {
@@ -353,6 +383,18 @@ fn size_and_quota_limits_refuse_and_change_nothing() {
         for k in ["k1", "k2", "k3"] {
             assert!(c.get(k).await.unwrap().is_some(), "{k} kept");
         }
+        // Opted in: the per-app families are exported.
+        let text = reqwest::get(format!("{}/metrics", d.node(0).url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let app = d.info.apps[0].app_id;
+        assert!(
+            text.contains(&format!("novakms_app_records{{app_id=\"{app}\"}} 4")),
+            "{text}"
+        );
     });
 }
 

@@ -5,6 +5,9 @@
 //! them as documented; these tests say which, against the exact content the generator below
 //! wrote. The 0.1.0 database was written with redb 2.6: since the move to redb 4.x (issue 10 item
 //! 11) the first open upgrades it in place and keeps the old file as `novakms.redb.old-<time>`.
+//! Issue 10 kept backup format version 1 (it already signs a SHA-256 over every record): a 0.1.0
+//! `.nksnap` verifies and imports, and `restore` takes it only with `--signer` (or the chain) and,
+//! being older than the tombstone retention, `--force`.
 //!
 //! Regenerate only on purpose, for a new release's fixtures (never to make a test pass):
 //! `NOVAKMS_WRITE_FIXTURES=tests/fixtures/vX.Y.Z cargo test --test fixtures_compat -- --ignored`.
@@ -184,4 +187,43 @@ fn nksnap_from_v0_1_0_verifies_and_imports() {
         got.load_sealed_master_secret().unwrap(),
         Some(vec![0x5e; 61])
     );
+}
+
+/// Issue 10: a 0.1.0 snapshot still verifies (the format did not change), but `restore`
+/// refuses it as stale without `--force` (taken in 2023, older than any finite
+/// `tombstone_retention_ms`), and as an unvouched signer without `--signer` or the chain.
+#[test]
+fn nksnap_from_v0_1_0_restores_only_with_signer_and_force() {
+    use novakms::storage::backup::plan::{plan_restore, PlanInputs, SecretStorage, TargetState};
+    let v = verify_file(&dir().join("backup.nksnap"), None).unwrap();
+    let signer = signer().address();
+    let inputs = |pinned: bool, force: bool| PlanInputs {
+        file: Path::new("backup.nksnap"),
+        data_dir: Path::new("/d"),
+        manifest: &v.manifest,
+        target: &TargetState::Absent,
+        foreign: &[],
+        configured: None,
+        chain: None,
+        secret_storage: SecretStorage::Sealed,
+        keystore_wallet: Some(&signer),
+        signer_pinned: pinned,
+        no_chain_check: false,
+        now_ms: 1_800_000_000_000,
+        tombstone_retention_ms: 86_400_000,
+        force,
+    };
+    let e = plan_restore(&inputs(false, false)).unwrap_err();
+    assert!(e.message().contains("nothing vouches"), "{e}");
+    assert!(e.message().contains("tombstone_retention_ms"), "{e}");
+    let e = plan_restore(&inputs(true, false)).unwrap_err();
+    assert!(!e.message().contains("nothing vouches"), "{e}");
+    assert!(
+        e.message()
+            .contains("longer ago than tombstone_retention_ms"),
+        "{e}"
+    );
+    let plan = plan_restore(&inputs(true, true)).unwrap();
+    assert!(plan.keep_sealed);
+    assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
 }

@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 
 use crate::node::state::NodeState;
 
@@ -39,7 +39,13 @@ pub fn router(state: Arc<NodeState>) -> Router {
         .route("/nodes", get(peer::nodes))
         .route(
             "/sync",
-            post(peer::sync).layer(DefaultBodyLimit::max(state.settings.max_sync_body_bytes)),
+            post(peer::sync)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    state.settings.max_sync_body_bytes,
+                ))
+                .layer(Extension(peer::SyncBodyGate::new(
+                    state.settings.sync_max_concurrent_body_reads,
+                ))),
         )
         .route("/kms/derive", post(app::derive))
         .route(

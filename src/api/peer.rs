@@ -1,32 +1,97 @@
 //! Peer routes: `POST /sync` (protocol.md §1.9, §2.4, §6) and `GET /nodes` (§8.2). The
-//! `/sync` handler decodes headers and body, calls the operations core
-//! (`node::peer_ops::sync`, which documents the order of checks) and encodes the sealed reply.
+//! `/sync` handler authenticates the caller from its headers (`node::peer_ops::admit`)
+//! before it reads a byte of the body (issue 10), then reads and parses the body, calls the
+//! operations core (`node::peer_ops::handle`, which documents the order of checks) and
+//! encodes the sealed reply.
+//!
+//! Guarantees (tests below and `tests/adversarial/connections.rs`):
+//! * an unauthenticated or unauthorized caller's body is never read: the 403 (or 503 without
+//!   a master secret) is answered from the headers, so it costs no body buffer;
+//! * at most `sync_max_concurrent_body_reads` bodies are read and parsed at once
+//!   ([`SyncBodyGate`]); authenticated requests over it wait;
+//! * every answer an authenticated peer got before stays the same, texts included: wrong
+//!   `Content-Type` 415 (checked first, from the headers), body over `max_sync_body_bytes`
+//!   413, JSON syntax 400, with the framework's texts (the extractor is the same).
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::Response;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde_json::{json, Value};
+use tokio::sync::Semaphore;
 
 use crate::api::app::{encode, pop_headers};
-use crate::api::error::ApiError;
 use crate::chain::types::INSTANCE_ACTIVE;
 use crate::node::peer_ops;
 use crate::node::state::NodeState;
 use crate::wire::headers::{PopFlavour, KMS_PEER_SIGNATURE, SYNC_SIGNATURE};
 
-/// `POST /sync` (protocol.md §1.9, §6): see `node::peer_ops` for the checks, replies and
-/// refusals.
+/// The cap on `/sync` bodies read at once (`sync_max_concurrent_body_reads`, issue 10), a
+/// router extension of the `/sync` route.
+#[derive(Clone)]
+pub struct SyncBodyGate(Arc<Semaphore>);
+
+impl SyncBodyGate {
+    /// A gate letting `n` (at least 1) body reads run at once.
+    pub fn new(n: usize) -> SyncBodyGate {
+        SyncBodyGate(Arc::new(Semaphore::new(n.max(1))))
+    }
+}
+
+/// `POST /sync` (protocol.md §1.9, §6): headers first (415 content type, then
+/// `node::peer_ops::admit`), then the body, then `node::peer_ops::handle`; see
+/// `node::peer_ops` for the checks, replies and refusals.
 pub async fn sync(
     State(st): State<Arc<NodeState>>,
-    h: HeaderMap,
-    Json(body): Json<Value>,
-) -> Result<Response, ApiError> {
-    let hmac = h.get(SYNC_SIGNATURE).and_then(|v| v.to_str().ok());
-    let reply = peer_ops::sync(&st, &pop_headers(&h, PopFlavour::Peer), hmac, &body).await?;
-    Ok(encode(reply, KMS_PEER_SIGNATURE))
+    Extension(gate): Extension<SyncBodyGate>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    if let Some(rejection) = content_type_rejection(&parts.headers).await {
+        return rejection;
+    }
+    let caller = match peer_ops::admit(&st, &pop_headers(&parts.headers, PopFlavour::Peer)) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let hmac = parts
+        .headers
+        .get(SYNC_SIGNATURE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let parsed = {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = gate.0.acquire().await;
+        Json::<Value>::from_request(Request::from_parts(parts, body), &()).await
+    };
+    let Json(body) = match parsed {
+        Ok(b) => b,
+        Err(rejection) => return rejection.into_response(),
+    };
+    match peer_ops::handle(&st, &caller, hmac.as_deref(), &body).await {
+        Ok(reply) => encode(reply, KMS_PEER_SIGNATURE),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The framework's 415 (`Expected request with \`Content-Type: application/json\``) when
+/// the headers name no JSON content type, decided by the same extractor on an empty body so
+/// the rule and text stay the framework's (protocol.md §1.1); `None` otherwise.
+async fn content_type_rejection(h: &HeaderMap) -> Option<Response> {
+    let mut probe = Request::new(Body::empty());
+    if let Some(ct) = h.get(CONTENT_TYPE) {
+        probe.headers_mut().insert(CONTENT_TYPE, ct.clone());
+    }
+    match Json::<Value>::from_request(probe, &()).await {
+        Err(r @ axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => {
+            Some(r.into_response())
+        }
+        _ => None,
+    }
 }
 
 /// `GET /nodes` (protocol.md §8.2): the PeerCache (self and blacklisted
@@ -145,6 +210,89 @@ mod tests {
             PeerError::Refused { status, message } => (status, message),
             other => panic!("expected a refusal, got {other}"),
         }
+    }
+
+    /// `(status, body text)` of a `/sync` POST with `headers`, `content_type` and `body`.
+    async fn raw_sync(
+        node: &PeerInfo,
+        headers: &[(String, String)],
+        content_type: &str,
+        body: &str,
+    ) -> (u16, String) {
+        let mut b = reqwest::Client::new()
+            .post(format!("{}/sync", node.url))
+            .header("content-type", content_type)
+            .body(body.to_string());
+        for (k, v) in headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        let r = b.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Peer PoP headers by `id` for the node `st` over a fresh nonce of the node.
+    async fn pop_by(st: &NodeState, node: &PeerInfo, id: &Identity) -> Vec<(String, String)> {
+        let v: Value = reqwest::get(format!("{}/nonce", node.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let nonce = v["nonce"].as_str().unwrap().to_string();
+        let ts = st.clock.now_secs();
+        let sig = id.sign(&crate::crypto::pop::peer_auth_message(
+            &nonce, &st.wallet, ts,
+        ));
+        vec![
+            ("x-kms-signature".into(), sig),
+            ("x-kms-nonce".into(), nonce),
+            ("x-kms-timestamp".into(), ts.to_string()),
+        ]
+    }
+
+    // Issue 10: the headers are judged before the body is read; an admitted peer's bad body
+    // gets the framework's answer as before, and its nonce is consumed (it was authorized).
+    #[tokio::test]
+    async fn sync_judges_headers_before_the_body_and_keeps_the_framework_answers() {
+        let st = test_state(Some([7u8; 32]));
+        let node = serve(st.clone()).await;
+        let me = Identity::generate();
+        st.peer_cache
+            .replace(vec![member(&me, "http://127.0.0.1:9", 0, true, 49)], 0);
+        // Unauthenticated, body not even JSON: the 403 of the missing PoP (the body unread).
+        let (s, t) = raw_sync(&node, &[], "application/json", "{not json").await;
+        assert_eq!(s, 403, "{t}");
+        assert!(t.contains("Missing x-kms-signature"), "{t}");
+        // A stranger's valid-looking PoP: refused from the headers, nonce left unconsumed.
+        let stranger = pop_by(&st, &node, &Identity::generate()).await;
+        let (s, t) = raw_sync(&node, &stranger, "application/json", "{not json").await;
+        assert_eq!(s, 403, "{t}");
+        assert!(t.contains("not found in PeerCache"), "{t}");
+        // Wrong content type, member PoP: 415 with the framework's text, nonce not consumed.
+        let h = pop_by(&st, &node, &me).await;
+        let (s, t) = raw_sync(&node, &h, "text/plain", "{}").await;
+        assert_eq!(
+            (s, t.as_str()),
+            (
+                415,
+                "Expected request with `Content-Type: application/json`"
+            )
+        );
+        // Same nonce, admitted, body not JSON: the framework's 400 text.
+        let (s, t) = raw_sync(&node, &h, "application/json", "{not json").await;
+        assert_eq!(s, 400, "{t}");
+        assert!(
+            t.starts_with("Failed to parse the request body as JSON"),
+            "{t}"
+        );
+        // The admitted request consumed the nonce.
+        let (s, t) = raw_sync(&node, &h, "application/json", "{}").await;
+        assert_eq!(s, 403, "{t}");
+        assert!(t.contains("Invalid or expired nonce"), "{t}");
+        // Admitted, JSON but not an envelope: the operations core's 400, as before.
+        let h = pop_by(&st, &node, &me).await;
+        let (s, t) = raw_sync(&node, &h, "application/json", "[1]").await;
+        assert_eq!(s, 400, "{t}");
     }
 
     #[tokio::test]

@@ -6,12 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
 use crate::api::error::ApiError;
+use crate::node::client_addr;
 use crate::node::state::{NodeState, SecretOrigin};
 use crate::wire::headers;
 
@@ -127,18 +128,27 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
             "tee_wallet": st.wallet,
             "unavailable_reason": if r.ready { Value::Null } else { Value::String(r.reason.clone()) },
         },
+        "restore": st.rejoin.status_json(),
     }))
     .into_response()
 }
 
-/// `GET /nonce` (§1.8): rate-limited by socket address (never `X-Forwarded-For`).
+/// `GET /nonce` (§1.8): a stateless MACed nonce (`node::nonce`), rate-limited per client
+/// address: the socket peer, or behind a `trusted_proxies` peer the rightmost untrusted
+/// `X-Forwarded-For` hop (`node::client_addr`). Errors: 429 `rate_limited`.
 pub async fn nonce(
     State(st): State<Arc<NodeState>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    if !st.nonce_limiter.allow(addr.ip(), st.clock.now_ms()) {
+    let xff = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let client = client_addr::client_ip(addr.ip(), xff, &st.trusted_proxies);
+    if !st.nonce_limiter.allow(client, st.clock.now_ms()) {
         return Err(ApiError::rate_limited());
     }
-    let n = st.nonces.issue(addr.ip(), st.clock.now_secs());
+    let n = st.nonces.issue(st.clock.now_secs());
     Ok(Json(json!({"nonce": n})))
 }

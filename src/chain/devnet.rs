@@ -401,7 +401,11 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
         };
         let app_keystore = dir.join(format!("{stem}.keystore.json"));
         let _ = std::fs::remove_file(&app_keystore);
-        let app_identity = crate::identity::create_keystore(&app_keystore, &password)?;
+        let app_identity = crate::identity::create_keystore_for(
+            &app_keystore,
+            &password,
+            crate::identity::KeystoreKind::App,
+        )?;
         let app_instance = admin
             .register_instance(
                 app,

@@ -23,6 +23,9 @@ pub struct NewArgs {
     /// Keystore file to write (refuses to overwrite)
     #[arg(long)]
     pub out: PathBuf,
+    /// Write an app keystore (scrypt N = 8,192) instead of a node keystore (N = 262,144)
+    #[arg(long)]
+    pub app: bool,
 }
 
 /// Arguments of `identity show`.
@@ -57,7 +60,12 @@ pub fn run(cli: &Cli, cmd: &IdentityCmd) -> Result<()> {
                 "New keystore password: ",
                 true,
             )?;
-            let id = crate::identity::create_keystore(&a.out, &pw)?;
+            let kind = if a.app {
+                crate::identity::KeystoreKind::App
+            } else {
+                crate::identity::KeystoreKind::Node
+            };
+            let id = crate::identity::create_keystore_for(&a.out, &pw, kind)?;
             print_identity(cli, &id, &a.out);
             Ok(())
         }

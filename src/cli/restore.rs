@@ -21,16 +21,21 @@ Order of work: (1) verify the whole snapshot (digest, signature, structure, coun
 (2) refuse a data dir in use by a running node; (3) compare the snapshot's cluster with the
 existing database, with the configuration (nova_app_registry, kms_registry, kms_app_id) and, when
 the registries are configured, with the chain (chain id, masterSecretHash, signer registered for
-the KMS app unless --signer is given); (4) build the new database as a temporary file inside the
+the KMS app unless --signer is given); the signer must be vouched for, by the chain or by
+--signer: without the chain comparison (no registries configured, or --no-chain-check) --signer
+is required; a snapshot older than tombstone_retention_ms is refused; (4) build the new database as a temporary file inside the
 data dir, verify it and fsync it; (5) swap it in with one rename (with --force the old database
 is first linked aside as novakms.redb.old-<UTC time>). Nothing in the data dir changes before
 step 5, and a kill at any moment leaves novakms.redb either the old or the new database; rerun
 the same command to finish.
 
-Not restored: the change log and peer cursors (the node re-offers every record to its peers)
-and, unless this node is the identity it was sealed for (keystore address), the sealed master
-secret: a node with another identity obtains the secret from its peers. Start the node with
-`novakms serve` afterwards: it rejoins the cluster and catches up from its peers.
+Not restored: the change log and peer cursors and, unless this node is the identity it was
+sealed for (keystore address), the sealed master secret: a node with another identity obtains
+the secret from its peers. Start the node with `novakms serve` afterwards: before it offers
+anything to its peers it pulls from every live peer and drops the snapshot's records that none of
+them holds any more (deleted and purged since the snapshot); with no live peer within
+restore_rejoin_timeout_seconds it serves the snapshot as is (full-cluster recovery). See
+docs/disaster-recovery.md.
 
 Output: text summary, or -o json: {\"file\",\"data_dir\",\"sha256\",\"signer\",\"apps\",\"records\",
 \"tombstones\",\"master_secret\" (\"restored\", \"dropped\" or \"absent\"),\"old_database\" (path or
@@ -39,12 +44,14 @@ null),\"seconds\"}.
 Exit codes:
   0  restored
   1  local error (I/O, invalid arguments)
-  3  the chain could not be read (pass --no-chain-check to skip the comparison)
+  3  the chain could not be read (--no-chain-check skips the comparison and then requires
+     --signer)
   5  the snapshot failed verification (digest, signature, structure, counts, --signer)
   6  the data dir is in use by a running node (or another restore)
   7  refused without --force: non-empty data dir, unreadable database, snapshot from another
-     cluster (chain id, registries, KMS app id, masterSecretHash, signer not registered), or a
-     snapshot from a newer schema (not overridable)";
+     cluster (chain id, registries, KMS app id, masterSecretHash, signer not registered),
+     signer not vouched for (no chain comparison and no --signer), snapshot older than
+     tombstone_retention_ms, or a snapshot from a newer schema (not overridable)";
 
 /// Arguments of `restore`.
 #[derive(Debug, Args)]
@@ -55,13 +62,17 @@ pub struct RestoreArgs {
     /// Data dir of the stopped node to restore into (created if missing)
     #[arg(long)]
     pub data_dir: PathBuf,
-    /// Replace a non-empty database or one from another cluster (the old one is kept aside)
+    /// Override every refusal but a newer schema: non-empty database, another cluster, an
+    /// untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept
+    /// aside)
     #[arg(long)]
     pub force: bool,
-    /// Require this signer wallet (and skip the on-chain check of the signer)
+    /// Trust this signer wallet: the snapshot must be signed by it (the on-chain check of the
+    /// signer is skipped)
     #[arg(long)]
     pub signer: Option<String>,
     /// Do not compare the snapshot with the chain even when the registries are configured
+    /// (then --signer is required)
     #[arg(long)]
     pub no_chain_check: bool,
 }

@@ -113,6 +113,10 @@ pub struct PeerClient {
     pub clock: Clock,
     /// Envelope sealing/opening with cached per-peer ECDH secrets.
     pub cipher: EnvelopeCipher,
+    /// The node's envelope replay record: every request envelope this client seals is noted,
+    /// so it is refused if it comes back to the node as a request (`crypto::replay`).
+    /// `None` outside a node (CLI, tests).
+    pub sealed_record: Option<std::sync::Arc<crate::crypto::replay::ReplayRecord>>,
 }
 
 fn transport(e: reqwest::Error) -> PeerError {
@@ -270,6 +274,7 @@ impl PeerClient {
                 EnvelopeScheme::parse(label),
                 1024,
             ),
+            sealed_record: None,
             http,
             identity,
             label: label.to_string(),
@@ -347,6 +352,9 @@ impl PeerClient {
             .cipher
             .seal(peer.tee_pubkey(), canonical_json(payload).as_bytes())
             .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
+        if let (Some(rec), Ok(n)) = (&self.sealed_record, self.cipher.aes_nonce_of(&env)) {
+            rec.note_sealed(&n, self.clock.now_secs());
+        }
         let body_json = env.to_json();
         let body = env.to_canonical_string();
         let hmac = sync_key.map(|k| sync_hmac_hex(k, &body_json));

@@ -289,6 +289,14 @@ impl EnvelopeCipher {
         aes_gcm_decrypt(&key, &nonce12, &ct, b"")
     }
 
+    /// The AES-GCM nonce of `env` under this cipher's scheme: the first 12 bytes of its
+    /// `nonce` (§3.3), so the two accepted lengths and any hex case map to the nonce the
+    /// cipher actually uses (the identity of an envelope for `crypto::replay`).
+    /// Errors: [`CryptoError`] for bad hex or a length the scheme refuses.
+    pub fn aes_nonce_of(&self, env: &Envelope) -> Result<[u8; 12], CryptoError> {
+        aes_nonce(&decode_hex_lenient(&env.nonce)?, &self.scheme)
+    }
+
     /// Number of cached peer keys (bounded by the capacity).
     pub fn cached_peers(&self) -> usize {
         self.shared.lock().map(|c| c.len()).unwrap_or(0)

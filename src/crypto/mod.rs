@@ -25,6 +25,7 @@ pub mod keys;
 pub mod mac;
 pub mod master;
 pub mod pop;
+pub mod replay;
 pub mod sealed;
 pub mod value;
 

@@ -1,10 +1,18 @@
 //! Encrypted Ethereum V3 keystore files holding an [`Identity`] (design.md §2, §6).
 //!
-//! Format: the Web3 Secret Storage definition (version 3) as written by alloy's `signer-keystore`
-//! support (scrypt n = 8192, r = 8, p = 1, dklen 32; AES-128-CTR; keccak256 MAC), plus the
-//! geth-style `"address"` field (40 lowercase hex, no `0x`) so that `geth account list` and
-//! foundry (`cast wallet`) read it. The P-384 key is not stored: it is derived from the wallet
-//! key (see the [`super`] module docs), so the keystore is the whole identity.
+//! Format: the Web3 Secret Storage definition (version 3): scrypt (r = 8, p = 1, dklen 32),
+//! AES-128-CTR, keccak256 MAC, plus the geth-style `"address"` field (40 lowercase hex, no
+//! `0x`) so that `geth account list` and foundry (`cast wallet`) read it. The P-384 key is not
+//! stored: it is derived from the wallet key (see the [`super`] module docs), so the keystore
+//! is the whole identity.
+//!
+//! Strength ([`KeystoreKind`], issue 10): **node** keystores are written with scrypt
+//! N = 2^18 (262,144; geth's "standard" `StandardScryptN`, 256 MiB and about 0.5–1 s per
+//! unlock on one core), because a node key signs for the cluster and is unlocked once per
+//! start. **App** keystores (devnet demo apps, `bench` clients) stay at N = 2^13 (8,192,
+//! alloy's and geth's "light" setting): a leaked app keystore exposes one app instance, and
+//! tools unlock many of them. Loading accepts any N up to 1 GiB of scrypt memory, so
+//! keystores written before this change (N = 8,192) and by other tools still open.
 //!
 //! Files are created with mode 0600 via a temporary file in the same directory, fsync, and an
 //! atomic no-overwrite link into place.
@@ -24,7 +32,32 @@ const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 /// Upper bound on PBKDF2 iterations accepted when loading.
 const MAX_PBKDF2_ITERATIONS: u64 = 10_000_000;
 
-/// Create a new random identity and write it as an encrypted V3 keystore to exactly `path`.
+/// Whose key a keystore holds, which sets its scrypt cost (module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeystoreKind {
+    /// A KMS node: scrypt N = 2^18 ([`NODE_SCRYPT_LOG_N`]).
+    Node,
+    /// An app instance or bench client: scrypt N = 2^13 ([`APP_SCRYPT_LOG_N`]).
+    App,
+}
+
+/// log2 of scrypt N for node keystores: 18 (geth `StandardScryptN` = 262,144).
+pub const NODE_SCRYPT_LOG_N: u8 = 18;
+/// log2 of scrypt N for app keystores: 13 (8,192, geth `LightScryptN`, alloy's default).
+pub const APP_SCRYPT_LOG_N: u8 = 13;
+
+impl KeystoreKind {
+    /// log2 of the scrypt N this kind is written with.
+    pub fn scrypt_log_n(self) -> u8 {
+        match self {
+            KeystoreKind::Node => NODE_SCRYPT_LOG_N,
+            KeystoreKind::App => APP_SCRYPT_LOG_N,
+        }
+    }
+}
+
+/// Create a new random **node** identity and write it as an encrypted V3 keystore to exactly
+/// `path` (scrypt N = 2^18); [`create_keystore_for`] chooses the kind.
 ///
 /// The file is written to a temporary file in the same directory with mode 0600, fsynced,
 /// linked to `path` (never replacing an existing file), and the directory is fsynced.
@@ -32,14 +65,80 @@ const MAX_PBKDF2_ITERATIONS: u64 = 10_000_000;
 /// Errors: `path` already exists → [`ErrorKind::Refused`]; missing directory, I/O failure →
 /// [`ErrorKind::Local`] (messages name the path, never the password or key).
 pub fn create_keystore(path: &Path, password: &str) -> Result<Identity> {
+    create_keystore_for(path, password, KeystoreKind::Node)
+}
+
+/// [`create_keystore`] with the scrypt cost of `kind`.
+pub fn create_keystore_for(path: &Path, password: &str, kind: KeystoreKind) -> Result<Identity> {
     let id = Identity::generate();
-    write_keystore(path, password, &id)?;
+    write_keystore_for(path, password, &id, kind)?;
     Ok(id)
 }
 
-/// Write an existing identity as an encrypted V3 keystore to exactly `path` (same rules and
-/// errors as [`create_keystore`]); used to import a key.
+/// Write an existing identity as an encrypted **node** V3 keystore to exactly `path` (same
+/// rules and errors as [`create_keystore`]); used to import a key.
 pub fn write_keystore(path: &Path, password: &str, id: &Identity) -> Result<()> {
+    write_keystore_for(path, password, id, KeystoreKind::Node)
+}
+
+/// The V3 JSON of `secret` under `password` with scrypt N = 2^`log_n`, r = 8, p = 1:
+/// `dk = scrypt(password, salt32)`, `ciphertext = AES-128-CTR(dk[..16], iv16, secret)`,
+/// `mac = keccak256(dk[16..32] ‖ ciphertext)` (Web3 Secret Storage v3). Errors: Local for
+/// parameters scrypt refuses.
+fn encrypt_v3(secret: &[u8; 32], password: &str, log_n: u8, address: &str) -> Result<Value> {
+    use aes::cipher::{KeyIvInit, StreamCipher};
+    let mut salt = [0u8; 32];
+    let mut iv = [0u8; 16];
+    let mut uuid = [0u8; 16];
+    crate::crypto::os_random(&mut salt);
+    crate::crypto::os_random(&mut iv);
+    crate::crypto::os_random(&mut uuid);
+    let params = scrypt::Params::new(log_n, 8, 1)
+        .map_err(|e| Error::local(format!("invalid scrypt parameters: {e}")))?;
+    let mut dk = zeroize::Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut dk[..])
+        .map_err(|e| Error::local(format!("scrypt failed: {e}")))?;
+    let mut ct = *secret;
+    ctr::Ctr128BE::<aes::Aes128>::new((&dk[..16]).into(), (&iv[..]).into())
+        .apply_keystream(&mut ct);
+    let mut mac_in = Vec::with_capacity(48);
+    mac_in.extend_from_slice(&dk[16..]);
+    mac_in.extend_from_slice(&ct);
+    let mac = alloy::primitives::keccak256(&mac_in);
+    // Random (version 4) UUID, RFC 4122 §4.4.
+    uuid[6] = (uuid[6] & 0x0f) | 0x40;
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+    let u = hex::encode(uuid);
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &u[..8],
+        &u[8..12],
+        &u[12..16],
+        &u[16..20],
+        &u[20..]
+    );
+    Ok(serde_json::json!({
+        "address": address,
+        "crypto": {
+            "cipher": "aes-128-ctr",
+            "cipherparams": {"iv": hex::encode(iv)},
+            "ciphertext": hex::encode(ct),
+            "kdf": "scrypt",
+            "kdfparams": {"dklen": 32, "n": 1u64 << log_n, "p": 1, "r": 8, "salt": hex::encode(salt)},
+            "mac": hex::encode(mac),
+        },
+        "id": id,
+        "version": 3,
+    }))
+}
+
+/// [`write_keystore`] with the scrypt cost of `kind`.
+pub fn write_keystore_for(
+    path: &Path,
+    password: &str,
+    id: &Identity,
+    kind: KeystoreKind,
+) -> Result<()> {
     if path.symlink_metadata().is_ok() {
         return Err(refused(path));
     }
@@ -85,26 +184,13 @@ pub fn write_keystore(path: &Path, password: &str, id: &Identity) -> Result<()> 
     );
 
     let secret = id.private_key_bytes();
-    PrivateKeySigner::encrypt_keystore(
-        &dir,
-        &mut rand::rngs::OsRng,
-        &secret[..],
+    let address = id.address();
+    let json = encrypt_v3(
+        &secret,
         password,
-        Some(&tmp_name),
-    )
-    .map_err(|e| Error::local(format!("cannot encrypt keystore {}: {e}", path.display())))?;
-
-    // Add the geth-style address field and write the final JSON.
-    let text = fs::read_to_string(&tmp.0).map_err(|e| io_err("read back", e))?;
-    let mut json: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::local(format!("keystore encoder produced bad JSON: {e}")))?;
-    if let Some(obj) = json.as_object_mut() {
-        let addr = id.address();
-        obj.insert(
-            "address".into(),
-            Value::String(addr.trim_start_matches("0x").to_owned()),
-        );
-    }
+        kind.scrypt_log_n(),
+        address.trim_start_matches("0x"),
+    )?;
     let out = serde_json::to_vec(&json)
         .map_err(|e| Error::local(format!("cannot serialize keystore: {e}")))?;
     let mut f = OpenOptions::new()
@@ -328,6 +414,44 @@ mod tests {
     }
 
     #[test]
+    fn node_keystores_use_scrypt_2_18_apps_2_13_and_old_files_still_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let n_of = |p: &Path| -> u64 {
+            let v: Value = serde_json::from_str(&fs::read_to_string(p).unwrap()).unwrap();
+            v["crypto"]["kdfparams"]["n"].as_u64().unwrap()
+        };
+        let node = dir.path().join("node.json");
+        let id = create_keystore(&node, "pw").unwrap();
+        assert_eq!(n_of(&node), 262_144);
+        let started = std::time::Instant::now();
+        assert_eq!(load_keystore(&node, "pw").unwrap().address(), id.address());
+        println!(
+            "scrypt N=2^18 unlock: {} ms (this build)",
+            started.elapsed().as_millis()
+        );
+        let app = dir.path().join("app.json");
+        let id = create_keystore_for(&app, "pw", KeystoreKind::App).unwrap();
+        assert_eq!(n_of(&app), 8_192);
+        assert_eq!(load_keystore(&app, "pw").unwrap().address(), id.address());
+        // A keystore as written before (alloy's encoder, N = 8,192) still opens.
+        let secret = [0x42u8; 32];
+        PrivateKeySigner::encrypt_keystore(
+            dir.path(),
+            &mut rand::rngs::OsRng,
+            secret,
+            "pw",
+            Some("old.json"),
+        )
+        .unwrap();
+        let old = dir.path().join("old.json");
+        assert_eq!(n_of(&old), 8_192);
+        assert_eq!(
+            load_keystore(&old, "pw").unwrap().address(),
+            Identity::from_private_key(&secret).unwrap().address()
+        );
+    }
+
+    #[test]
     fn write_existing_identity() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.json");
@@ -367,7 +491,7 @@ mod tests {
         // Hostile scrypt parameters are refused before any work.
         let dir2 = tempfile::tempdir().unwrap();
         let good = dir2.path().join("g.json");
-        create_keystore(&good, "pw").unwrap();
+        create_keystore_for(&good, "pw", KeystoreKind::App).unwrap();
         let mut json: Value = serde_json::from_str(&fs::read_to_string(&good).unwrap()).unwrap();
         json["crypto"]["kdfparams"]["n"] = Value::from(1u64 << 30);
         fs::write(&bad, json.to_string()).unwrap();

@@ -38,7 +38,10 @@ use crate::crypto::keys::spki_der;
 use crate::crypto::pop;
 use crate::error::{Error, Result};
 
-pub use keystore::{create_keystore, load_keystore, write_keystore};
+pub use keystore::{
+    create_keystore, create_keystore_for, load_keystore, write_keystore, write_keystore_for,
+    KeystoreKind,
+};
 pub use password::{read_password, PASSWORD_FILE_ENV};
 
 /// HKDF salt of every identity derivation (see the module docs).

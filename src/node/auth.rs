@@ -32,9 +32,10 @@ pub struct AppCaller {
     /// `x-app-signature` exactly as received, for the response signature (§2.5);
     /// `None` with the dev `x-tee-wallet` shortcut.
     pub signature: Option<String>,
-    /// The PoP timestamp (Unix seconds, the client's clock); `None` with the dev shortcut.
-    /// Bounds the request's write deadline (`node::kv`, issue 10).
-    pub pop_timestamp: Option<u64>,
+    /// When this node issued the request's PoP nonce (Unix seconds, the node's own clock, read
+    /// from the stateless nonce); `None` with the dev shortcut. Bounds the request's write
+    /// deadline (`node::kv`, issue 10) without trusting the client's clock.
+    pub nonce_issued_secs: Option<u64>,
     /// When authentication of this request started (node's monotonic clock).
     pub received: std::time::Instant,
 }
@@ -112,12 +113,23 @@ fn verify_pop(
     Ok((wallet, now))
 }
 
-/// Consume the PoP nonce once the signer is authorized.
+/// Consume the PoP nonce once the signer is authorized. Errors: 403 `Invalid or expired
+/// nonce` (used meanwhile), 503 when the used-nonce set is full (`node::nonce`: refusing
+/// keeps single use; evicting would not).
 fn consume_nonce(st: &NodeState, nonce: &str, now: u64) -> Result<(), Refusal> {
-    if st.nonces.consume(nonce, now) != NonceCheck::Valid {
-        return Err(Refusal::unauthorized("Invalid or expired nonce"));
+    match st.nonces.consume(nonce, now) {
+        NonceCheck::Valid => Ok(()),
+        NonceCheck::Invalid => Err(Refusal::unauthorized("Invalid or expired nonce")),
+        NonceCheck::Full => {
+            tracing::warn!(
+                capacity = st.nonces.capacity(),
+                "used-nonce set full: authentication refused (raise max_nonces)"
+            );
+            Err(Refusal::unavailable(
+                "Too many authentications in the nonce window; retry shortly",
+            ))
+        }
     }
-    Ok(())
 }
 
 /// App authentication (§2.3) and registry authorization (§2.7): the one call an app route
@@ -140,7 +152,7 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
                     wallet,
                     instance: app.instance,
                     signature: None,
-                    pop_timestamp: None,
+                    nonce_issued_secs: None,
                     received,
                 });
             }
@@ -155,7 +167,7 @@ pub async fn authenticate_app(st: &NodeState, h: &PopHeaders) -> Result<AppCalle
         wallet,
         instance: app.instance,
         signature: Some(sig.clone()),
-        pop_timestamp: ts.parse().ok(),
+        nonce_issued_secs: st.nonces.issued_at(nonce, now),
         received,
     })
 }

@@ -114,6 +114,15 @@ pub fn validate(
         let dk = Zeroizing::new(st.data_key(app_id).ok_or_else(no_secret)?);
         let mut ok = Vec::with_capacity(records.len());
         for rec in records {
+            if stale_tombstone_for_absent_key(st, app_id, &rec, now)? {
+                report.total += 1;
+                report.skipped += 1;
+                *report
+                    .skip_reasons
+                    .entry("tombstone past retention for an absent key".into())
+                    .or_insert(0) += 1;
+                continue;
+            }
             match refusal(st, &rec, now, &dk) {
                 None => ok.push(rec),
                 Some(reason) => {
@@ -127,6 +136,23 @@ pub fn validate(
         }
     }
     Ok((accepted, report))
+}
+
+/// A tombstone already older than `tombstone_retention_ms` for a key this node holds no
+/// record of: storing it would delete nothing and the next purge would remove it, but it would
+/// take a new change-log sequence and be pushed on, so nodes that purge at different moments
+/// would hand it back and forth forever (found by the issue 10 rejoin test). Skipped instead.
+/// Reads storage (blocking).
+fn stale_tombstone_for_absent_key(
+    st: &NodeState,
+    app_id: u64,
+    rec: &Record,
+    now: u64,
+) -> crate::Result<bool> {
+    let retention = st.limits.tombstone_retention_ms;
+    let stale =
+        rec.tombstone && retention > 0 && now.saturating_sub(rec.updated_at_ms) >= retention;
+    Ok(stale && st.storage.get(app_id, &rec.key)?.is_none())
 }
 
 /// Validate and merge records received from a peer (protocol.md §6.5, §6.6).
@@ -257,6 +283,32 @@ pub(crate) mod tests {
         }
         let p = parse_data(&json!({"1": [deep.clone()], "2": deep}));
         assert!(p.values().all(Vec::is_empty), "{p:?}");
+    }
+
+    #[test]
+    fn stale_tombstone_is_stored_only_over_a_record() {
+        let st = test_state(Some([7u8; 32]));
+        let now = st.clock.now_ms();
+        let retention = st.limits.tombstone_retention_ms;
+        let l = st.limits.clone();
+        st.storage
+            .put_local(5, "held", vec![1; 40], 0, "0xbb", now - retention - 10, &l)
+            .unwrap();
+        let old = |k: &str| {
+            let mut t = rec(k, vec![], now - retention);
+            t.tombstone = true;
+            t.version = VectorClock::from([("0xaa", 1), ("0xbb", 1)]);
+            t
+        };
+        let data = BTreeMap::from([(5, vec![old("absent"), old("held")])]);
+        let (ok, report) = validate(&st, data, None).unwrap();
+        let keys: Vec<&str> = ok[&5].iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["held"],
+            "a stale tombstone still deletes a held record"
+        );
+        assert_eq!((report.total, report.skipped), (1, 1));
     }
 
     #[tokio::test]

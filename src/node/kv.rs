@@ -14,11 +14,13 @@
 //! * every acknowledged write wakes the replicator;
 //! * storage reads go through [`read`]: point reads inline, scans on Tokio's blocking pool;
 //! * a PUT or DELETE is applied only before its request deadline ([`write_deadline`]): the
-//!   earlier of `write_deadline_seconds` after the PoP timestamp and after the node began
-//!   authenticating the request. It is checked before queueing and again on the commit thread
+//!   earlier of `write_deadline_seconds` after the node issued the request's PoP nonce and
+//!   after it began authenticating the request. It is checked before queueing and again on the commit thread
 //!   just before the commit; past it the write is refused with 503 and never applied later, so
 //!   a client that timed out and retried elsewhere cannot be overwritten by its first attempt
-//!   (issue 10).
+//!   (issue 10);
+//! * a refusal never echoes the key (a 404 says `Key not found`; the key came encrypted), and a
+//!   key longer than `max_key_bytes` is refused with 400 before storage is touched (issue 10).
 
 use std::sync::Arc;
 
@@ -46,6 +48,24 @@ pub const RESERVED_DERIVE_PATHS: &[&str] = &["data_key", "sync_hmac_key"];
 
 /// Largest derived key, bytes (§1.4).
 pub const MAX_DERIVE_LENGTH: u64 = 1024;
+
+/// Message of every 404 on a key (§1.5, §1.7). Upstream says `Key not found: <key>`; the key
+/// is left out because it arrived encrypted (DELETE) and the error body is plaintext (issue
+/// 10). Status, `code` and the `Key not found` text the capsule client matches are kept.
+pub const KEY_NOT_FOUND: &str = "Key not found";
+
+/// Refuse a key longer than `max_key_bytes` (UTF-8 bytes; issue 10): 400 `Key exceeds <n>
+/// bytes`. 400 rather than 413: the limit is on one field, not on the body, which may be
+/// small; 413 here means a namespace quota refusal.
+pub fn check_key(st: &NodeState, key: &str) -> Result<(), Refusal> {
+    if key.len() > st.settings.max_key_bytes {
+        return Err(Refusal::bad_request(format!(
+            "Key exceeds {} bytes",
+            st.settings.max_key_bytes
+        )));
+    }
+    Ok(())
+}
 
 /// Readiness gate of every `/kms/*` route (§1.3 step 2): 503 with the node's not-ready reason
 /// (or `Service unavailable`) unless the node is ready and not shutting down.
@@ -137,9 +157,11 @@ fn data_key(st: &NodeState, app_id: u64) -> Result<[u8; 32], Refusal> {
 pub const MSG_DEADLINE_EXCEEDED: &str = "Request deadline exceeded: the write was not applied";
 
 /// The instant after which `caller`'s write must not be applied (module doc): the earlier of
-/// `received + write_deadline_seconds` and the PoP timestamp (whole seconds, so plus 999 ms)
-/// `+ write_deadline_seconds` on the node's wall clock. `write_deadline_seconds = 0` turns the
-/// deadline off (upstream behaviour: about an hour away).
+/// `received + write_deadline_seconds` and, on the node's own wall clock, the issue time of the
+/// request's PoP nonce (whole seconds, so plus 999 ms) `+ write_deadline_seconds`. The nonce
+/// was issued by this node, so no client clock is trusted: a request that sat unread in a
+/// frozen node's socket is caught as well as one that waited in the node.
+/// `write_deadline_seconds = 0` turns the deadline off (upstream behaviour: an hour away).
 pub fn write_deadline(st: &NodeState, caller: &AppCaller) -> std::time::Instant {
     use std::time::{Duration, Instant};
     let secs = st.settings.write_deadline_seconds;
@@ -148,9 +170,9 @@ pub fn write_deadline(st: &NodeState, caller: &AppCaller) -> std::time::Instant 
     }
     let budget = Duration::from_secs(secs);
     let by_server = caller.received + budget;
-    match caller.pop_timestamp {
-        Some(ts) => {
-            let end_ms = ts
+    match caller.nonce_issued_secs {
+        Some(issued) => {
+            let end_ms = issued
                 .saturating_mul(1000)
                 .saturating_add(999)
                 .saturating_add(secs.saturating_mul(1000));
@@ -239,16 +261,18 @@ pub fn derive(
 
 /// Read one key of the caller's namespace (§1.5).
 ///
-/// Errors: 404 `Key not found: <key>` (absent, tombstoned or expired); 400 when the stored
+/// Errors: 400 `Key exceeds <max_key_bytes> bytes`; 404 `Key not found` (absent, tombstoned
+/// or expired); 400 when the stored
 /// ciphertext does not open under the app's data key; 503 without a master secret; 500
 /// storage.
 pub async fn get(st: &Arc<NodeState>, caller: &AppCaller, key: &str) -> Result<GetReply, Refusal> {
+    check_key(st, key)?;
     let now = st.clock.now_ms();
     let (app_id, k) = (caller.app_id, key.to_string());
     let rec = read(st, ReadKind::Point, move |s| s.get(app_id, &k)).await?;
     let rec = match rec {
         Some(r) if r.is_live(now) => r,
-        _ => return Err(Refusal::not_found(format!("Key not found: {key}"))),
+        _ => return Err(Refusal::not_found(KEY_NOT_FOUND)),
     };
     let dk = data_key(st, caller.app_id)?;
     let plain =
@@ -276,7 +300,8 @@ pub async fn list(st: &Arc<NodeState>, caller: &AppCaller) -> Result<ListReply, 
 /// Write a key of the caller's namespace (§1.6): validate, encrypt under the app's data key,
 /// commit durably through the group committer, wake the replicator.
 ///
-/// Errors: 400 `Missing 'key' field`, `Missing 'value' field`, `Invalid base64 value`,
+/// Errors: 400 `Missing 'key' field`, `Key exceeds <max_key_bytes> bytes`, `Missing 'value'
+/// field`, `Invalid base64 value`,
 /// `Value size exceeds limit <max_kv_value_size_bytes>`; 413 quota (`quota_policy =
 /// "reject"`, or nothing left to evict); 503 without a master secret; 500 storage (not
 /// acknowledged).
@@ -284,6 +309,7 @@ pub async fn put(st: &NodeState, caller: &AppCaller, req: PutRequest) -> Result<
     let key = req
         .key
         .ok_or_else(|| Refusal::bad_request("Missing 'key' field"))?;
+    check_key(st, &key)?;
     let b64 = req
         .value
         .ok_or_else(|| Refusal::bad_request("Missing 'value' field"))?;
@@ -327,7 +353,8 @@ pub async fn put(st: &NodeState, caller: &AppCaller, req: PutRequest) -> Result<
 /// Delete a key of the caller's namespace (§1.7) by writing a tombstone, committed durably;
 /// wakes the replicator. A key that is not live answers 404 without queueing a commit.
 ///
-/// Errors: 400 `Missing 'key' field`; 404 `Key not found: <key>`; 500 storage (not
+/// Errors: 400 `Missing 'key' field`, `Key exceeds <max_key_bytes> bytes`; 404 `Key not
+/// found`; 500 storage (not
 /// acknowledged).
 pub async fn delete(
     st: &Arc<NodeState>,
@@ -337,6 +364,7 @@ pub async fn delete(
     let key = req
         .key
         .ok_or_else(|| Refusal::bad_request("Missing 'key' field"))?;
+    check_key(st, &key)?;
     let app_id = caller.app_id;
     let now = st.clock.now_ms();
     let k = key.clone();
@@ -352,7 +380,7 @@ pub async fn delete(
         None
     };
     if deleted.is_none() {
-        return Err(Refusal::not_found(format!("Key not found: {key}")));
+        return Err(Refusal::not_found(KEY_NOT_FOUND));
     }
     st.replication.wake.notify_one();
     Ok(DeleteReply {

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod client_addr;
 pub mod commit;
 pub mod ingest;
 pub mod kv;
@@ -14,6 +15,7 @@ pub mod peer_ops;
 pub mod peers;
 pub mod purge;
 pub mod refusal;
+pub mod rejoin;
 pub mod replicator;
 pub mod reply;
 pub mod state;
@@ -121,7 +123,9 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
 /// store, envelope cipher, peer client; readiness starts as `initializing`.
 /// Used by [`build_state`] and by tests that run a node in-process.
 ///
-/// Errors: Local (HTTP client construction).
+/// Reads one thing from `storage`: the restore marker (`node::rejoin`).
+///
+/// Errors: Local (HTTP client construction), the storage read.
 pub fn assemble(
     settings: Settings,
     identity: Identity,
@@ -155,9 +159,24 @@ pub fn assemble(
         .unwrap_or_default()
         .trim_end_matches('/')
         .to_string();
+    let trusted_proxies =
+        client_addr::parse_trusted(&settings.trusted_proxies).map_err(Error::local)?;
+    let replay = Arc::new(crate::crypto::replay::ReplayRecord::new(
+        settings.envelope_replay_capacity,
+        settings.pop_timeout_seconds,
+    ));
+    let mut peer_client = crate::client::peer::PeerClient::new(
+        identity.clone(),
+        &settings.envelope_info_label,
+        Duration::from_secs(settings.peer_request_timeout_seconds.max(1)),
+        clock.clone(),
+    )?;
+    peer_client.sealed_record = Some(replay.clone());
     Ok(NodeState {
         nonces: nonce::NonceStore::new(settings.max_nonces, settings.pop_timeout_seconds),
         nonce_limiter: nonce::RateLimiter::new(settings.nonce_rate_limit_per_minute, 65_536),
+        trusted_proxies,
+        replay,
         limits: settings.limits(),
         readiness: RwLock::new(Readiness {
             ready: false,
@@ -167,13 +186,9 @@ pub fn assemble(
         }),
         master: RwLock::new(master),
         peer_cache: peers::PeerCache::new(),
-        peer_client: crate::client::peer::PeerClient::new(
-            identity.clone(),
-            &settings.envelope_info_label,
-            Duration::from_secs(settings.peer_request_timeout_seconds.max(1)),
-            clock.clone(),
-        )?,
+        peer_client,
         replication: state::ReplicationState::default(),
+        rejoin: rejoin::RejoinGate::load(storage.as_ref())?,
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,

@@ -1,27 +1,34 @@
-//! The operations core of `POST /sync` (protocol.md §1.9, §2.4, §6): one call takes the PoP
-//! headers, the HMAC header and the outer body, and returns the sealed reply or a
-//! [`Refusal`]. The HTTP handler (`api::peer::sync`) only decodes and encodes.
+//! The operations core of `POST /sync` (protocol.md §1.9, §2.4, §6), in two calls so that a
+//! caller is authenticated before its body is read (issue 10): [`admit`] takes the PoP
+//! headers alone and returns the authenticated peer or a [`Refusal`]; only then does the HTTP
+//! handler (`api::peer::sync`) read and parse the body, and [`handle`] takes the HMAC header
+//! and the outer body and returns the sealed reply or a [`Refusal`].
 //!
 //! Processing order (§1.9 with our hardening):
 //!
-//! 1. framework JSON extraction (body limit = the router's `DefaultBodyLimit`; in `api`);
+//! 1. `Content-Type` and declared `Content-Length` (headers only; 415 / 413 with the
+//!    framework's texts, in `api`);
 //! 2. no master secret loaded → 503 `master secret not initialized`;
 //! 3. KMS-peer PoP (§2.4) → 403 `unauthorized`; the nonce is peeked, the
 //!    signer recovered, and the nonce consumed only once the signer is a
 //!    valid cached peer (a bystander cannot burn nonces);
 //! 4. PeerCache membership: present and not blacklisted, instance ACTIVE,
 //!    zkVerified, `app_id == kms_app_id`, non-empty teePubkey → 403 `forbidden`;
-//! 5. envelope required (400), `sender_tee_pubkey` == cached teePubkey (403),
+//! 5. only now the body is read (at most `sync_max_concurrent_body_reads` at once, real
+//!    bytes capped by `max_sync_body_bytes`) and parsed with the framework's extractor: 413 /
+//!    400 with the framework's texts, as before (upstream reads the body first, §1.9 step 1,
+//!    so an unauthenticated caller with a bad body now gets the 403 of steps 3–4 instead);
+//! 6. envelope required (400), `sender_tee_pubkey` == cached teePubkey (403),
 //!    decryption (400 `Envelope decryption failed`; upstream: 500);
-//! 6. payload must be a JSON object (400 `Invalid sync payload`);
-//! 7. `sender_wallet`, if present, canonical and equal to the PoP signer (403);
-//! 8. unless `type == master_secret_request`, `x-sync-signature` verified
+//! 7. payload must be a JSON object (400 `Invalid sync payload`);
+//! 8. `sender_wallet`, if present, canonical and equal to the PoP signer (403);
+//! 9. unless `type == master_secret_request`, `x-sync-signature` verified
 //!    with the local sync key over the canonical outer body (403);
-//! 9. dispatch: `delta` (validated and merged through the committer,
-//!    `node::ingest`), `snapshot_request`, `master_secret_request` (only when
-//!    the local secret is verified against the chain, else 503), otherwise
-//!    400 `Unknown sync type: <type>`;
-//! 10. `X-KMS-Peer-Signature` and the result sealed to the peer's key.
+//! 10. dispatch: `delta` (validated and merged through the committer,
+//!     `node::ingest`), `snapshot_request`, `master_secret_request` (only when
+//!     the local secret is verified against the chain, else 503), otherwise
+//!     400 `Unknown sync type: <type>`;
+//! 11. `X-KMS-Peer-Signature` and the result sealed to the peer's key.
 //!
 //! Refusals never change state (except consuming the PoP nonce from step 4
 //! on, as upstream) and bad input never yields a 5xx.
@@ -47,26 +54,33 @@ use crate::wire::sync::{
     SNAPSHOT_REQUEST,
 };
 
-/// Handle one `/sync` request (see the module docs for the order of checks). `hmac` is the
-/// `x-sync-signature` header; `body` the outer JSON body (the envelope).
-///
-/// Success replies (sealed, canonical JSON): [`DeltaReply`], [`SnapshotReply`],
-/// [`MasterSecretReply`]. Errors: 503 `master secret not initialized` / `not verified`;
-/// 403 `unauthorized` (PoP, HMAC) or `forbidden` (membership, key, wallet); 400
-/// `bad_request` (envelope, payload, type, `ecdh_pubkey`); 500 only for storage failures.
-pub async fn sync(
-    st: &Arc<NodeState>,
-    h: &PopHeaders,
-    hmac: Option<&str>,
-    body: &Value,
-) -> Result<SealedReply, Refusal> {
+/// Steps 2–4 of the module docs: the caller's PoP headers alone (no body) turned into an
+/// authenticated, authorized KMS peer. Errors: 503 `master secret not initialized` (nonce
+/// untouched); 403 `unauthorized` (PoP) or `forbidden` (membership), the nonce consumed only
+/// when the signer is an authorized member (`node::auth`).
+pub fn admit(st: &NodeState, h: &PopHeaders) -> Result<PeerCaller, Refusal> {
     // 2.
     if st.with_secret(|_| ()).is_none() {
         return Err(Refusal::unavailable("master secret not initialized"));
     }
     // 3–4.
-    let caller = authenticate_peer(st, h)?;
-    // 5–6.
+    authenticate_peer(st, h)
+}
+
+/// Steps 6–11 of the module docs for a caller [`admit`] let in: `hmac` is the
+/// `x-sync-signature` header; `body` the outer JSON body (the envelope).
+///
+/// Success replies (sealed, canonical JSON): [`DeltaReply`], [`SnapshotReply`],
+/// [`MasterSecretReply`]. Errors: 503 `master secret not initialized` / `not verified`;
+/// 403 `unauthorized` (HMAC) or `forbidden` (key, wallet); 400 `bad_request` (envelope,
+/// payload, type, `ecdh_pubkey`); 500 only for storage failures.
+pub async fn handle(
+    st: &Arc<NodeState>,
+    caller: &PeerCaller,
+    hmac: Option<&str>,
+    body: &Value,
+) -> Result<SealedReply, Refusal> {
+    // 6–7.
     let plain = reply::open_bytes(st, &caller.peer.tee_pubkey, body)?;
     let payload: SyncPayload = match serde_json::from_slice::<Value>(&plain) {
         Ok(v @ Value::Object(_)) => {
@@ -74,7 +88,7 @@ pub async fn sync(
         }
         _ => return Err(Refusal::bad_request("Invalid sync payload")),
     };
-    // 7.
+    // 8.
     if let Some(sw) = &payload.sender_wallet {
         let sw = sw
             .as_str()
@@ -86,7 +100,7 @@ pub async fn sync(
             ));
         }
     }
-    // 8.
+    // 9.
     let kind = payload.kind.clone().unwrap_or_default();
     if kind != MASTER_SECRET_REQUEST {
         let mac = hmac.ok_or_else(|| Refusal::unauthorized("Missing HMAC signature"))?;
@@ -97,19 +111,26 @@ pub async fn sync(
             return Err(Refusal::unauthorized("Invalid HMAC signature"));
         }
     }
-    // 9–10.
+    // 10–11.
     let sealed = match kind.as_str() {
         DELTA => {
-            let r = delta(st, &caller, payload).await?;
-            seal(st, &caller, &r)
+            let r = delta(st, caller, payload).await?;
+            seal(st, caller, &r)
         }
         SNAPSHOT_REQUEST => {
+            if st.rejoin.holding() {
+                // Restored, not reconciled yet: its records may include keys the cluster has
+                // deleted since (`node::rejoin`).
+                return Err(Refusal::unavailable(
+                    "restored from a backup, reconciling with peers",
+                ));
+            }
             let r = snapshot(st).await?;
-            seal(st, &caller, &r)
+            seal(st, caller, &r)
         }
         MASTER_SECRET_REQUEST => {
-            let r = master_secret(st, &caller, &payload)?;
-            seal(st, &caller, &r)
+            let r = master_secret(st, caller, &payload)?;
+            seal(st, caller, &r)
         }
         other => Err(Refusal::bad_request(format!(
             "Unknown sync type: {}",

@@ -1,5 +1,14 @@
 //! Opening request envelopes and sealing replies for an authenticated caller (protocol.md §3,
 //! §2.5): the envelope half of every app and peer operation.
+//!
+//! Guarantees (issue 10 item 5, `crypto::replay`):
+//! * an envelope is used at most once per sender key: a second request carrying the same
+//!   envelope (same sender, same AES nonce), even with fresh valid PoP headers, is refused
+//!   with 400 `Envelope already used` before the operation runs, so it changes nothing;
+//! * a reply (or an outbound peer request) this node sealed is refused when it comes back as
+//!   a request body: 400 `Envelope was sealed by this node`;
+//! * only an envelope that decrypted is recorded: a malformed one changes no state;
+//! * when the record is full of entries younger than the PoP window, 503 (nothing recorded).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -10,6 +19,7 @@ use crate::crypto::canonical::canonical_json;
 use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::normalize_hex;
 use crate::crypto::pop;
+use crate::crypto::replay::Admission;
 use crate::node::refusal::Refusal;
 use crate::node::state::NodeState;
 use crate::wire::lenient;
@@ -29,7 +39,9 @@ pub struct SealedReply {
 /// registered teePubkey, DER), and decrypt it to plaintext bytes (zeroized on drop).
 ///
 /// Errors: 400 `Request must be E2E encrypted…` (not an envelope), 403 `forbidden` (empty
-/// registered key, or `sender_tee_pubkey` differs), 400 `Envelope decryption failed`.
+/// registered key, or `sender_tee_pubkey` differs), 400 `Envelope decryption failed`, 400
+/// `Envelope already used …` / `Envelope was sealed by this node …` (replay, reflection), 503
+/// replay record full.
 pub fn open_bytes(
     st: &NodeState,
     expected_sender: &[u8],
@@ -49,10 +61,36 @@ pub fn open_bytes(
             "sender_tee_pubkey does not match on-chain registration",
         ));
     }
-    st.cipher
+    let plain = st
+        .cipher
         .open(&env)
         .map(Zeroizing::new)
-        .map_err(|_| Refusal::bad_request("Envelope decryption failed"))
+        .map_err(|_| Refusal::bad_request("Envelope decryption failed"))?;
+    // It opened, so the nonce has a valid length for the scheme.
+    let nonce = st
+        .cipher
+        .aes_nonce_of(&env)
+        .map_err(|_| Refusal::bad_request("Envelope decryption failed"))?;
+    match st
+        .replay
+        .admit_request(expected_sender, &nonce, st.clock.now_secs())
+    {
+        Admission::Fresh => Ok(plain),
+        Admission::Replayed => Err(Refusal::bad_request(
+            "Envelope already used (replayed request body)",
+        )),
+        Admission::Reflected => Err(Refusal::bad_request(
+            "Envelope was sealed by this node (reflected reply)",
+        )),
+        Admission::Full => {
+            tracing::warn!(
+                "envelope replay record full: request refused (raise envelope_replay_capacity)"
+            );
+            Err(Refusal::unavailable(
+                "Too many requests in the replay window; retry shortly",
+            ))
+        }
+    }
 }
 
 /// Open an app request envelope ([`open_bytes`]) and parse the plaintext as the typed body
@@ -89,6 +127,9 @@ pub fn seal<R: Serialize>(
         .cipher
         .seal(recipient, plain.as_bytes())
         .map_err(|e| Refusal::bad_request(format!("cannot encrypt response: {e}")))?;
+    if let Ok(n) = st.cipher.aes_nonce_of(&env) {
+        st.replay.note_sealed(&n, st.clock.now_secs());
+    }
     let signature = caller_sig.map(|sig| st.identity.sign(&pop::response_message(sig, &st.wallet)));
     Ok(SealedReply {
         envelope: env.to_json(),

@@ -80,6 +80,10 @@ pub struct NodeState {
     pub nonces: NonceStore,
     /// `/nonce` rate limiter.
     pub nonce_limiter: RateLimiter,
+    /// Parsed `trusted_proxies` (`node::client_addr`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Envelope replay record (`crypto::replay`), shared with `peer_client`.
+    pub replay: Arc<crate::crypto::replay::ReplayRecord>,
     /// Namespace limits.
     pub limits: Limits,
     /// Readiness state.
@@ -92,6 +96,8 @@ pub struct NodeState {
     pub peer_client: PeerClient,
     /// Replication progress per peer and the wake-up for pushes.
     pub replication: ReplicationState,
+    /// Rejoin after a restore: whether offering to peers is held (`node::rejoin`).
+    pub rejoin: crate::node::rejoin::RejoinGate,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
     /// Prometheus metrics (`/metrics`).
@@ -180,13 +186,20 @@ impl NodeState {
             }
         };
         crate::metrics::StateSnapshot {
-            usage: self.storage.usage_all(),
+            // Per-app counts and bytes reveal each write's plaintext length to anyone who can
+            // scrape: only with `per_app_metrics` (issue 10).
+            usage: if self.settings.per_app_metrics {
+                self.storage.usage_all()
+            } else {
+                Ok(Default::default())
+            },
             peers,
             ready: self.readiness().ready,
             secret,
             secret_verified,
             peers_known: self.peer_cache.all().len(),
-            nonces_held: self.nonces.len(),
+            nonces_held: self.nonces.held(self.clock.now_secs()),
+            envelope_replay_entries: self.replay.len(),
             auth_cache_instances: self.auth.cached_entries().0,
         }
     }

@@ -35,6 +35,7 @@ struct Inner {
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
     sealed: Option<Vec<u8>>,
+    restore_marker: Option<super::RestoreMarker>,
 }
 
 /// One change-log entry: the key it names and, for a record stored exactly as received from a
@@ -378,6 +379,19 @@ impl Storage for MemoryStorage {
     fn clear_sealed_master_secret(&self) -> Result<()> {
         self.lock()?.sealed = None;
         Ok(())
+    }
+
+    fn restore_marker(&self) -> Result<Option<super::RestoreMarker>> {
+        Ok(self.lock()?.restore_marker)
+    }
+
+    fn set_restore_marker(&self, m: Option<&super::RestoreMarker>) -> Result<()> {
+        self.lock()?.restore_marker = m.copied();
+        Ok(())
+    }
+
+    fn drop_unconfirmed(&self, candidates: &[(u64, String)], max_seq: u64) -> Result<u64> {
+        ops::drop_unconfirmed(&mut *self.lock()?, candidates, max_seq)
     }
 
     fn purge(&self, now_ms: u64, limits: &Limits, min_peer_acked_seq: Option<u64>) -> Result<u64> {

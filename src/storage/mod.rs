@@ -211,6 +211,23 @@ pub struct AppUsage {
     pub tombstones: u64,
 }
 
+/// Left in a database by `novakms restore` (issue 10 "Restore trust and freshness"): the
+/// records up to change-log sequence `high_water_seq` came from a backup file taken at
+/// `snapshot_created_at_ms`, and the node has not yet reconciled them with its live peers.
+/// While it is stored, the node offers nothing to peers (`node::rejoin`); it is cleared once
+/// the node has reconciled, or has waited out its bounded wait with no live peer (full-cluster
+/// recovery).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreMarker {
+    /// `created_at_ms` of the backup's manifest (signed), Unix ms.
+    pub snapshot_created_at_ms: u64,
+    /// `last_seq` of the database right after the import: every change-log entry at or below
+    /// it is a record exactly as the backup held it.
+    pub high_water_seq: u64,
+    /// When the restore ran, Unix ms.
+    pub restored_at_ms: u64,
+}
+
 /// Replication progress towards one peer (design.md §3 "Replication", §4 `peers` table).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerCursor {
@@ -419,6 +436,19 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Remove the sealed master-secret blob (no-op if absent).
     fn clear_sealed_master_secret(&self) -> Result<()>;
+
+    /// The [`RestoreMarker`] left by `novakms restore`, if the node has not cleared it yet.
+    fn restore_marker(&self) -> Result<Option<RestoreMarker>>;
+
+    /// Store (`Some`) or clear (`None`) the [`RestoreMarker`].
+    fn set_restore_marker(&self, m: Option<&RestoreMarker>) -> Result<()>;
+
+    /// Rejoin after a restore (issue 10): remove each record of `candidates` (`(app_id, key)`)
+    /// whose change-log sequence is still `<= max_seq` (unchanged since the restore; a record
+    /// merged or written since has a higher sequence and stays), without a tombstone and with
+    /// its change-log entry, in one transaction. Returns the number removed. Nothing of it is
+    /// offered to peers: the live peers no longer hold these keys.
+    fn drop_unconfirmed(&self, candidates: &[(u64, String)], max_seq: u64) -> Result<u64>;
 
     /// Cleanup (protocol.md §4.5, design.md §4 "Tombstones"); returns the number of records
     /// removed. In one transaction:

@@ -316,6 +316,23 @@ pub(crate) fn purge<T: Tx>(
     Ok(removed)
 }
 
+/// `Storage::drop_unconfirmed`: remove the candidates whose log sequence is still `<= max_seq`.
+pub(crate) fn drop_unconfirmed<T: Tx>(
+    tx: &mut T,
+    candidates: &[(u64, String)],
+    max_seq: u64,
+) -> Result<u64> {
+    let mut removed = 0u64;
+    for (app, key) in candidates {
+        let unchanged = tx.change_seq(*app, key)?.is_some_and(|seq| seq <= max_seq);
+        if unchanged && tx.remove_record(*app, key)?.is_some() {
+            tx.drop_change(*app, key)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Apply `add` (+) or `sub` (-) of one record to usage counters; `Integrity` error on underflow
 /// (counters out of step with the records).
 pub(crate) fn adjust_usage(

@@ -42,11 +42,6 @@ impl MergeOutcome {
             MergeOutcome::IgnoredConcurrentTieBreak => Some("ignored_concurrent_tie_break"),
         }
     }
-
-    /// True when the incoming record (or the concurrent winner) was stored.
-    pub fn is_merged(&self) -> bool {
-        self.skip_reason().is_none()
-    }
 }
 
 /// Decide how `incoming` merges with the record currently stored under its key
@@ -370,7 +365,10 @@ mod tests {
         let mut sum = MergeReport::default();
         sum.absorb(&rep);
         sum.absorb(&rep);
-        assert_eq!(sum.total, 8);
+        assert_eq!(
+            (sum.total, sum.merged, sum.skipped, sum.rejected),
+            (8, 4, 2, 2)
+        );
         assert_eq!(sum.skip_reasons["ignored_equal_version"], 2);
     }
 

@@ -13,7 +13,9 @@
 //! * [`nonce_and_fresh_key_floods_keep_memory_bounded`]: /nonce flood and
 //!   thousands of fresh wallets signing valid-looking PoP, with RSS bound;
 //! * [`skewed_clock_records_are_refused_then_converge`]: 2 nodes, one with
-//!   its clock ahead beyond `max_clock_skew_ms` (§4.8, §6.5).
+//!   its clock ahead beyond `max_clock_skew_ms` (§4.8, §6.5);
+//! * `replay`: nonce flood from 100 forwarded addresses, envelope replay and reflection
+//!   (issue 10).
 //!
 //! `NOVAKMS_ADV_ROUNDS` (default 6) sets the rounds of the mutation table;
 //! `NOVAKMS_ADV_FLOOD` (default 50000) the /nonce flood size and
@@ -28,8 +30,10 @@
 mod common;
 
 mod app_table;
+mod connections;
 mod harness;
 mod raw_tcp;
+mod replay;
 mod sync_table;
 
 use std::collections::BTreeMap;
@@ -325,6 +329,12 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             false,
         );
         assert_eq!(r, Raw::Status(413), "{}", label("limit+1"));
+        // `/sync` authenticates before it reads the body (issue 10): where the body would
+        // have to be read to find the fault, the unauthenticated caller gets its 403 and the
+        // connection is closed with the body unread (so the 403 may be lost to the reset
+        // that the rest of the body causes: Closed is accepted there).
+        let read_fault = if path == "/sync" { 403 } else { 413 };
+        let sync_closed = |r: &Raw| path == "/sync" && *r == Raw::Closed;
         // Chunked, no Content-Length, over the limit: 413 once the limit is crossed.
         let body = chunked(&json_of_len(limit + 100_000));
         let r = raw_exchange(
@@ -333,7 +343,11 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             body,
             false,
         );
-        assert_eq!(r, Raw::Status(413), "{}", label("chunked"));
+        assert!(
+            r == Raw::Status(read_fault) || sync_closed(&r),
+            "{}: {r:?}",
+            label("chunked")
+        );
         // Chunked whose chunk sizes lie (declares 16 MiB in one chunk, sends less, closes).
         let mut body = format!("{:x}\r\n", 16 << 20).into_bytes();
         body.extend(vec![b' '; 256 * 1024]);
@@ -344,7 +358,8 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             true,
         );
         assert!(
-            matches!(r, Raw::Status(413) | Raw::Status(400) | Raw::Closed),
+            matches!(r, Raw::Status(413) | Raw::Status(400) | Raw::Closed)
+                || (path == "/sync" && r == Raw::Status(403)),
             "{}: {r:?}",
             label("chunk lie")
         );
@@ -383,10 +398,10 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             json_of_len(limit + 1),
             false,
         );
-        assert_eq!(
-            r,
-            Raw::Status(400),
-            "{}",
+        let read_fault = if path == "/sync" { 403 } else { 400 };
+        assert!(
+            r == Raw::Status(read_fault) || sync_closed(&r),
+            "{}: {r:?}",
             label("declares 100, sends limit+1")
         );
         // Declares less than sent and half-closes mid-body: EOF in the body.
@@ -400,7 +415,7 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
             closed += 1;
         } else {
             assert!(
-                matches!(r, Raw::Status(400)),
+                r == Raw::Status(read_fault),
                 "{}: {r:?}",
                 label("EOF mid-body")
             );
@@ -424,8 +439,9 @@ fn nonce_and_fresh_key_floods_keep_memory_bounded() {
     use futures_util::stream::{self, StreamExt};
     let flood_n = env_num("NOVAKMS_ADV_FLOOD", 50_000usize);
     let wallets_n = env_num("NOVAKMS_ADV_WALLETS", 5_000usize);
-    // Caps checked directly (issue 14): the node's nonce store (`max_nonces`, default 4096)
-    // and its app-auth cache, made smaller than the wallet flood so the cap is exercised.
+    // Caps checked directly (issue 14): the node's used-nonce set (`max_nonces`; issuing holds
+    // no state since issue 10) and its app-auth cache, made smaller than the wallet flood so
+    // the cap is exercised.
     let max_nonces = novakms::config::Settings::default().max_nonces;
     let auth_cache_cap = 1_000usize;
     let d = Devnet::up(1);
@@ -519,12 +535,14 @@ fn nonce_and_fresh_key_floods_keep_memory_bounded() {
             "nonce held across the flood was evicted"
         );
         let rss1 = rss_kib(pid);
+        // Issued nonces are stateless (issue 10): the gauge counts used nonces only, i.e.
+        // the good client's requests plus the held one, whatever the flood size.
         let held = metric(&url, "novakms_nonces_held").await;
         assert!(
-            held <= max_nonces as f64,
-            "{held} nonces held after {flood_n} issued (cap {max_nonces})"
+            held <= (good + 1) as f64 && held <= max_nonces as f64,
+            "{held} used nonces held after {flood_n} issued and {good} used (cap {max_nonces})"
         );
-        println!("nonce flood: {held} nonces held after {flood_n} issued (cap {max_nonces})");
+        println!("nonce flood: {held} used nonces held after {flood_n} issued (cap {max_nonces})");
 
         // Phase 2: fresh wallets signing valid-looking PoP (flood IP gets the
         // nonces): each is refused 403 "Instance not found"; good client ok.
@@ -747,13 +765,9 @@ fn skewed_clock_records_are_refused_then_converge() {
 
 /// The value of the unlabelled metric `name` in the node's `/metrics` exposition.
 async fn metric(base: &str, name: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
+    common::http::metrics_text(&reqwest::Client::new(), base)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} not in /metrics"))
 }

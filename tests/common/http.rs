@@ -62,15 +62,10 @@ pub async fn wait_member(url: &str, wallet: &str, want: bool) {
 
 /// Sum of the samples of metric `name` in the node's `/metrics` exposition whose labels include
 /// every `key="value"` of `labels` (0 when none matches; `name` without labels matches too).
-#[allow(dead_code)]
 pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
+    metrics_text(&reqwest::Client::new(), base)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .filter_map(|l| {
             let rest = l.strip_prefix(name)?;
             let (labelset, value) = match rest.strip_prefix('{') {
@@ -83,4 +78,15 @@ pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 
                 .then(|| value.trim().parse::<f64>().ok())?
         })
         .sum()
+}
+
+/// The node's `/metrics` exposition (Prometheus text) fetched with `http`.
+pub async fn metrics_text(http: &reqwest::Client, base: &str) -> String {
+    http.get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

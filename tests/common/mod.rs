@@ -11,6 +11,7 @@
 //! * [`pop`]: hand-made (valid or forged) PoP headers, envelopes and raw requests.
 //! * [`inproc`]: in-process nodes without a chain (real `NodeState`, real router on
 //!   127.0.0.1, hand-filled PeerCache).
+//! * [`keyed`]: a keystore-backed node identity for config-less CLI tests, and `expect_code`.
 //! * [`prop`]: proptest configuration.
 
 // Every test binary compiles this module on its own and uses only part of it; what one binary
@@ -20,6 +21,7 @@
 pub mod devnet;
 pub mod http;
 pub mod inproc;
+pub mod keyed;
 pub mod pop;
 pub mod process;
 pub mod prop;

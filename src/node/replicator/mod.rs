@@ -38,6 +38,7 @@
 mod pull;
 mod push;
 
+pub(crate) use pull::{fetch_snapshot, merge_snapshot};
 pub use pull::{pull_snapshot, IsolationTracker, PullReason};
 pub use push::{collect_batch, Batch};
 

@@ -16,7 +16,7 @@ use crate::node::backoff::{jitter, Backoff};
 use crate::node::ingest::{ingest, parse_data};
 use crate::node::peers::PeerInfo;
 use crate::node::state::{NodeState, PeerReplication};
-use crate::store::MergeReport;
+use crate::store::{MergeReport, Record};
 
 /// Pull a full snapshot from `peer` (protocol.md §6.7 `snapshot_request`) and merge it
 /// (validation and merge of [`ingest`], origin = the peer's wallet, so the records are not
@@ -35,6 +35,16 @@ pub async fn pull_snapshot(
     peer: &PeerInfo,
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<MergeReport> {
+    let parsed = fetch_snapshot(st, peer).await?;
+    merge_snapshot(st, peer, parsed, progress).await
+}
+
+/// The parsed `snapshot_request` answer of `peer` (app id → records, tombstones included), not
+/// merged yet. Errors: as [`pull_snapshot`].
+pub(crate) async fn fetch_snapshot(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+) -> Result<BTreeMap<u64, Vec<Record>>> {
     let key = st
         .with_secret(|s| s.sync_key())
         .ok_or_else(|| Error::new(ErrorKind::NotReady, "master secret not loaded"))?;
@@ -51,9 +61,18 @@ pub async fn pull_snapshot(
             )))
         }
     };
-    let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
+    tokio::task::spawn_blocking(move || parse_data(&data))
         .await
-        .map_err(|e| Error::local(format!("snapshot parse task failed: {e}")))?;
+        .map_err(|e| Error::local(format!("snapshot parse task failed: {e}")))
+}
+
+/// Merge a snapshot fetched from `peer` as [`pull_snapshot`] does (chunks, origin = the peer).
+pub(crate) async fn merge_snapshot(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    parsed: BTreeMap<u64, Vec<Record>>,
+    progress: impl Fn(u64, u64) + Send,
+) -> Result<MergeReport> {
     let total = parsed.values().map(|v| v.len() as u64).sum::<u64>();
     progress(0, total);
     let mut report = MergeReport::default();
@@ -155,6 +174,11 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
     let mut next_periodic: Option<Instant> = None;
     let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX);
     let mut retry_at: Option<Instant> = None;
+    // After a restore: reconcile with the live peers first (it pulls from every one of them).
+    if crate::node::rejoin::run(&st).await {
+        initial_done = true;
+        next_periodic = ae_every.map(|d| Instant::now() + d);
+    }
     loop {
         tokio::time::sleep(SUPERVISOR_PERIOD).await;
         if ready_sync_key(&st).is_none() {

@@ -51,6 +51,9 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         let Some(key) = ready_sync_key(&st) else {
             continue;
         };
+        if st.rejoin.holding() {
+            continue; // restored, not reconciled yet: offer nothing (`node::rejoin`)
+        }
         let Some(peer) = st.peer_cache.get(&wallet, st.clock.now_ms()) else {
             return; // left the cluster or blacklisted; the supervisor forgets it
         };

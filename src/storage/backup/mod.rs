@@ -60,9 +60,19 @@
 //! returned `Ok`; `restore` therefore reads the file twice (verify, then import) and requires
 //! the second pass to end on the same digest.
 //!
+//! What authenticates the records (issue 10): the SHA-256 of the trailer covers every byte
+//! before it — header, manifest and every entry of the data section — and the signature covers
+//! that digest. Swapping two records' ciphertexts, bumping a vector-clock counter or dropping a
+//! record therefore breaks the digest unless the file is re-signed; the per-record CRC-32 of
+//! the storage codec is only a corruption check and authenticates nothing. (Values themselves
+//! are AES-GCM with empty AAD, protocol.md §4.2, so within one app a ciphertext does not name
+//! its key: the file-wide digest is what binds them.) Format version 1 already had this shape,
+//! so 0.1.0 files need no conversion and the version was not bumped.
+//!
 //! A valid signature proves that the holder of `node_wallet`'s key made the file. Whether that
-//! wallet is trusted is the caller's decision (`--signer`, the chain, or the identity of the
-//! restoring node): a forger can re-sign an edited file with their own key, but cannot make it
+//! wallet is trusted is the caller's decision, and `restore` requires one (`plan`, rule 5): a
+//! registered KMS node of the same cluster on chain, or the wallet the operator names with
+//! `--signer`. A forger can re-sign an edited file with their own key, but cannot make it
 //! recover to a wallet they do not hold.
 
 pub mod create;

@@ -28,7 +28,7 @@ use super::write::Progress;
 use crate::config::{MasterSecretStorage, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::storage::redb::{RedbStorage, DB_FILE_NAME, SCHEMA_VERSION};
-use crate::storage::Storage;
+use crate::storage::{RestoreMarker, Storage};
 
 /// Name prefix of the temporary build directories inside the data dir.
 const TMP_PREFIX: &str = ".novakms-restore-";
@@ -186,9 +186,13 @@ async fn chain_facts(s: &Settings, m: &Manifest, signer_pinned: bool) -> Result<
         Error::new(
             e.kind(),
             format!(
-                "cannot compare the snapshot with the chain: {} (pass --no-chain-check to \
-                 restore without it)",
-                e.message()
+                "cannot compare the snapshot with the chain: {} (check rpc_url; without the \
+                 chain nothing vouches for the snapshot's signer {}, so restoring with \
+                 --no-chain-check also requires --signer {} if you know it is one of your KMS \
+                 nodes)",
+                e.message(),
+                m.node_wallet,
+                m.node_wallet
             ),
         )
     };
@@ -252,6 +256,10 @@ pub async fn prepare(s: &Settings, v: &Verified, req: &RestoreRequest) -> Result
             _ => SecretStorage::Sealed,
         },
         keystore_wallet: keystore.as_deref(),
+        signer_pinned: req.signer.is_some(),
+        no_chain_check: req.no_chain_check,
+        now_ms: crate::clock::Clock::system().now_ms(),
+        tombstone_retention_ms: s.tombstone_retention_ms,
         force: req.force,
     })?;
     for n in &plan.notes {
@@ -411,6 +419,13 @@ pub fn build_and_swap(
                 file.display()
             )));
         }
+        // Until it has reconciled with its live peers, the node offers none of these records
+        // (issue 10, `node::rejoin`).
+        storage.set_restore_marker(Some(&RestoreMarker {
+            snapshot_created_at_ms: manifest.created_at_ms,
+            high_water_seq: storage.last_seq()?,
+            restored_at_ms: crate::clock::Clock::system().now_ms(),
+        }))?;
         drop(storage);
         check_restored(&tmp, manifest)?;
         let new_db = tmp.join(DB_FILE_NAME);

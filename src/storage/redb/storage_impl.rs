@@ -11,7 +11,7 @@ use crate::store::{Limits, MergeReport, Record};
 use super::super::ops;
 use super::super::{
     AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
-    Storage, StoreStats, WriteError,
+    RestoreMarker, Storage, StoreStats, WriteError,
 };
 use super::errors::{corrupt, read_u32, read_u64};
 use super::tables::*;
@@ -343,6 +343,40 @@ impl Storage for RedbStorage {
                 .map_err(|e| self.err("clear sealed master secret", e))?;
             Ok::<(), Error>(())
         })
+    }
+
+    fn restore_marker(&self) -> Result<Option<RestoreMarker>> {
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let Some(b) = meta
+            .get(META_RESTORED)
+            .map_err(|e| self.err("read restore marker", e))?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_slice(b.value())
+            .map(Some)
+            .map_err(|e| corrupt(&self.path, format!("restore marker: {e}")))
+    }
+
+    fn set_restore_marker(&self, m: Option<&RestoreMarker>) -> Result<()> {
+        let json = m
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::local(format!("cannot encode restore marker: {e}")))?;
+        self.write(|txn| {
+            let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
+            match &json {
+                Some(j) => meta.insert(META_RESTORED, j.as_slice()).map(|_| ()),
+                None => meta.remove(META_RESTORED).map(|_| ()),
+            }
+            .map_err(|e| self.err("write restore marker", e))?;
+            Ok::<(), Error>(())
+        })
+    }
+
+    fn drop_unconfirmed(&self, candidates: &[(u64, String)], max_seq: u64) -> Result<u64> {
+        self.write_tx(|tx| ops::drop_unconfirmed(tx, candidates, max_seq))
     }
 
     fn purge(&self, now_ms: u64, limits: &Limits, min_peer_acked_seq: Option<u64>) -> Result<u64> {

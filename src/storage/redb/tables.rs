@@ -22,6 +22,7 @@ pub(super) const MASTER_SECRET: TableDefinition<&str, &[u8]> =
 pub(super) const META_SCHEMA: &str = "schema_version";
 pub(super) const META_LAST_SEQ: &str = "last_seq";
 pub(super) const META_BINDING: &str = "binding";
+pub(super) const META_RESTORED: &str = "restored";
 pub(super) const SECRET_KEY: &str = "sealed";
 
 pub(super) const KIND_VALUE: u8 = 0;

@@ -48,12 +48,7 @@ pub(super) fn change_log_latest_seq_per_key_and_monotonic(s: &dyn Storage) {
     )
     .unwrap();
     assert_eq!(s.last_seq().unwrap(), 5);
-    let all: Vec<u64> = s
-        .changes_since(0, 100)
-        .unwrap()
-        .iter()
-        .map(|c| c.seq)
-        .collect();
+    let all: Vec<u64> = all_seqs(s);
     assert_eq!(all, vec![3, 4, 5]);
 }
 
@@ -187,17 +182,21 @@ pub(super) fn concurrent_writers_get_distinct_sequences(s: &dyn Storage) {
         }
     });
     assert_eq!(s.last_seq().unwrap(), 40);
-    let seqs: Vec<u64> = s
-        .changes_since(0, 100)
-        .unwrap()
-        .iter()
-        .map(|c| c.seq)
-        .collect();
+    let seqs: Vec<u64> = all_seqs(s);
     assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
     assert_eq!(s.app_usage(APP).unwrap().live_keys, 40);
 }
 
 const N3: &str = "0x3333333333333333333333333333333333333333";
+
+/// Sequence numbers of the whole change log, ascending.
+fn all_seqs(s: &dyn Storage) -> Vec<u64> {
+    s.changes_since(0, 100)
+        .unwrap()
+        .iter()
+        .map(|c| c.seq)
+        .collect()
+}
 
 fn keys_of(page: &ChangePage) -> Vec<(u64, &str)> {
     page.changes
@@ -323,4 +322,54 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
         keys_of(&s.changes_since_excluding(10, 10, N2).unwrap()),
         vec![(12, "y")]
     );
+}
+
+/// Issue 10, rejoin after a restore: the marker round-trips, and `drop_unconfirmed` removes
+/// only candidates still at or below the high-water sequence (a record merged or written
+/// since stays), leaving no tombstone and no change-log entry to offer.
+pub(super) fn restore_marker_and_drop_unconfirmed(s: &dyn Storage) {
+    assert_eq!(s.restore_marker().unwrap(), None);
+    let l = lim();
+    put(s, APP, "kept", 40, 1, &l);
+    put(s, APP, "gone", 40, 2, &l);
+    put(s, APP, "rewritten", 40, 3, &l);
+    s.delete_local(APP, "old-delete", N1, 4).unwrap();
+    put(s, OTHER_APP, "gone2", 40, 5, &l);
+    let high = s.last_seq().unwrap();
+    let m = RestoreMarker {
+        snapshot_created_at_ms: 10,
+        high_water_seq: high,
+        restored_at_ms: 20,
+    };
+    s.set_restore_marker(Some(&m)).unwrap();
+    assert_eq!(s.restore_marker().unwrap(), Some(m));
+    // Written after the restore: newer sequence, must survive.
+    put(s, APP, "rewritten", 40, 6, &l);
+    let candidates: Vec<(u64, String)> = [
+        (APP, "gone"),
+        (APP, "rewritten"),
+        (OTHER_APP, "gone2"),
+        (APP, "never-existed"),
+    ]
+    .iter()
+    .map(|(a, k)| (*a, k.to_string()))
+    .collect();
+    assert_eq!(s.drop_unconfirmed(&candidates, high).unwrap(), 2);
+    assert!(s.get(APP, "gone").unwrap().is_none(), "no tombstone left");
+    assert!(s.get(OTHER_APP, "gone2").unwrap().is_none());
+    assert!(s.get(APP, "rewritten").unwrap().is_some());
+    assert!(s.get(APP, "kept").unwrap().is_some());
+    assert_eq!(s.app_usage(OTHER_APP).unwrap(), AppUsage::default());
+    let keys: Vec<String> = s
+        .changes_since(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.record.key)
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k == "gone" || k == "gone2"),
+        "{keys:?}"
+    );
+    s.set_restore_marker(None).unwrap();
+    assert_eq!(s.restore_marker().unwrap(), None);
 }

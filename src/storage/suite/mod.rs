@@ -126,4 +126,5 @@ suite!(
     concurrent_writers_get_distinct_sequences,
     write_error_display_and_conversion,
     origin_tracking_and_exclusion,
+    restore_marker_and_drop_unconfirmed,
 );

@@ -13,8 +13,17 @@
 //! 4. Chain (when compared): chain id differs; `masterSecretHash` differs or is unset on chain
 //!    while the snapshot names one; the signer is not registered, or is an instance of another
 //!    app (skipped when the operator pinned the signer with `--signer`).
+//! 5. Signer trust (issue 10): a valid signature only proves who made the file, and anyone can
+//!    re-sign an edited file with their own key. The signer must therefore be either a
+//!    registered KMS node of the same cluster (rule 4's lookup) or named by the operator with
+//!    `--signer`. When the chain is not compared (no registries configured, or
+//!    `--no-chain-check`), a restore without `--signer` is refused.
+//! 6. Freshness (issue 10): a snapshot whose signed `created_at_ms` is older than
+//!    `tombstone_retention_ms` (when > 0) is refused: keys deleted since it was taken may have
+//!    no tombstone left on any node, so nothing but the rejoin rule (`node::rejoin`) stands
+//!    between its records and a resurrection.
 //!
-//! Reasons of rules 2–4 are refusals without `--force` and are only warned about with it.
+//! Reasons of rules 2–6 are refusals without `--force` and are only warned about with it.
 //! The sealed master secret is restored only for the identity it was sealed for (the
 //! configured keystore's wallet), and never with `master_secret_storage = "none"`.
 
@@ -110,6 +119,15 @@ pub struct PlanInputs<'a> {
     pub secret_storage: SecretStorage,
     /// The configured keystore's wallet (canonical), if readable.
     pub keystore_wallet: Option<&'a str>,
+    /// `--signer` was given (and matched the verified signer): the operator trusts it.
+    pub signer_pinned: bool,
+    /// `--no-chain-check` (named in the rule-5 refusal).
+    pub no_chain_check: bool,
+    /// Now, Unix ms (rule 6).
+    pub now_ms: u64,
+    /// `tombstone_retention_ms` of the configuration (rule 6; 0 = tombstones kept forever: no
+    /// age limit).
+    pub tombstone_retention_ms: u64,
     /// `--force`.
     pub force: bool,
 }
@@ -173,6 +191,8 @@ pub fn plan_restore(i: &PlanInputs<'_>) -> Result<RestorePlan> {
     if let Some(f) = i.chain {
         refusals.extend(chain_refusals(f, m, &mut notes));
     }
+    refusals.extend(trust_refusal(i));
+    refusals.extend(freshness_refusal(i));
     if !refusals.is_empty() {
         if !i.force {
             return Err(Error::new(
@@ -350,306 +370,53 @@ fn chain_refusals(f: &ChainFacts, m: &Manifest, notes: &mut Vec<Note>) -> Vec<St
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::storage::backup::fixtures::{binding, N1};
-    use crate::storage::backup::{BackupMode, HashSource, SealedInfo, Totals};
-
-    const N2: &str = "0x2222222222222222222222222222222222222222";
-    const HASH: [u8; 32] = [0xab; 32];
-
-    fn manifest() -> Manifest {
-        Manifest {
-            created_at: "2024-05-01T12:00:00.123Z".into(),
-            created_at_ms: 1_714_564_800_123,
-            novakms_version: "0.1.0".into(),
-            schema_version: 1,
-            mode: BackupMode::Offline,
-            node_wallet: N1.into(),
-            cluster: binding(31337),
-            master_secret_hash: Some(format!("0x{}", hex::encode(HASH))),
-            master_secret_hash_source: HashSource::Chain,
-            sealed_master_secret: Some(SealedInfo {
-                sealed_for: N1.into(),
-                bytes: 61,
-            }),
-            last_seq: 0,
-            apps: vec![],
-            totals: Totals::default(),
-            data_length: 0,
-        }
+/// Rule 5: the signer is trusted through the chain (rule 4 looked it up) or `--signer`.
+fn trust_refusal(i: &PlanInputs<'_>) -> Option<String> {
+    let looked_up = i.chain.is_some_and(|c| c.signer.is_some());
+    if i.signer_pinned || looked_up {
+        return None;
     }
+    let why = if i.configured.is_none() {
+        "no registries are configured (nova_app_registry, kms_registry)"
+    } else if i.no_chain_check {
+        "--no-chain-check skips the chain lookup"
+    } else {
+        "the chain did not say who it is"
+    };
+    let w = &i.manifest.node_wallet;
+    Some(format!(
+        "nothing vouches for the snapshot's signer {w}: {why}, and a valid signature only proves \
+         that whoever holds that key made the file (pass --signer {w} if you know it is one of \
+         your KMS nodes)"
+    ))
+}
 
-    fn configured() -> ConfiguredCluster {
-        let b = binding(31337);
-        ConfiguredCluster {
-            nova_app_registry: b.nova_app_registry.to_uppercase().replace("0X", "0x"),
-            kms_registry: b.kms_registry,
-            kms_app_id: 49,
-        }
-    }
+/// Rule 6: refuse a snapshot older than the tombstone retention.
+fn freshness_refusal(i: &PlanInputs<'_>) -> Option<String> {
+    let retention = i.tombstone_retention_ms;
+    let age = i.now_ms.saturating_sub(i.manifest.created_at_ms);
+    (retention > 0 && age > retention).then(|| {
+        format!(
+            "the snapshot was taken at {} ({} ago), longer ago than tombstone_retention_ms \
+             ({}): keys deleted since then may have no tombstone left on any node",
+            i.manifest.created_at,
+            human_ms(age),
+            human_ms(retention)
+        )
+    })
+}
 
-    fn chain() -> ChainFacts {
-        ChainFacts {
-            chain_id: 31337,
-            master_secret_hash: HASH,
-            signer: Some(SignerRegistration {
-                instance_id: 3,
-                app_id: 49,
-            }),
-        }
-    }
-
-    /// One case: edits of the default inputs (an absent target, matching configuration and
-    /// chain, the keystore that sealed the secret, no --force) and the expected outcome: the
-    /// plan, or substrings of the refusal.
-    struct Case {
-        name: &'static str,
-        target: TargetState,
-        foreign: Vec<String>,
-        manifest: fn(&mut Manifest),
-        configured: Option<ConfiguredCluster>,
-        chain: Option<ChainFacts>,
-        storage: SecretStorage,
-        keystore: Option<&'static str>,
-        force: bool,
-        expect: std::result::Result<(bool, Vec<Note>), Vec<&'static str>>,
-    }
-
-    fn case(name: &'static str) -> Case {
-        Case {
-            name,
-            target: TargetState::Absent,
-            foreign: vec![],
-            manifest: |_| {},
-            configured: Some(configured()),
-            chain: Some(chain()),
-            storage: SecretStorage::Sealed,
-            keystore: Some(N1),
-            force: false,
-            expect: Ok((true, vec![])),
-        }
-    }
-
-    fn non_empty(chain_id: u64) -> TargetState {
-        TargetState::NonEmpty {
-            binding: Some(binding(chain_id)),
-            apps: 2,
-            keys: 5,
-            sealed: true,
-        }
-    }
-
-    #[test]
-    fn refusal_rules() {
-        let forced = |s: &str| Note::Forced(s.to_string());
-        let cases = vec![
-            case("absent target, everything matches"),
-            Case {
-                target: TargetState::Empty(Some(binding(31337))),
-                ..case("empty database of the same cluster")
-            },
-            Case {
-                target: TargetState::Empty(None),
-                configured: None,
-                chain: None,
-                ..case("unbound empty database, nothing configured")
-            },
-            Case {
-                target: TargetState::Empty(Some(binding(1))),
-                expect: Err(vec!["belongs to another cluster than the snapshot (chain id 1 != 31337)"]),
-                ..case("empty database of another cluster")
-            },
-            Case {
-                target: non_empty(31337),
-                expect: Err(vec![
-                    "is not empty: its database holds 2 apps (5 live keys) and a sealed master secret",
-                    "pass --force to restore anyway (the old database is kept as novakms.redb.old-<time>)",
-                ]),
-                ..case("non-empty database")
-            },
-            Case {
-                target: non_empty(1),
-                expect: Err(vec!["belongs to another cluster", "is not empty"]),
-                ..case("non-empty database of another cluster: both reasons")
-            },
-            Case {
-                target: TargetState::Unreadable("bad magic".into()),
-                expect: Err(vec!["cannot be opened (bad magic)"]),
-                ..case("unreadable database")
-            },
-            Case {
-                foreign: vec!["notes.txt".into(), "x".into()],
-                expect: Err(vec!["contains files that are not novakms's: notes.txt, x"]),
-                ..case("foreign files")
-            },
-            Case {
-                configured: Some(ConfiguredCluster {
-                    kms_app_id: 50,
-                    ..configured()
-                }),
-                expect: Err(vec!["another cluster than the configured one (configured vs snapshot: KMS app id 50 != 49)"]),
-                ..case("configured KMS app id differs")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    chain_id: 1,
-                    ..chain()
-                }),
-                expect: Err(vec!["the snapshot is from chain id 31337, the configured chain is 1"]),
-                ..case("chain id differs")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    master_secret_hash: [1; 32],
-                    ..chain()
-                }),
-                expect: Err(vec!["differs from the chain's 0x0101"]),
-                ..case("masterSecretHash differs")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    master_secret_hash: [0; 32],
-                    ..chain()
-                }),
-                expect: Err(vec!["masterSecretHash is unset on chain"]),
-                ..case("masterSecretHash unset on chain")
-            },
-            Case {
-                manifest: |m| m.master_secret_hash = None,
-                chain: Some(ChainFacts {
-                    master_secret_hash: [0; 32],
-                    ..chain()
-                }),
-                expect: Ok((true, vec![Note::NoHashToCompare])),
-                ..case("snapshot without masterSecretHash: noted, not refused")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    signer: Some(SignerRegistration {
-                        instance_id: 0,
-                        app_id: 0,
-                    }),
-                    ..chain()
-                }),
-                expect: Err(vec!["is not registered on chain (pass --signer 0x1111"]),
-                ..case("signer not registered")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    signer: Some(SignerRegistration {
-                        instance_id: 4,
-                        app_id: 1000,
-                    }),
-                    ..chain()
-                }),
-                expect: Err(vec!["is an instance of app 1000, not of the KMS app 49"]),
-                ..case("signer of another app")
-            },
-            Case {
-                chain: Some(ChainFacts {
-                    signer: None,
-                    ..chain()
-                }),
-                ..case("signer pinned: not looked up")
-            },
-            Case {
-                target: non_empty(1),
-                chain: Some(ChainFacts {
-                    chain_id: 1,
-                    ..chain()
-                }),
-                force: true,
-                expect: Ok((
-                    true,
-                    vec![
-                        forced("the database in /d belongs to another cluster than the snapshot (chain id 1 != 31337)"),
-                        forced("data dir /d is not empty: its database holds 2 apps (5 live keys) and a sealed master secret"),
-                        forced("the snapshot is from chain id 31337, the configured chain is 1"),
-                    ],
-                )),
-                ..case("--force overrides every reason, in rule order")
-            },
-            Case {
-                storage: SecretStorage::None,
-                expect: Ok((false, vec![Note::SecretStorageNone])),
-                ..case("master_secret_storage = none")
-            },
-            Case {
-                keystore: Some(N2),
-                expect: Ok((
-                    false,
-                    vec![Note::SealedForOther {
-                        sealed_for: N1.into(),
-                        node: N2.into(),
-                    }],
-                )),
-                ..case("sealed for another identity")
-            },
-            Case {
-                keystore: None,
-                expect: Ok((
-                    false,
-                    vec![Note::NoKeystore {
-                        sealed_for: N1.into(),
-                    }],
-                )),
-                ..case("no keystore")
-            },
-            Case {
-                manifest: |m| m.sealed_master_secret = None,
-                keystore: None,
-                expect: Ok((false, vec![])),
-                ..case("no sealed secret in the snapshot")
-            },
-        ];
-        for c in cases {
-            let mut m = manifest();
-            (c.manifest)(&mut m);
-            let got = plan_restore(&PlanInputs {
-                file: Path::new("/b.nksnap"),
-                data_dir: Path::new("/d"),
-                manifest: &m,
-                target: &c.target,
-                foreign: &c.foreign,
-                configured: c.configured.as_ref(),
-                chain: c.chain.as_ref(),
-                secret_storage: c.storage,
-                keystore_wallet: c.keystore,
-                force: c.force,
-            });
-            match (got, c.expect) {
-                (Ok(p), Ok((keep, notes))) => {
-                    assert_eq!((p.keep_sealed, p.notes), (keep, notes), "{}", c.name)
-                }
-                (Err(e), Err(parts)) => {
-                    assert_eq!(e.kind(), ErrorKind::Refused, "{}", c.name);
-                    assert!(
-                        e.message()
-                            .starts_with("refusing to restore /b.nksnap into /d: "),
-                        "{}: {e}",
-                        c.name
-                    );
-                    for part in parts {
-                        assert!(e.message().contains(part), "{}: {e}", c.name);
-                    }
-                }
-                (got, want) => panic!("{}: got {got:?}, want {want:?}", c.name),
-            }
-        }
-    }
-
-    #[test]
-    fn newer_schema_is_refused_even_with_force() {
-        let mut m = manifest();
-        check_schema(&m, 1).unwrap();
-        m.schema_version = 2;
-        let e = check_schema(&m, 1).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Refused);
-        assert!(
-            e.message().contains("newer novakms (database schema 2"),
-            "{e}"
-        );
+/// `1 d 2 h`, `3 h 4 min`, `5 min 6 s` or `7 s` (whole units, rounded down).
+fn human_ms(ms: u64) -> String {
+    let s = ms / 1000;
+    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sec} s"),
+        (0, 0, _) => format!("{m} min {sec} s"),
+        (0, _, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
     }
 }
+
+#[cfg(test)]
+mod tests;
