@@ -31,13 +31,17 @@
 //! The code is split by concern: this file holds the [`RedbStorage`] type, opening (with the
 //! schema version check and migrations); `file` creates and opens the file itself, `tables`
 //! names the tables, `errors` maps redb errors, `upgrade` moves a redb 2.x file to redb 4.x,
-//! `handle` runs transactions and reopens after an
+//! `readonly` opens a database only to look at it without writing it
+//! ([`RedbStorage::open_read_only`]), `handle` runs transactions and reopens after an
 //! I/O error, `txn` is one write transaction as an `ops::Tx`, `verify` is the full-file check at
 //! open, and `storage_impl` implements [`Storage`] on top of them.
 
 mod errors;
 mod file;
 mod handle;
+mod readonly;
+#[cfg(test)]
+mod readonly_tests;
 mod storage_impl;
 mod tables;
 #[cfg(test)]
@@ -61,6 +65,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 use self::errors::{corrupt, open_err, panic_message, read_u32};
 use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
+use self::handle::Handle;
+pub use self::readonly::{ReadOnlyStorage, VIEW_PREFIX};
 use self::tables::{CHANGE_ORIGIN, META, META_SCHEMA};
 #[cfg(doc)]
 use super::{ClusterBinding, Storage};
@@ -85,8 +91,10 @@ const MIGRATIONS: &[Migration] = &[];
 /// acknowledged write is in the last durable commit.
 pub struct RedbStorage {
     /// `None` only while a reopen after an I/O error has failed (retried on the next call).
-    db: RwLock<Option<Database>>,
+    db: RwLock<Option<Handle>>,
     path: PathBuf,
+    /// Opened by [`RedbStorage::open_read_only`]: reopens read-only, every write is refused.
+    read_only: bool,
     broken: AtomicBool,
     /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
     /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
@@ -142,13 +150,16 @@ impl RedbStorage {
             }
         };
         let storage = RedbStorage {
-            db: RwLock::new(Some(db)),
+            db: RwLock::new(Some(Handle::Rw(db))),
             path,
+            read_only: false,
             broken: AtomicBool::new(false),
             reopen: None,
             write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;
+        // We hold the database exclusively: no read-only view copies it now (see `readonly`).
+        readonly::remove_stale_copies(data_dir);
         Ok(storage)
     }
 
@@ -197,8 +208,9 @@ impl RedbStorage {
         });
         let db = reopen(&path)?;
         let storage = RedbStorage {
-            db: RwLock::new(Some(db)),
+            db: RwLock::new(Some(Handle::Rw(db))),
             path,
+            read_only: false,
             broken: AtomicBool::new(false),
             reopen: Some(reopen),
             write_lock: Mutex::new(()),
@@ -214,7 +226,7 @@ impl RedbStorage {
 
     /// Check the schema version (migrating older ones), then verify every table. Panics inside
     /// redb on a damaged file become `Integrity` errors.
-    fn prepare(&self, db: &Database) -> Result<()> {
+    fn prepare(&self, db: &Handle) -> Result<()> {
         match catch_unwind(AssertUnwindSafe(|| {
             self.migrate(db)?;
             self.verify(db)
@@ -227,7 +239,7 @@ impl RedbStorage {
         }
     }
 
-    fn migrate(&self, db: &Database) -> Result<()> {
+    fn migrate(&self, db: &Handle) -> Result<()> {
         let version = {
             let txn = self.read_txn_on(db)?;
             let meta = self.open_ro(&txn, META)?;
@@ -249,6 +261,16 @@ impl RedbStorage {
         }
         if version == 0 {
             return Err(corrupt(&self.path, "schema version 0"));
+        }
+        if version < SCHEMA_VERSION && self.read_only {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "database {} has schema version {version} and needs a migration, which a \
+                     read-only open does not make",
+                    self.path.display()
+                ),
+            ));
         }
         if version < SCHEMA_VERSION {
             self.write_on(db, |txn| {
@@ -273,7 +295,7 @@ impl RedbStorage {
 
     /// Create the `change_origin` table in a schema-1 file written before it existed. An empty
     /// table means "origin unknown" for every existing change-log entry.
-    fn ensure_change_origin(&self, db: &Database) -> Result<()> {
+    fn ensure_change_origin(&self, db: &Handle) -> Result<()> {
         let missing = {
             let txn = self.read_txn_on(db)?;
             match txn.open_table(CHANGE_ORIGIN) {
@@ -282,6 +304,16 @@ impl RedbStorage {
                 Err(e) => return Err(self.err("open table change_origin", e)),
             }
         };
+        if missing && self.read_only {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "database {} lacks the change_origin table, which a read-only open does not \
+                     create",
+                    self.path.display()
+                ),
+            ));
+        }
         if missing {
             self.write_on(db, |txn| {
                 txn.open_table(CHANGE_ORIGIN)

@@ -114,7 +114,7 @@ pub(super) fn probe(dir: &Path, path: &Path) -> Result<Format> {
 }
 
 /// The format of the `records` table in an open database.
-fn records_format(db: &impl ReadableDatabase, path: &Path) -> Result<Format> {
+pub(super) fn records_format(db: &impl ReadableDatabase, path: &Path) -> Result<Format> {
     let txn = db
         .begin_read()
         .map_err(|e| redb_err(path, "begin read transaction", e))?;
@@ -155,7 +155,7 @@ fn probe_copy(dir: &Path, path: &Path) -> Result<Format> {
 }
 
 /// Copy `from` to a new private file `to` (mode 0600).
-fn copy_file(from: &Path, to: &Path) -> Result<()> {
+pub(super) fn copy_file(from: &Path, to: &Path) -> Result<()> {
     let mut src = fs::File::open(from)
         .map_err(|e| Error::local(format!("cannot open {}: {e}", from.display())))?;
     let mut dst = OpenOptions::new()

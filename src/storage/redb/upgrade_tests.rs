@@ -21,7 +21,7 @@ const N1: &str = "0x1111111111111111111111111111111111111111";
 
 /// How the legacy file is left.
 #[derive(Clone, Copy, PartialEq)]
-enum Legacy {
+pub(super) enum Legacy {
     /// File format v3, closed cleanly (what novakms 0.1.0 left after a clean stop).
     V3,
     /// File format v2 (redb 2.x without `create_with_file_format_v3`).
@@ -32,7 +32,7 @@ enum Legacy {
     V3Crashed,
 }
 
-fn populate(s: &RedbStorage) {
+pub(super) fn populate(s: &RedbStorage) {
     let l = Limits::default();
     s.put_local(49, "a", vec![1; 40], 0, N1, 1000, &l).unwrap();
     s.put_local(49, "b", vec![2; 40], 60_000, N1, 1000, &l)
@@ -59,14 +59,14 @@ fn populate(s: &RedbStorage) {
 }
 
 /// Everything a store holds that the tests compare before and after.
-type State = (
+pub(super) type State = (
     BTreeMap<u64, Vec<Record>>,
     u64,
     Option<Vec<u8>>,
     Option<u64>,
 );
 
-fn state(s: &RedbStorage) -> State {
+pub(super) fn state(s: &RedbStorage) -> State {
     (
         s.snapshot(0).unwrap(),
         s.last_seq().unwrap(),
@@ -131,7 +131,7 @@ fn make_legacy(dir: &Path, kind: Legacy) {
 }
 
 /// A populated store in `<tmp>/data` turned into a legacy file; returns its state.
-fn legacy_dir(kind: Legacy) -> (tempfile::TempDir, PathBuf, State) {
+pub(super) fn legacy_dir(kind: Legacy) -> (tempfile::TempDir, PathBuf, State) {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("data");
     let s = RedbStorage::open(&dir).unwrap();
@@ -142,7 +142,7 @@ fn legacy_dir(kind: Legacy) -> (tempfile::TempDir, PathBuf, State) {
     (t, dir, want)
 }
 
-fn names(dir: &Path) -> Vec<String> {
+pub(super) fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
