@@ -302,69 +302,6 @@ fn offline_backup_inspect_verify_restore_round_trip() {
     );
 }
 
-/// Issue 10 item 11: a data dir written by novakms 0.1.0 (redb 2.x) is only looked at by a
-/// refused restore and by an offline backup: both read it (from a private copy) and leave its
-/// bytes as they were; only the node's own start upgrades it. `--force` keeps it aside intact.
-#[test]
-fn refused_restore_and_offline_backup_leave_a_v0_1_0_data_dir_unchanged() {
-    let t = tempfile::tempdir().unwrap();
-    let node = KeyedNode::new(t.path(), "a", PASSWORD);
-    let data = t.path().join("data");
-    populate(&data, 100, "m", &node.id, 31337);
-    let snap = t.path().join("s.nksnap");
-    backup_offline(&node, &data, &snap);
-    let old = t.path().join("old");
-    std::fs::create_dir(&old).unwrap();
-    let db = old.join("novakms.redb");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.1.0/data");
-    std::fs::copy(fixture.join("novakms.redb"), &db).unwrap();
-    let before = file_sha(&db);
-    let signer = node.id.address();
-
-    let out = node.cli(&[
-        "restore",
-        s(&snap),
-        "--data-dir",
-        s(&old),
-        "--signer",
-        &signer,
-    ]);
-    expect_code(&out, 7, "restore into a 0.1.0 data dir without --force");
-    // Refused for what the old database holds (it was read), not because it could not be.
-    assert!(stderr(&out).contains("holds 2 apps"), "{}", stderr(&out));
-    assert_eq!(file_sha(&db), before, "a refused restore wrote the 0.1.0 database");
-    assert_eq!(listing(&old), vec!["novakms.redb"]);
-
-    let copy = t.path().join("old.nksnap");
-    let created = json(&node.cli(&[
-        "-o",
-        "json",
-        "backup",
-        "create",
-        s(&copy),
-        "--data-dir",
-        s(&old),
-    ]));
-    assert_eq!(created["apps"], 2);
-    assert_eq!(file_sha(&db), before, "an offline backup wrote the 0.1.0 database");
-    assert_eq!(listing(&old), vec!["novakms.redb"]);
-
-    let r = json(&node.cli(&[
-        "-o",
-        "json",
-        "restore",
-        s(&snap),
-        "--data-dir",
-        s(&old),
-        "--force",
-        "--signer",
-        &signer,
-    ]));
-    let aside = PathBuf::from(r["old_database"].as_str().unwrap());
-    assert_eq!(file_sha(&aside), before);
-    assert_eq!(contents(&old), contents(&data));
-}
-
 #[test]
 fn running_node_gives_exit_6_and_busy_dirs_refuse() {
     let t = tempfile::tempdir().unwrap();

@@ -12,8 +12,12 @@
 //! Regenerate only on purpose, for a new release's fixtures (never to make a test pass):
 //! `NOVAKMS_WRITE_FIXTURES=tests/fixtures/vX.Y.Z cargo test --test fixtures_compat -- --ignored`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use common::keyed::{expect_code, stderr, KeyedNode};
 
 use novakms::identity::Identity;
 use novakms::storage::backup::{
@@ -226,4 +230,78 @@ fn nksnap_from_v0_1_0_restores_only_with_signer_and_force() {
     let plan = plan_restore(&inputs(true, true)).unwrap();
     assert!(plan.keep_sealed);
     assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
+}
+
+/// The database file's bytes and the data dir's entries.
+fn dir_state(d: &Path) -> (Vec<u8>, Vec<String>) {
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    (std::fs::read(d.join("novakms.redb")).unwrap(), names)
+}
+
+fn json_ok(out: &std::process::Output) -> serde_json::Value {
+    expect_code(out, 0, "command");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 10 item 11: a 0.1.0 (redb 2.x) data dir is only read by a refused `restore` and by an
+/// offline `backup create`: both read it (from a private copy) and leave it byte for byte as it
+/// was; only the node's own start upgrades it. `restore --force` keeps it aside intact.
+#[test]
+fn v0_1_0_data_dir_is_left_unchanged_by_a_refused_restore_and_an_offline_backup() {
+    let t = data_copy();
+    let d = t.path();
+    let before = dir_state(d);
+    assert_eq!(before.1, vec!["novakms.redb"]);
+    let keys = tempfile::tempdir().unwrap();
+    let node = KeyedNode::new(keys.path(), "a", "fixture test password");
+    let snap = dir().join("backup.nksnap");
+    let (snap, data) = (snap.to_str().unwrap(), d.to_str().unwrap());
+    let signer = signer().address();
+
+    let out = node.cli(&["restore", snap, "--data-dir", data, "--signer", &signer]);
+    expect_code(&out, 7, "restore into a 0.1.0 data dir without --force");
+    // Refused for what the old database holds (so it was read), not because it could not be.
+    assert!(stderr(&out).contains("holds 2 apps"), "{}", stderr(&out));
+    assert!(
+        dir_state(d) == before,
+        "a refused restore changed the 0.1.0 data dir"
+    );
+
+    let copy = keys.path().join("old.nksnap");
+    let created = json_ok(&node.cli(&[
+        "-o",
+        "json",
+        "backup",
+        "create",
+        copy.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]));
+    assert_eq!(created["apps"], 2);
+    assert!(
+        dir_state(d) == before,
+        "an offline backup changed the 0.1.0 data dir"
+    );
+
+    let r = json_ok(&node.cli(&[
+        "-o",
+        "json",
+        "restore",
+        snap,
+        "--data-dir",
+        data,
+        "--signer",
+        &signer,
+        "--force",
+    ]));
+    let aside = PathBuf::from(r["old_database"].as_str().unwrap());
+    assert!(std::fs::read(aside).unwrap() == before.0);
+    let s = RedbStorage::open(d).unwrap();
+    let want = MemoryStorage::new();
+    populate(&want, &signer);
+    assert_eq!(content(&s), content(&want));
 }

@@ -210,7 +210,9 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
 /// written by redb 2.x (upgrade), an older schema (migration), no `change_origin` table.
 fn needs_write(db: &ReadOnlyDatabase, path: &Path) -> Result<Option<String>> {
     if let Format::Legacy(why) = records_format(db, path)? {
-        return Ok(Some(format!("it was written by redb 2.x (novakms 0.1.0): {why}")));
+        return Ok(Some(format!(
+            "it was written by redb 2.x (novakms 0.1.0): {why}"
+        )));
     }
     let r = catch_unwind(AssertUnwindSafe(|| -> Result<Option<String>> {
         let e = |e: ::redb::Error| super::errors::redb_err(path, "reading meta", e);

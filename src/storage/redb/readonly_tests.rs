@@ -91,7 +91,10 @@ fn a_file_needing_repair_is_read_from_a_private_copy() {
     // (its own copy) leaves the first one's copy alone.
     let n = names(&dir);
     assert_eq!(n.len(), 2, "{n:?}");
-    assert!(n[1].starts_with(VIEW_PREFIX) && !n[1].ends_with("1-0"), "{n:?}");
+    assert!(
+        n[1].starts_with(VIEW_PREFIX) && !n[1].ends_with("1-0"),
+        "{n:?}"
+    );
     let e = RedbStorage::open(&dir).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InUse, "{e}");
     let v2 = RedbStorage::open_read_only(&dir).unwrap();
@@ -108,10 +111,7 @@ fn legacy_read_only(kind: Legacy) {
     let before = bytes(&dir);
     let v = RedbStorage::open_read_only(&dir).unwrap();
     let why = v.copied_because().expect("read from a copy").to_string();
-    assert!(
-        why.contains("redb 2.x") || why.contains("repair"),
-        "{why}"
-    );
+    assert!(why.contains("redb 2.x") || why.contains("repair"), "{why}");
     assert_eq!(state(&v), want);
     assert_writes_refused(&v);
     drop(v);

@@ -7,7 +7,7 @@
 //! encoding. Five of our tables have such keys or values (`records`, `changes`, `change_index`,
 //! `by_age`, `expiry`), so redb 4.x opens a 2.x file but refuses those tables
 //! (`TableTypeMismatch`). The only reader of the old encoding is redb 2.x itself, kept as the
-//! `redb2` dependency (redb has no dependencies of its own) for this module alone.
+//! `redb2` dependency (its only dependency is `libc`, already in the tree) for this module alone.
 //!
 //! Guarantees:
 //! * **Detection never writes the file.** [`probe`] opens it read-only with redb 4.x (shared

@@ -12,8 +12,8 @@ use super::super::codec::decode_record;
 use super::super::ops::adjust_usage;
 use super::super::{AppUsage, ClusterBinding};
 use super::errors::{corrupt, read_u64};
-use super::tables::*;
 use super::handle::Handle;
+use super::tables::*;
 use super::RedbStorage;
 
 impl RedbStorage {
