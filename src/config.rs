@@ -207,6 +207,17 @@ pub struct Settings {
     /// Longest KV key, bytes of UTF-8 (issue 10). A longer key in PUT, GET or DELETE is
     /// refused with 400 `Key exceeds <n> bytes`. Default 1024.
     pub max_key_bytes: usize,
+    // --- TLS (issue 10 listener, issue 11 item 1 outbound; `tls`, docs/security.md) ---
+    /// PEM certificate chain (leaf first) served by `serve`'s listener. Set together with
+    /// `tls_key_file` to serve HTTPS on `bind_addr`; neither = plain HTTP (default). Re-read
+    /// on SIGHUP (a bad file keeps the old certificate).
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key of `tls_cert_file` (PKCS#8, RSA or SEC1). Keep it mode 0600.
+    pub tls_key_file: Option<PathBuf>,
+    /// PEM bundle of extra CA certificates trusted by every outbound HTTPS call (chain RPC,
+    /// peers, `store`/`derive`/`health`/`bench`), in addition to the platform's trust store:
+    /// for a private CA. Unset = platform roots only (default).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -269,6 +280,9 @@ impl Default for Settings {
             envelope_replay_capacity: 1 << 20,
             per_app_metrics: false,
             max_key_bytes: 1024,
+            tls_cert_file: None,
+            tls_key_file: None,
+            ca_file: None,
         }
     }
 }
@@ -335,7 +349,15 @@ impl Settings {
             Ok(toml::Value::Table(t)) => {
                 let mut keys: Vec<String> = t.keys().cloned().collect();
                 // Option fields that default to None are absent from the serialization.
-                for k in ["keystore", "password_file", "node_wallet", "node_url"] {
+                for k in [
+                    "keystore",
+                    "password_file",
+                    "node_wallet",
+                    "node_url",
+                    "tls_cert_file",
+                    "tls_key_file",
+                    "ca_file",
+                ] {
                     if !keys.iter().any(|x| x == k) {
                         keys.push(k.to_string());
                     }

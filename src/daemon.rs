@@ -22,6 +22,8 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     let bind = settings.bind_addr.clone();
     let drain = Duration::from_secs(settings.shutdown_drain_seconds);
     let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));
+    // TLS files are checked before anything else starts (a bad file is a Local error).
+    let tls = crate::tls::server::ServerTls::from_settings(&settings)?;
     let st = build_state(settings, identity).await?;
     let listener = match crate::activation::inherited_listener()? {
         Some(l) => {
@@ -39,6 +41,7 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     notify::notify("READY=1\nSTATUS=starting");
     tracing::info!(
         addr = %bind,
+        tls = tls.is_some(),
         wallet = %st.wallet,
         storage = ?st.settings.storage,
         "novakms node listening"
@@ -77,8 +80,11 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
         sig_state.begin_shutdown();
         let _ = stop_tx.send(());
     });
+    if let Some(tls) = &tls {
+        spawn_tls_reloader(tls.clone(), st.metrics.clone());
+    }
     let limits = crate::server::Limits::from_settings(&st.settings);
-    let server = crate::server::serve(listener, app, limits, st.metrics.clone(), async move {
+    let server = crate::server::serve(listener, app, limits, tls, st.metrics.clone(), async move {
         let _ = stop_rx.await;
     });
     let mut server = Box::pin(server);
@@ -110,6 +116,35 @@ pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
     }
     tracing::info!("novakms node stopped");
     Ok(())
+}
+
+/// Reload the TLS certificate on every SIGHUP (issue 10): new connections get the new one; a
+/// bad file keeps the old one and is logged (the error names the file, never its content) and
+/// counted in `novakms_tls_reloads_total{result="error"}`. Only installed when TLS is on (a
+/// plain-HTTP node keeps the default SIGHUP action).
+fn spawn_tls_reloader(
+    tls: Arc<crate::tls::server::ServerTls>,
+    metrics: Arc<crate::metrics::Metrics>,
+) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot watch SIGHUP: the TLS certificate will not reload");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match tls.reload(&metrics) {
+                Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
+                Err(e) => tracing::error!(
+                    error = %e,
+                    "SIGHUP: TLS certificate reload failed; still serving the previous certificate"
+                ),
+            }
+        }
+    });
 }
 
 async fn wait_for_signal() {

@@ -9,7 +9,8 @@
 //! `node::auth`, `node::kv`, `node::peer_ops`, `node::commit`), `api` (HTTP routers: decode,
 //! call the core, encode), `daemon` (`serve` composition), `client` (HTTP clients),
 //! `admin_wire` (the admin socket's wire format, shared by `api::admin` and `client::admin`),
-//! `cli` (subcommand argument parsing, output and exit codes).
+//! `cli` (subcommand argument parsing, output and exit codes), `tls` (rustls provider, PEM
+//! loading, the listener's reloadable certificate, the one outbound HTTP client builder).
 
 #![warn(missing_docs)]
 
@@ -31,6 +32,7 @@ pub mod node;
 pub mod server;
 pub mod storage;
 pub mod store;
+pub mod tls;
 pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};

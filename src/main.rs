@@ -7,9 +7,11 @@ use tracing_subscriber::EnvFilter;
 use novakms::cli::{Cli, Command, LogFormat};
 
 fn init_logging(cli: &Cli) {
+    // rustls-platform-verifier logs every refused certificate at ERROR; the caller's own
+    // error (with a hint naming `ca_file`) already says it, once.
     let default = match cli.command {
-        Command::Serve(_) => "info",
-        _ => "warn",
+        Command::Serve(_) => "info,rustls_platform_verifier=off",
+        _ => "warn,rustls_platform_verifier=off",
     };
     let filter = EnvFilter::try_from_env("NOVAKMS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let ansi = std::env::var_os("NO_COLOR").is_none()
@@ -27,6 +29,8 @@ fn init_logging(cli: &Cli) {
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli);
+    // rustls on `ring` for the listener and every HTTP client (src/tls).
+    novakms::tls::install_default_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

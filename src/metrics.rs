@@ -104,8 +104,18 @@ pub struct SecretLabels {
 pub struct ConnCloseLabels {
     /// `over_capacity` (all `http_max_connections` slots taken), `over_ip_share` (the
     /// address holds `http_max_connections_per_ip`), `idle_timeout`, `header_timeout`,
-    /// `body_timeout`.
+    /// `body_timeout`; on a TLS listener also `tls_handshake_timeout` (the handshake did not
+    /// finish within the idle + header-read limits), `tls_handshake_failed` (not TLS, or a
+    /// handshake rustls refused) and `tls_plain_http` (plain HTTP on the TLS port: answered
+    /// 400 and closed).
     pub reason: String,
+}
+
+/// Labels of `novakms_tls_reloads_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TlsReloadLabels {
+    /// `ok` (new certificate in use) or `error` (files did not load; the old one is kept).
+    pub result: String,
 }
 
 type FloatGauge = Gauge<f64, AtomicU64>;
@@ -159,6 +169,10 @@ pub struct Metrics {
     /// `novakms_http_connections_closed_total{reason}`: connections the listener closed on its
     /// own (refused over a cap, or timed out); see [`ConnCloseLabels`].
     pub http_connections_closed: Family<ConnCloseLabels, Counter>,
+    // --- TLS listener (issue 10, `tls::server`) ---
+    /// `novakms_tls_reloads_total{result}`: certificate reloads (SIGHUP), see
+    /// [`TlsReloadLabels`].
+    pub tls_reloads: Family<TlsReloadLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -329,6 +343,12 @@ impl Metrics {
             "Connections the listener closed on its own: over a cap, or past a read timeout",
             http_connections_closed.clone(),
         );
+        let tls_reloads = Family::<TlsReloadLabels, Counter>::default();
+        r.register(
+            "tls_reloads",
+            "TLS certificate reloads (SIGHUP) by result: ok, or error (old certificate kept)",
+            tls_reloads.clone(),
+        );
         Metrics {
             registry: r,
             requests,
@@ -357,6 +377,7 @@ impl Metrics {
             scrape_lock: std::sync::Mutex::new(()),
             http_connections_open,
             http_connections_closed,
+            tls_reloads,
         }
     }
 
@@ -371,6 +392,15 @@ impl Metrics {
         self.http_connections_closed
             .get_or_create(&ConnCloseLabels {
                 reason: reason.to_string(),
+            })
+            .inc();
+    }
+
+    /// Count one TLS certificate reload with its result (`ok` or `error`).
+    pub fn observe_tls_reload(&self, result: &str) {
+        self.tls_reloads
+            .get_or_create(&TlsReloadLabels {
+                result: result.to_string(),
             })
             .inc();
     }

@@ -52,7 +52,7 @@ fn write_to_visible_latency() {
     rt.block_on(async {
         let clients: Vec<_> = (0..3).map(|i| d.app_client(i)).collect();
         let urls: Vec<String> = (0..3).map(|i| d.node(i).url.clone()).collect();
-        let http = reqwest::Client::new();
+        let http = novakms::tls::client::builder().build().unwrap();
         let mut lat = Vec::with_capacity(n * 2);
         for w in 0..n {
             let src = w % 3;
@@ -118,7 +118,7 @@ fn restarted_node_catch_up() {
     common::wait_ready(&d.node(2).url, Duration::from_secs(300));
     let ready = started.elapsed();
     rt.block_on(async {
-        let http = reqwest::Client::new();
+        let http = novakms::tls::client::builder().build().unwrap();
         while total_keys(&http, &d.node(2).url).await < records as u64 {
             assert!(
                 started.elapsed() < Duration::from_secs(600),

@@ -225,7 +225,9 @@ fn acknowledged_writes_survive_random_sigkill() {
             let early = Duration::from_millis(rng.gen_range(0..mean_ready_ms));
             std::thread::sleep(early);
             let was_ready = rt.block_on(async {
-                reqwest::Client::new()
+                novakms::tls::client::builder()
+                    .build()
+                    .unwrap()
                     .get(format!("{url}/readyz"))
                     .timeout(Duration::from_millis(100))
                     .send()

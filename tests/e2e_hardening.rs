@@ -15,7 +15,13 @@ use common::Devnet;
 async fn all_ready(d: &Devnet, n: usize) -> bool {
     for i in 0..n {
         let url = format!("{}/readyz", d.node(i).url);
-        match reqwest::get(&url).await {
+        match novakms::tls::client::builder()
+            .build()
+            .unwrap()
+            .get(&url)
+            .send()
+            .await
+        {
             Ok(r) if r.status() == 200 => {}
             _ => return false,
         }
@@ -162,7 +168,9 @@ fn a_write_held_past_its_deadline_is_never_applied() {
         let url = format!("{}/kms/data", d.node(0).url);
         let wallet = d.identity(&d.info.apps[0].keystore).address();
         let send = tokio::spawn(async move {
-            reqwest::Client::new()
+            novakms::tls::client::builder()
+                .build()
+                .unwrap()
                 .put(url)
                 .header(headers::APP_SIGNATURE, &sig)
                 .header(headers::APP_NONCE, &nonce)

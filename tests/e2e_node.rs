@@ -110,7 +110,7 @@ async fn raw(
     headers: &[(String, String)],
     body: Option<Value>,
 ) -> (u16, Value) {
-    let http = reqwest::Client::new();
+    let http = novakms::tls::client::builder().build().unwrap();
     let mut req = http.request(method, format!("{}{}", c.base_url(), path));
     for (k, v) in headers {
         req = req.header(k, v);
@@ -254,7 +254,7 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         assert_eq!(keys, vec!["seed".to_string()]);
 
         // The refusals and the writes are visible in /metrics.
-        let m = reqwest::get(format!("{url}/metrics")).await.unwrap();
+        let m = novakms::tls::client::builder().build().unwrap().get(format!("{url}/metrics")).send().await.unwrap();
         assert_eq!(m.status(), 200);
         assert!(m.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
         let text = m.text().await.unwrap();
@@ -384,7 +384,11 @@ fn size_and_quota_limits_refuse_and_change_nothing() {
             assert!(c.get(k).await.unwrap().is_some(), "{k} kept");
         }
         // Opted in: the per-app families are exported.
-        let text = reqwest::get(format!("{}/metrics", d.node(0).url))
+        let text = novakms::tls::client::builder()
+            .build()
+            .unwrap()
+            .get(format!("{}/metrics", d.node(0).url))
+            .send()
             .await
             .unwrap()
             .text()

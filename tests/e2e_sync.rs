@@ -109,7 +109,9 @@ impl Forger {
     }
 
     async fn send(&self, r: &Raw) -> (u16, Value) {
-        let mut req = reqwest::Client::new()
+        let mut req = novakms::tls::client::builder()
+            .build()
+            .unwrap()
             .post(format!("{}/sync", self.node.url))
             .timeout(Duration::from_secs(30))
             .header("content-type", "application/json");
@@ -187,7 +189,11 @@ fn peer_exchange_master_secret_delta_snapshot_and_nodes() {
         assert_eq!(mine["connection"]["in_peer_cache"], true);
         assert_eq!(mine["connection"]["cached_status"], "ACTIVE");
         assert_eq!(mine["is_self"], false);
-        let text = reqwest::get(format!("{url}/nodes"))
+        let text = novakms::tls::client::builder()
+            .build()
+            .unwrap()
+            .get(format!("{url}/nodes"))
+            .send()
             .await
             .unwrap()
             .text()
@@ -570,7 +576,9 @@ fn forged_sync_traffic_is_refused_without_state_change() {
             assert!((400..500).contains(&s), "{body:.20}: {s} {v}");
         }
         let r = f.build(&me, &p, Some(&key)).await;
-        let resp = reqwest::Client::new()
+        let resp = novakms::tls::client::builder()
+            .build()
+            .unwrap()
             .post(format!("{url}/sync"))
             .header("content-type", "text/plain")
             .body(r.body.clone())

@@ -119,7 +119,7 @@ fn fixture() -> Fixture {
             EnvelopeScheme::v1(DEFAULT_INFO_LABEL),
             16,
         );
-        let http = reqwest::Client::builder()
+        let http = novakms::tls::client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(8)
             .build()

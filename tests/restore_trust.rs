@@ -272,7 +272,7 @@ fn sample(text: &str, name: &str, label: &str, value: &str) -> u64 {
 }
 
 fn metrics(url: &str) -> String {
-    let http = reqwest::Client::builder()
+    let http = novakms::tls::client::builder()
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();

@@ -219,7 +219,9 @@ mod tests {
         content_type: &str,
         body: &str,
     ) -> (u16, String) {
-        let mut b = reqwest::Client::new()
+        let mut b = crate::tls::client::builder()
+            .build()
+            .unwrap()
             .post(format!("{}/sync", node.url))
             .header("content-type", content_type)
             .body(body.to_string());
@@ -232,7 +234,11 @@ mod tests {
 
     /// Peer PoP headers by `id` for the node `st` over a fresh nonce of the node.
     async fn pop_by(st: &NodeState, node: &PeerInfo, id: &Identity) -> Vec<(String, String)> {
-        let v: Value = reqwest::get(format!("{}/nonce", node.url))
+        let v: Value = crate::tls::client::builder()
+            .build()
+            .unwrap()
+            .get(format!("{}/nonce", node.url))
+            .send()
             .await
             .unwrap()
             .json()
@@ -383,7 +389,11 @@ mod tests {
         let snap = client(&ok).snapshot(&node, &key).await.unwrap();
         assert_eq!(snap["7"][0], rec.to_wire());
         // /nodes lists the member with null probe fields and no replication yet.
-        let nodes: Value = reqwest::get(format!("{}/nodes", node.url))
+        let nodes: Value = crate::tls::client::builder()
+            .build()
+            .unwrap()
+            .get(format!("{}/nodes", node.url))
+            .send()
             .await
             .unwrap()
             .json()

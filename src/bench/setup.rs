@@ -177,7 +177,7 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
             src.node_wallet.as_deref(),
         )
         .await?;
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client::builder()
             .timeout(a.timeout)
             .pool_max_idle_per_host(a.concurrency as usize)
             .tcp_nodelay(true)

@@ -553,7 +553,7 @@ fn reap(pid: u32) {
 /// The node at `url` answers `GET /readyz` with 200 within 2 s (protocol-independent: the
 /// devnet only waits for the processes it started, without the node client above `chain`).
 async fn ready(url: &str) -> bool {
-    let Ok(http) = reqwest::Client::builder()
+    let Ok(http) = crate::tls::client::builder()
         .timeout(Duration::from_secs(2))
         .build()
     else {

@@ -72,7 +72,7 @@ impl RpcCtx {
         let label = redact_url(&url);
         // The HTTP client timeout is a backstop, slightly longer than the tokio timeout so that
         // the clearer "timed out after …" error of `guard` normally wins.
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client::builder()
             .timeout(timeout + HTTP_BACKSTOP_SLACK)
             .connect_timeout(timeout)
             .build()
@@ -495,6 +495,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         }
         cur = s.source();
     }
+    out.push_str(crate::tls::client::certificate_hint(&out));
     out
 }
 

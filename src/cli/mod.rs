@@ -157,6 +157,8 @@ impl Cli {
         if let Some(v) = &self.addr {
             s.addr = v.clone();
         }
+        // Every HTTP client built from here on trusts `ca_file` too (issue 11 item 1).
+        crate::tls::client::configure(&s)?;
         Ok(s)
     }
 }

@@ -161,7 +161,7 @@ impl AppClient {
         info_label: &str,
         timeout: Duration,
     ) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client::builder()
             .timeout(timeout)
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;

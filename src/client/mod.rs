@@ -7,7 +7,8 @@ pub mod node;
 pub mod peer;
 
 /// Describe a transport error with its whole cause chain (reqwest's own
-/// message alone, "error sending request", hides the reason).
+/// message alone, "error sending request", hides the reason); a server certificate that did
+/// not verify gets a hint naming `ca_file` ([`crate::tls::client::certificate_hint`]).
 pub fn describe(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut src = e.source();
@@ -19,5 +20,6 @@ pub fn describe(e: &dyn std::error::Error) -> String {
         }
         src = s.source();
     }
+    msg.push_str(crate::tls::client::certificate_hint(&msg));
     msg
 }

@@ -20,7 +20,7 @@ pub struct Probe {
 /// `GET <base><path>` with a client bounded by `timeout`. Errors: Local (client
 /// construction), Remote (unreachable, timed out).
 async fn get(base: &str, path: &str, timeout: Duration) -> Result<reqwest::Response> {
-    let http = reqwest::Client::builder()
+    let http = crate::tls::client::builder()
         .timeout(timeout)
         .build()
         .map_err(|e| Error::local(e.to_string()))?;

@@ -262,7 +262,7 @@ impl PeerClient {
     /// New client; `timeout` bounds every outbound call (connect to last body
     /// byte). Redirects are not followed. Errors: Local.
     pub fn new(identity: Identity, label: &str, timeout: Duration, clock: Clock) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -208,7 +208,7 @@ pub async fn probe_all(
         probe_ms: 0,
         checked_at_ms: now_ms,
     };
-    let http = match reqwest::Client::builder()
+    let http = match crate::tls::client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())

@@ -14,9 +14,14 @@
 //!   cut), but the request body must arrive within `body_read` of the head ([`TimedBody`]),
 //!   else its read fails and the connection is closed after the answer.
 //!
+//! On a TLS listener the clock watches the raw socket: the handshake's first byte starts a head
+//! phase, so the handshake and the first request head together must finish within
+//! `header_read` of it; a finished handshake ([`Watch::handshake_done`]) makes the connection
+//! idle again.
+//!
 //! Guarantees: a connection is never closed by its clock while a request is in progress; a
-//! connection that never completes a head is closed at the latest `idle + header_read`
-//! after it opened; the timers cost one sleep per connection, re-armed only at phase changes.
+//! connection that never completes a head (or a TLS handshake) is closed at the latest
+//! `idle + header_read` after it opened; the timers cost one sleep per connection, re-armed only at phase changes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -96,6 +101,16 @@ impl Watch {
         if self.in_flight.load(Ordering::Acquire) == 0
             && !self.reading_head.swap(true, Ordering::AcqRel)
         {
+            self.since_ms.store(self.now_ms(), Ordering::Release);
+            self.changed.notify_one();
+        }
+    }
+
+    /// The TLS handshake finished: the connection is idle (waiting for its first request)
+    /// from now, unless a request already started.
+    pub fn handshake_done(&self) {
+        if self.in_flight.load(Ordering::Acquire) == 0 {
+            self.reading_head.store(false, Ordering::Release);
             self.since_ms.store(self.now_ms(), Ordering::Release);
             self.changed.notify_one();
         }
@@ -372,6 +387,22 @@ mod tests {
         assert_eq!(why, Expired::Idle);
         let ended = Duration::from_millis(w.since_ms.load(Ordering::Acquire));
         assert_eq!(until, ended + Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_finished_handshake_makes_the_connection_idle_again() {
+        let w = watch();
+        w.on_bytes(); // ClientHello
+        assert_eq!(at(&w, w.deadline()).unwrap().1, Expired::Header);
+        w.since_ms.store(2_000, Ordering::Release);
+        w.handshake_done();
+        let (until, why) = at(&w, w.deadline()).unwrap();
+        assert_eq!(why, Expired::Idle);
+        let done = Duration::from_millis(w.since_ms.load(Ordering::Acquire));
+        assert_eq!(until, done + Duration::from_secs(30));
+        // The next bytes start the first head.
+        w.on_bytes();
+        assert_eq!(at(&w, w.deadline()).unwrap().1, Expired::Header);
     }
 
     #[tokio::test]

@@ -8,6 +8,11 @@
 //!   in `novakms_http_connections_closed_total{reason}`. `novakms_http_connections_open` is
 //!   the number held;
 //! * **timeouts** — idle, header-read and body-read limits per connection ([`conn`]);
+//! * **TLS** (optional, `tls_cert_file` / `tls_key_file`) — each connection's TLS handshake runs
+//!   in its task under the same slot and clock as a request head ([`tls_accept`]): a stalled
+//!   handshake is closed (`tls_handshake_timeout`), plain HTTP gets a 400 and is closed
+//!   (`tls_plain_http`), a refused handshake is closed (`tls_handshake_failed`); the
+//!   certificate in use is the one current at accept time (reloads swap it, `tls::server`);
 //! * **bounded heads** — a request head longer than `http_max_header_bytes` gets 431 and the
 //!   connection is closed: one connection buffers at most that much of an unfinished head
 //!   (hyper's default was ~400 KiB);
@@ -21,10 +26,12 @@
 
 pub mod conn;
 pub mod slots;
+pub mod tls_accept;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,12 +40,14 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::metrics::Metrics;
+use crate::tls::server::ServerTls;
 use conn::{TimedBody, Timeouts, TrackedBody, Watch, WatchedIo};
 use slots::Slots;
 
@@ -77,12 +86,14 @@ impl Limits {
 }
 
 /// Serve `router` on `listener` until `shutdown` resolves, then drain (see the module docs).
-/// Accept errors are logged and retried (after 50 ms, so that running out of file
-/// descriptors does not spin); nothing a client sends ends the loop.
+/// With `tls`, every connection is a TLS connection ([`tls_accept`]). Accept errors are logged
+/// and retried (after 50 ms, so that running out of file descriptors does not spin); nothing a
+/// client sends ends the loop.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    tls: Option<Arc<ServerTls>>,
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -122,28 +133,52 @@ pub async fn serve(
                 continue;
             }
         };
-        let (conn, watch) = connection(
-            stream,
+        let client = Client {
             peer,
-            &builder,
-            service.clone(),
-            limits.timeouts,
-            metrics.clone(),
-        );
-        let conn = graceful.watch(conn);
-        let metrics = metrics.clone();
+            builder: builder.clone(),
+            service: service.clone(),
+            timeouts: limits.timeouts,
+            metrics: metrics.clone(),
+            watch: Watch::new(limits.timeouts),
+        };
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _slot = slot;
-            tokio::select! {
-                r = conn => {
-                    if r.is_err() {
-                        tracing::debug!(peer = %peer, "connection ended with an I/O or protocol error");
+            let _ = stream.set_nodelay(true);
+            // Set once the TLS handshake is done (at once without TLS): a clock expiry before
+            // it is a handshake timeout.
+            let session = AtomicBool::new(tls.is_none());
+            let work = async {
+                match &tls {
+                    None => {
+                        let io = WatchedIo::new(stream, client.watch.clone());
+                        client.serve_http(io, watcher).await;
                     }
+                    Some(tls) => match tls_accept::handshake(stream, &client.watch, tls).await {
+                        Ok(io) => {
+                            session.store(true, Ordering::Release);
+                            client.serve_http(io, watcher).await;
+                        }
+                        Err(no) => {
+                            if let Some(reason) = no.reason() {
+                                client.metrics.observe_conn_closed(reason);
+                            }
+                        }
+                    },
                 }
-                why = watch.expired() => {
+            };
+            tokio::select! {
+                () = work => {}
+                why = client.watch.expired() => {
                     // Dropping the connection closes the socket.
-                    metrics.observe_conn_closed(why.reason());
-                    tracing::debug!(peer = %peer, reason = why.reason(), "connection closed");
+                    let reason = if session.load(Ordering::Acquire) {
+                        why.reason()
+                    } else {
+                        "tls_handshake_timeout"
+                    };
+                    client.metrics.observe_conn_closed(reason);
+                    tracing::debug!(peer = %client.peer, reason, "connection closed");
                 }
             }
         });
@@ -162,32 +197,43 @@ fn is_per_connection_error(e: &std::io::Error) -> bool {
     )
 }
 
-/// The hyper connection of one accepted client, and its clock.
-fn connection(
-    stream: TcpStream,
+/// What serving one accepted client needs.
+struct Client {
     peer: SocketAddr,
-    builder: &http1::Builder,
+    builder: http1::Builder,
     service: TowerToHyperService<Router>,
     timeouts: Timeouts,
     metrics: Arc<Metrics>,
-) -> (
-    impl hyper_util::server::graceful::GracefulConnection,
-    Arc<Watch>,
-) {
-    let _ = stream.set_nodelay(true);
-    let watch = Watch::new(timeouts);
-    let io = TokioIo::new(WatchedIo::new(stream, watch.clone()));
-    let w = watch.clone();
-    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        let in_flight = w.request_started();
-        req.extensions_mut().insert(ConnectInfo(peer));
-        let req = req
-            .map(|b| axum::body::Body::new(TimedBody::new(b, timeouts.body_read, metrics.clone())));
-        let fut = hyper::service::Service::call(&service, req);
-        async move {
-            let resp = fut.await?;
-            Ok::<_, Infallible>(resp.map(|b| TrackedBody::new(b, in_flight)))
+    watch: Arc<Watch>,
+}
+
+impl Client {
+    /// Serve HTTP/1.1 on `io` (the plain socket or the TLS session) until the connection
+    /// ends, under graceful shutdown.
+    async fn serve_http<I>(&self, io: I, watcher: Watcher)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let w = self.watch.clone();
+        let peer = self.peer;
+        let service = self.service.clone();
+        let timeouts = self.timeouts;
+        let metrics = self.metrics.clone();
+        let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            let in_flight = w.request_started();
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let req = req.map(|b| {
+                axum::body::Body::new(TimedBody::new(b, timeouts.body_read, metrics.clone()))
+            });
+            let fut = hyper::service::Service::call(&service, req);
+            async move {
+                let resp = fut.await?;
+                Ok::<_, Infallible>(resp.map(|b| TrackedBody::new(b, in_flight)))
+            }
+        });
+        let conn = self.builder.serve_connection(TokioIo::new(io), svc);
+        if watcher.watch(conn).await.is_err() {
+            tracing::debug!(peer = %peer, "connection ended with an I/O or protocol error");
         }
-    });
-    (builder.serve_connection(io, svc), watch)
+    }
 }

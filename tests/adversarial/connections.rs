@@ -151,7 +151,7 @@ fn idle_and_slow_header_floods_are_capped_and_timed_out() {
     let rt = rt();
     rt.block_on(async {
         // A fresh connection per legitimate request: it must get a slot during the flood.
-        let legit = reqwest::Client::builder()
+        let legit = novakms::tls::client::builder()
             .pool_max_idle_per_host(0)
             .timeout(Duration::from_secs(10))
             .build()

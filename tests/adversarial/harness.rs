@@ -66,7 +66,7 @@ pub(crate) fn rss_kib(pid: u32) -> u64 {
 }
 
 pub(crate) fn client_from(ip: [u8; 4]) -> reqwest::Client {
-    reqwest::Client::builder()
+    novakms::tls::client::builder()
         .local_address(std::net::IpAddr::from(ip))
         .timeout(Duration::from_secs(30))
         .build()

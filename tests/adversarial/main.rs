@@ -67,7 +67,7 @@ fn forged_and_replayed_requests_are_refused_systematically() {
     let rt = rt();
     rt.block_on(async {
         let started = Instant::now();
-        let http = reqwest::Client::builder()
+        let http = novakms::tls::client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(4)
             .build()
@@ -289,7 +289,12 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
     let host = url.trim_start_matches("http://").to_string();
     let status = || {
         rt.block_on(async {
-            get_json(&reqwest::Client::new(), &format!("{url}/status")).await["data_store"].clone()
+            get_json(
+                &novakms::tls::client::builder().build().unwrap(),
+                &format!("{url}/status"),
+            )
+            .await["data_store"]
+                .clone()
         })
     };
     let before = status();
@@ -425,7 +430,11 @@ fn oversized_bodies_get_413_or_a_closed_connection() {
     // The node is healthy and nothing changed.
     assert_eq!(status(), before);
     rt.block_on(async {
-        let v = get_json(&reqwest::Client::new(), &format!("{url}/health")).await;
+        let v = get_json(
+            &novakms::tls::client::builder().build().unwrap(),
+            &format!("{url}/health"),
+        )
+        .await;
         assert_eq!(v["status"], "healthy");
     });
     println!(
@@ -656,7 +665,7 @@ fn skewed_clock_records_are_refused_then_converge() {
     let app = d.identity(&d.info.apps[0].keystore);
     let on_a = d.client_for(app.clone(), 0);
     let on_b = d.client_for(app.clone(), 1);
-    let http = reqwest::Client::new();
+    let http = novakms::tls::client::builder().build().unwrap();
     let rej0 = rejections();
     // 1. B (+30 s) writes; A refuses the record by push and by anti-entropy
     //    while it is more than 15 s in A's future.
@@ -765,7 +774,7 @@ fn skewed_clock_records_are_refused_then_converge() {
 
 /// The value of the unlabelled metric `name` in the node's `/metrics` exposition.
 async fn metric(base: &str, name: &str) -> f64 {
-    common::http::metrics_text(&reqwest::Client::new(), base)
+    common::http::metrics_text(&novakms::tls::client::builder().build().unwrap(), base)
         .await
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())

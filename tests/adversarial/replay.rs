@@ -132,7 +132,7 @@ fn setup() -> (Devnet, Target, novakms::identity::Identity, reqwest::Client) {
         tee: d.identity(&d.node(0).keystore).tee_pubkey_der(),
     };
     let app = d.identity(&d.info.apps[0].keystore);
-    let http = reqwest::Client::builder()
+    let http = novakms::tls::client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();

@@ -208,6 +208,12 @@ impl Devnet {
     /// keystore `<name>.keystore.json`, address, `addr` and data dir `<name>-data`, as
     /// `<name>.toml`. The node is not started (see [`super::process::spawn_serve`]).
     pub fn add_node(&self, rt: &tokio::runtime::Runtime, name: &str) -> NewNode {
+        self.add_node_at(rt, name, "http")
+    }
+
+    /// [`Devnet::add_node`] registered (and configured) with a `scheme://127.0.0.1:<port>` URL,
+    /// e.g. `https` for a node that serves TLS (its certificate settings are the caller's).
+    pub fn add_node_at(&self, rt: &tokio::runtime::Runtime, name: &str, scheme: &str) -> NewNode {
         let keystore = self.path().join(format!("{name}.keystore.json"));
         let id = novakms::identity::create_keystore(&keystore, &self.password()).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -215,7 +221,7 @@ impl Devnet {
             .local_addr()
             .unwrap()
             .port();
-        let url = format!("http://127.0.0.1:{port}");
+        let url = format!("{scheme}://127.0.0.1:{port}");
         rt.block_on(async {
             let owner = novakms::chain::devchain::dev_signer().unwrap();
             novakms::chain::devchain::fund(

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// GET `url` and parse the answer as JSON (5 s timeout; panics on failure).
 pub async fn get_json(url: &str) -> Value {
-    reqwest::Client::new()
+    novakms::tls::client::builder()
+        .build()
+        .unwrap()
         .get(url)
         .timeout(Duration::from_secs(5))
         .send()
@@ -63,7 +65,18 @@ pub async fn wait_member(url: &str, wallet: &str, want: bool) {
 /// Sum of the samples of metric `name` in the node's `/metrics` exposition whose labels include
 /// every `key="value"` of `labels` (0 when none matches; `name` without labels matches too).
 pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    metrics_text(&reqwest::Client::new(), base)
+    let http = novakms::tls::client::builder().build().unwrap();
+    metric_sum_with(&http, base, name, labels).await
+}
+
+/// [`metric_sum`] fetched with `http` (e.g. a client trusting a test CA).
+pub async fn metric_sum_with(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    metrics_text(http, base)
         .await
         .lines()
         .filter_map(|l| {

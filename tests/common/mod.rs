@@ -13,6 +13,7 @@
 //!   127.0.0.1, hand-filled PeerCache).
 //! * [`keyed`]: a keystore-backed node identity for config-less CLI tests, and `expect_code`.
 //! * [`prop`]: proptest configuration.
+//! * [`tls`]: a private CA made by the test (rcgen), leaf certificates, clients trusting it.
 
 // Every test binary compiles this module on its own and uses only part of it; what one binary
 // leaves unused is not dead code.
@@ -25,6 +26,7 @@ pub mod keyed;
 pub mod pop;
 pub mod process;
 pub mod prop;
+pub mod tls;
 pub mod wait;
 
 use std::path::PathBuf;

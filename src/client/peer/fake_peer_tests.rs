@@ -202,7 +202,7 @@ async fn raw_server(head: &'static str, body: Vec<u8>) -> String {
 
 #[tokio::test]
 async fn bodies_are_capped_by_length_and_by_real_bytes() {
-    let http = reqwest::Client::new();
+    let http = crate::tls::client::builder().build().unwrap();
     let url = raw_server(
         "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\nconnection: close\r\n\r\n",
         vec![b'x'; 5000],
