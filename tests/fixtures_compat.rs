@@ -1,17 +1,23 @@
 //! Files written by an earlier release stay readable (issue 14 "Fixtures"): a redb data dir and a
 //! `.nksnap` backup written by novakms 0.1.0 (commit `2bbb5e6` layout, schema version 1, backup
 //! format version 1) are committed under `tests/fixtures/v0.1.0/`. Later versions must open
-//! them (upgrading the database in place if the schema moves on) or refuse them as documented;
-//! these tests say which, against the exact content the generator below wrote. Issue 10 kept
-//! backup format version 1 (it already signs a SHA-256 over every record): a 0.1.0 `.nksnap`
-//! verifies and imports, and `restore` takes it only with `--signer` (or the chain) and, being
-//! older than the tombstone retention, `--force`.
+//! them (upgrading the database in place if the schema or the redb version moves on) or refuse
+//! them as documented; these tests say which, against the exact content the generator below
+//! wrote. The 0.1.0 database was written with redb 2.6: since the move to redb 4.x (issue 10 item
+//! 11) the first open upgrades it in place and keeps the old file as `novakms.redb.old-<time>`.
+//! Issue 10 kept backup format version 1 (it already signs a SHA-256 over every record): a 0.1.0
+//! `.nksnap` verifies and imports, and `restore` takes it only with `--signer` (or the chain) and,
+//! being older than the tombstone retention, `--force`.
 //!
 //! Regenerate only on purpose, for a new release's fixtures (never to make a test pass):
 //! `NOVAKMS_WRITE_FIXTURES=tests/fixtures/vX.Y.Z cargo test --test fixtures_compat -- --ignored`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use common::keyed::{expect_code, stderr, KeyedNode};
 
 use novakms::identity::Identity;
 use novakms::storage::backup::{
@@ -122,7 +128,21 @@ fn data_copy() -> tempfile::TempDir {
 #[test]
 fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     let t = data_copy();
+    let started = std::time::Instant::now();
     let s = RedbStorage::open(t.path()).expect("a 0.1.0 database opens (verified at open)");
+    eprintln!(
+        "first open of the 0.1.0 fixture (upgrade + verify): {:?}",
+        started.elapsed()
+    );
+    // Upgraded from redb 2.x in place, the old file kept aside once (as a forced restore keeps it).
+    let mut names: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[0], "novakms.redb");
+    assert!(names[1].starts_with("novakms.redb.old-"), "{names:?}");
     let node = signer().address();
     assert_eq!(s.binding().unwrap(), Some(binding(&node)));
     let want = MemoryStorage::new();
@@ -147,6 +167,10 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     drop(s);
     let s = RedbStorage::open(t.path()).unwrap();
     assert!(s.get(7, "new").unwrap().is_some());
+    assert_eq!(content(&s).values().map(Vec::len).sum::<usize>(), 8);
+    drop(s);
+    // Upgraded once: the second open found the current format.
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 2);
 }
 
 #[test]
@@ -206,4 +230,78 @@ fn nksnap_from_v0_1_0_restores_only_with_signer_and_force() {
     let plan = plan_restore(&inputs(true, true)).unwrap();
     assert!(plan.keep_sealed);
     assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
+}
+
+/// The database file's bytes and the data dir's entries.
+fn dir_state(d: &Path) -> (Vec<u8>, Vec<String>) {
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    (std::fs::read(d.join("novakms.redb")).unwrap(), names)
+}
+
+fn json_ok(out: &std::process::Output) -> serde_json::Value {
+    expect_code(out, 0, "command");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 10 item 11: a 0.1.0 (redb 2.x) data dir is only read by a refused `restore` and by an
+/// offline `backup create`: both read it (from a private copy) and leave it byte for byte as it
+/// was; only the node's own start upgrades it. `restore --force` keeps it aside intact.
+#[test]
+fn v0_1_0_data_dir_is_left_unchanged_by_a_refused_restore_and_an_offline_backup() {
+    let t = data_copy();
+    let d = t.path();
+    let before = dir_state(d);
+    assert_eq!(before.1, vec!["novakms.redb"]);
+    let keys = tempfile::tempdir().unwrap();
+    let node = KeyedNode::new(keys.path(), "a", "fixture test password");
+    let snap = dir().join("backup.nksnap");
+    let (snap, data) = (snap.to_str().unwrap(), d.to_str().unwrap());
+    let signer = signer().address();
+
+    let out = node.cli(&["restore", snap, "--data-dir", data, "--signer", &signer]);
+    expect_code(&out, 7, "restore into a 0.1.0 data dir without --force");
+    // Refused for what the old database holds (so it was read), not because it could not be.
+    assert!(stderr(&out).contains("holds 2 apps"), "{}", stderr(&out));
+    assert!(
+        dir_state(d) == before,
+        "a refused restore changed the 0.1.0 data dir"
+    );
+
+    let copy = keys.path().join("old.nksnap");
+    let created = json_ok(&node.cli(&[
+        "-o",
+        "json",
+        "backup",
+        "create",
+        copy.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]));
+    assert_eq!(created["apps"], 2);
+    assert!(
+        dir_state(d) == before,
+        "an offline backup changed the 0.1.0 data dir"
+    );
+
+    let r = json_ok(&node.cli(&[
+        "-o",
+        "json",
+        "restore",
+        snap,
+        "--data-dir",
+        data,
+        "--signer",
+        &signer,
+        "--force",
+    ]));
+    let aside = PathBuf::from(r["old_database"].as_str().unwrap());
+    assert!(std::fs::read(aside).unwrap() == before.0);
+    let s = RedbStorage::open(d).unwrap();
+    let want = MemoryStorage::new();
+    populate(&want, &signer);
+    assert_eq!(content(&s), content(&want));
 }

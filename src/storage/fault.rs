@@ -1,7 +1,8 @@
 //! Fault injection for the redb storage (testing only; docs/reliability.md "Storage faults").
 //!
-//! [`FaultyBackend`] wraps redb's own file backend ([`::redb::backends::FileBackend`], which
-//! also takes the exclusive file lock) and makes `write`, `set_len` and/or `sync_data` fail on
+//! [`FaultyBackend`] wraps redb's own file backend ([`::redb::backends::FileBackend`]; its
+//! lock methods are delegated unchanged, so redb still takes the exclusive file lock through it)
+//! and makes `write`, `set_len` and/or `sync_data` fail on
 //! demand with a chosen OS error ([`FaultKind::DiskFull`] = `ENOSPC`, [`FaultKind::Io`] =
 //! `EIO`), controlled through a shared [`FaultSwitch`] that the test keeps. Reads never fail,
 //! like a disk that is full or whose write-back failed. Open a store on it with
@@ -26,14 +27,15 @@
 
 use std::fs::OpenOptions;
 use std::io;
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ::redb::backends::FileBackend;
-use ::redb::StorageBackend;
+use ::redb::{BackendError, StorageBackend};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// The OS error an injected fault returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,24 +164,19 @@ pub struct FaultyBackend {
 }
 
 impl FaultyBackend {
-    /// Open the existing database file `path` read-write and take its exclusive lock (like
-    /// redb's own `Database::open`).
+    /// Open the existing database file `path` read-write. redb takes its exclusive lock through
+    /// the delegated lock methods when the database is opened on this backend (redb 4.3+), so a
+    /// second handle fails there with `InUse` (see [`super::RedbStorage::open_with_backend`]).
     ///
-    /// Errors: `InUse` when the file is locked by another handle or process; `Local` for I/O
-    /// errors opening it.
+    /// Errors: `Local` for I/O errors opening the file.
     pub fn open(path: &Path, switch: FaultSwitch) -> Result<FaultyBackend> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
             .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
-        let inner = FileBackend::new(file).map_err(|e| match e {
-            ::redb::DatabaseError::DatabaseAlreadyOpen => Error::new(
-                ErrorKind::InUse,
-                format!("{} is locked by another handle", path.display()),
-            ),
-            other => Error::local(format!("cannot lock {}: {other}", path.display())),
-        })?;
+        let inner = FileBackend::new(file)
+            .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
         Ok(FaultyBackend { inner, switch })
     }
 }
@@ -189,8 +186,8 @@ impl StorageBackend for FaultyBackend {
         self.inner.len()
     }
 
-    fn read(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        self.inner.read(offset, len)
+    fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+        self.inner.read(offset, out)
     }
 
     fn set_len(&self, len: u64) -> io::Result<()> {
@@ -198,15 +195,69 @@ impl StorageBackend for FaultyBackend {
         self.inner.set_len(len)
     }
 
-    fn sync_data(&self, eventual: bool) -> io::Result<()> {
+    fn sync_data(&self) -> io::Result<()> {
         self.switch.check(&self.switch.0.sync)?;
         self.switch.0.syncs.fetch_add(1, Ordering::SeqCst);
-        self.inner.sync_data(eventual)
+        self.inner.sync_data()
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         self.switch.check(&self.switch.0.write)?;
         self.switch.0.writes.fetch_add(1, Ordering::SeqCst);
         self.inner.write(offset, data)
+    }
+
+    fn close(&self) -> io::Result<()> {
+        self.inner.close()
+    }
+
+    // The lock methods never fail by injection: they decide who owns the file, not whether a
+    // write reaches it.
+    fn try_lock_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<bool, BackendError> {
+        self.inner.try_lock_range(start, end)
+    }
+
+    fn try_lock_shared_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<bool, BackendError> {
+        self.inner.try_lock_shared_range(start, end)
+    }
+
+    fn lock_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<(), BackendError> {
+        self.inner.lock_range(start, end)
+    }
+
+    fn lock_shared_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<(), BackendError> {
+        self.inner.lock_shared_range(start, end)
+    }
+
+    fn unlock_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<(), BackendError> {
+        self.inner.unlock_range(start, end)
+    }
+
+    fn query_lock_range(
+        &self,
+        start: Bound<u64>,
+        end: Bound<u64>,
+    ) -> std::result::Result<bool, BackendError> {
+        self.inner.query_lock_range(start, end)
     }
 }

@@ -121,10 +121,12 @@ pub fn choose_master_secret_hash(
 }
 
 /// Offline backup of the database in `dir` to `dest`, signed by `identity`, with the chain's
-/// `masterSecretHash` if known (`chain`, see [`chain_master_secret_hash`]). Blocking.
+/// `masterSecretHash` if known (`chain`, see [`chain_master_secret_hash`]). Blocking. The
+/// database is opened read-only ([`RedbStorage::open_read_only`]): never written; one that needs
+/// a repair or was written by novakms 0.1.0 is read from a private copy in `dir`.
 ///
 /// Errors: InUse (a running node holds the data dir: back it up online), Local (I/O, no
-/// cluster binding), Integrity (corrupt database), Refused (FILE appeared meanwhile); on any
+/// database in `dir`, no cluster binding), Integrity (corrupt database), Refused (FILE appeared meanwhile); on any
 /// error `dest` is removed.
 pub fn offline(
     dir: &Path,
@@ -133,7 +135,8 @@ pub fn offline(
     dest: BackupDest,
     progress: Option<Progress<'_>>,
 ) -> Result<Created> {
-    let storage = match RedbStorage::open(dir) {
+    // Read-only: a backup never writes the database it copies (not even redb's header).
+    let storage = match RedbStorage::open_read_only(dir) {
         Ok(st) => st,
         Err(e) if e.kind() == ErrorKind::InUse => {
             return Err(Error::new(
@@ -147,7 +150,7 @@ pub fn offline(
         }
         Err(e) => return Err(e),
     };
-    write_offline(&storage, identity, chain, dest, progress)
+    write_offline(&*storage, identity, chain, dest, progress)
 }
 
 /// Offline export of an open storage to `dest` (module docs for the hash rules).

@@ -27,7 +27,7 @@ use super::read::{buffered, open_file, BackupReader, Verified};
 use super::write::Progress;
 use crate::config::{MasterSecretStorage, Settings};
 use crate::error::{Error, ErrorKind, Result};
-use crate::storage::redb::{RedbStorage, DB_FILE_NAME, SCHEMA_VERSION};
+use crate::storage::redb::{RedbStorage, DB_FILE_NAME, SCHEMA_VERSION, VIEW_PREFIX};
 use crate::storage::{RestoreMarker, Storage};
 
 /// Name prefix of the temporary build directories inside the data dir.
@@ -88,6 +88,9 @@ fn is_ours(name: &str) -> bool {
         || name == "lost+found"
         || name.starts_with(OLD_PREFIX)
         || name.starts_with(&format!("{DB_FILE_NAME}.init-"))
+        || name.starts_with(&format!("{DB_FILE_NAME}.upgrade-"))
+        || name.starts_with(&format!("{DB_FILE_NAME}.probe-"))
+        || name.starts_with(VIEW_PREFIX)
         || name.starts_with(TMP_PREFIX)
 }
 
@@ -115,7 +118,9 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Look at the target without changing it: its database's state and the foreign entries.
+/// Look at the target without changing it: its database's state and the foreign entries. The
+/// database is opened read-only ([`RedbStorage::open_read_only`]: never written, not even its
+/// header; one that needs a repair or was written by novakms 0.1.0 is read from a private copy).
 /// Errors: InUse (a node holds the database), Local.
 pub fn inspect_target(dir: &Path) -> Result<(TargetState, Vec<String>)> {
     match fs::metadata(dir) {
@@ -141,7 +146,7 @@ pub fn inspect_target(dir: &Path) -> Result<(TargetState, Vec<String>)> {
     }
     // Cheap check first (no repair, no verification of a file a node is using).
     drop(lock_db(dir, &db)?);
-    let state = match RedbStorage::open(dir) {
+    let state = match RedbStorage::open_read_only(dir) {
         Ok(st) => {
             let binding = st.binding()?;
             let stats = st.stats(0)?;
@@ -535,6 +540,7 @@ mod tests {
             "novakms.redb.old-20240501T120000Z",
             "novakms.redb.init-1",
             ".novakms-restore-42",
+            "novakms.redb.view-42-0",
         ] {
             assert!(is_ours(n), "{n}");
         }

@@ -7,6 +7,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use ::redb::backends::FileBackend;
 use ::redb::{Builder, Database, Durability};
 
 use crate::error::{Error, Result};
@@ -21,7 +22,6 @@ pub(super) fn fsync_dir(dir: &Path) -> io::Result<()> {
 
 pub(super) fn builder() -> Builder {
     let mut b = Builder::new();
-    b.create_with_file_format_v3(true);
     b.set_repair_callback(|session| {
         tracing::warn!(
             progress = session.progress(),
@@ -70,7 +70,31 @@ pub(super) fn ensure_dir(dir: &Path) -> Result<()> {
     }
 }
 
+/// Open the existing database file at `path` (after [`check_file`]); the node's normal open and
+/// every reopen after an I/O error. The file must already be in the current format (see
+/// [`open_upgrading`]).
 pub(super) fn open_existing(path: &Path) -> Result<Database> {
+    check_file(path)?;
+    match catch_unwind(AssertUnwindSafe(|| builder().open(path))) {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(open_err(path, e)),
+        Err(p) => Err(corrupt(
+            path,
+            format!("redb failed while opening it: {}", panic_message(&*p)),
+        )),
+    }
+}
+
+/// Open the existing database `<dir>/novakms.redb`, upgrading it in place first if redb 2.x
+/// wrote it (see `upgrade`).
+pub(super) fn open_upgrading(dir: &Path, path: &Path) -> Result<Database> {
+    check_file(path)?;
+    super::upgrade::ensure_current(dir, path)?;
+    open_existing(path)
+}
+
+/// A regular, non-empty file; tightens its mode to 0600.
+pub(super) fn check_file(path: &Path) -> Result<()> {
     let meta = fs::metadata(path)
         .map_err(|e| Error::local(format!("cannot stat database {}: {e}", path.display())))?;
     if !meta.is_file() {
@@ -87,14 +111,7 @@ pub(super) fn open_existing(path: &Path) -> Result<Database> {
         fs::set_permissions(path, fs::Permissions::from_mode(0o600))
             .map_err(|e| Error::local(format!("cannot set mode of {}: {e}", path.display())))?;
     }
-    match catch_unwind(AssertUnwindSafe(|| builder().open(path))) {
-        Ok(Ok(db)) => Ok(db),
-        Ok(Err(e)) => Err(open_err(path, e)),
-        Err(p) => Err(corrupt(
-            path,
-            format!("redb failed while opening it: {}", panic_message(&*p)),
-        )),
-    }
+    Ok(())
 }
 
 /// Create and initialize a database under a temporary name, then publish it as `path` without
@@ -121,10 +138,8 @@ pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
     })?;
     // A brand-new file goes through redb's recovery path once; that is not
     // an unclean shutdown, so no repair warning here.
-    let mut fresh = Builder::new();
-    fresh.create_with_file_format_v3(true);
-    let db = fresh
-        .create_file(file)
+    let db = FileBackend::new(file)
+        .and_then(|backend| Builder::new().create_with_backend(backend))
         .map_err(|e| cleanup(open_err(&tmp, e)))?;
     initialize(&db, &tmp).map_err(cleanup)?;
     match fs::hard_link(&tmp, path) {
@@ -160,7 +175,8 @@ pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
 pub(super) fn initialize(db: &Database, path: &Path) -> Result<()> {
     let err = |e: ::redb::Error| redb_err(path, "initialize", e);
     let mut txn = db.begin_write().map_err(|e| err(e.into()))?;
-    txn.set_durability(Durability::Immediate);
+    txn.set_durability(Durability::Immediate)
+        .map_err(|e| err(e.into()))?;
     txn.set_two_phase_commit(true);
     txn.set_quick_repair(true);
     {

@@ -1,24 +1,47 @@
 //! The shared database handle: read and durable write transactions on it, and reopening it
-//! after an I/O error (redb refuses every operation on a handle after one).
+//! after an I/O error (redb refuses every operation on a handle after one). A handle is either
+//! read-write (the node) or read-only (`RedbStorage::open_read_only`); every write on a
+//! read-only one fails before touching the file.
 
 use std::sync::atomic::Ordering;
 use std::sync::RwLockReadGuard;
 
-use ::redb::{Database, Durability, ReadTransaction, TableDefinition, WriteTransaction};
+use ::redb::{
+    Database, Durability, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, TableDefinition,
+    TransactionError, WriteTransaction,
+};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::Record;
 
 use super::super::codec::decode_record;
 use super::errors::{classify, corrupt};
 use super::file::open_existing;
+use super::readonly::open_existing_read_only;
 use super::txn::WTx;
 use super::RedbStorage;
+
+/// An open redb database: read-write, or read-only (a shared lock; redb never writes the file).
+pub(super) enum Handle {
+    /// [`Database`]: the node's handle (exclusive lock).
+    Rw(Database),
+    /// [`ReadOnlyDatabase`]: for looking only (see `readonly`).
+    Ro(ReadOnlyDatabase),
+}
+
+impl Handle {
+    pub(super) fn begin_read(&self) -> std::result::Result<ReadTransaction, TransactionError> {
+        match self {
+            Handle::Rw(db) => db.begin_read(),
+            Handle::Ro(db) => db.begin_read(),
+        }
+    }
+}
 
 /// A read transaction plus the guard that keeps the database from being reopened under it.
 pub(super) struct ReadView<'a> {
     txn: ReadTransaction,
-    _guard: RwLockReadGuard<'a, Option<Database>>,
+    _guard: RwLockReadGuard<'a, Option<Handle>>,
 }
 
 impl std::ops::Deref for ReadView<'_> {
@@ -47,8 +70,9 @@ impl RedbStorage {
         tracing::warn!(path = %self.path.display(), "reopening the database after an I/O error");
         *slot = None;
         let db = match &self.reopen {
-            Some(reopen) => reopen(&self.path)?,
-            None => open_existing(&self.path)?,
+            Some(reopen) => Handle::Rw(reopen(&self.path)?),
+            None if self.read_only => Handle::Ro(open_existing_read_only(&self.path)?),
+            None => Handle::Rw(open_existing(&self.path)?),
         };
         self.broken.store(false, Ordering::Release);
         if let Err(e) = self.prepare(&db) {
@@ -60,13 +84,24 @@ impl RedbStorage {
         Ok(())
     }
 
-    pub(super) fn guard(&self) -> Result<RwLockReadGuard<'_, Option<Database>>> {
+    pub(super) fn guard(&self) -> Result<RwLockReadGuard<'_, Option<Handle>>> {
         if self.broken.load(Ordering::Acquire) {
             self.recover()?;
         }
         self.db
             .read()
             .map_err(|_| Error::integrity("database handle lock poisoned by an earlier panic"))
+    }
+
+    /// The error of every write on a read-only handle (nothing was written).
+    pub(super) fn read_only_err(&self) -> Error {
+        Error::new(
+            ErrorKind::Refused,
+            format!(
+                "database {} is open read-only; nothing was written",
+                self.path.display()
+            ),
+        )
     }
 
     pub(super) fn closed(&self) -> Error {
@@ -79,14 +114,14 @@ impl RedbStorage {
     /// Run `f` on the open database, holding it for the whole call (see [`RedbStorage::recover`]).
     pub(super) fn with_db<T, E: From<Error>>(
         &self,
-        f: impl FnOnce(&Database) -> std::result::Result<T, E>,
+        f: impl FnOnce(&Handle) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         let g = self.guard()?;
         let db = g.as_ref().ok_or_else(|| self.closed())?;
         f(db)
     }
 
-    pub(super) fn read_txn_on(&self, db: &Database) -> Result<ReadTransaction> {
+    pub(super) fn read_txn_on(&self, db: &Handle) -> Result<ReadTransaction> {
         db.begin_read()
             .map_err(|e| self.err("begin read transaction", e))
     }
@@ -122,13 +157,20 @@ impl RedbStorage {
 
     pub(super) fn write_on<T, E: From<Error>>(
         &self,
-        db: &Database,
+        db: &Handle,
         f: impl FnOnce(&WriteTransaction) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        let Handle::Rw(db) = db else {
+            return Err(self.read_only_err().into());
+        };
+        if self.read_only {
+            return Err(self.read_only_err().into());
+        }
         let mut txn = db
             .begin_write()
             .map_err(|e| self.err("begin write transaction", e))?;
-        txn.set_durability(Durability::Immediate);
+        txn.set_durability(Durability::Immediate)
+            .map_err(|e| self.err("set durability", e))?;
         txn.set_two_phase_commit(true);
         txn.set_quick_repair(true);
         let out = f(&txn)?;

@@ -1,6 +1,7 @@
 //! Durable [`Storage`] on one redb file, `<data_dir>/novakms.redb` (design.md §4).
 //!
-//! On-disk layout (schema version [`SCHEMA_VERSION`] = 1, redb file format v3):
+//! On-disk layout (schema version [`SCHEMA_VERSION`] = 1, written with redb 4.x: file format v3
+//! and redb 3.0's tuple encoding):
 //!
 //! | table | key | value |
 //! |---|---|---|
@@ -23,20 +24,32 @@
 //! checksum, every index and counter) and fails closed: corruption is an `Integrity` error, never
 //! skipped records.
 //!
+//! A database written with redb 2.x (novakms 0.1.0; same schema, older tuple encoding that redb
+//! 4.x cannot read) is upgraded in place on the first open, before anything else: see `upgrade`
+//! for how it is detected without writing the file and why a crash mid-upgrade loses nothing.
+//!
 //! The code is split by concern: this file holds the [`RedbStorage`] type, opening (with the
 //! schema version check and migrations); `file` creates and opens the file itself, `tables`
-//! names the tables, `errors` maps redb errors, `handle` runs transactions and reopens after an
+//! names the tables, `errors` maps redb errors, `upgrade` moves a redb 2.x file to redb 4.x,
+//! `readonly` opens a database only to look at it without writing it
+//! ([`RedbStorage::open_read_only`]), `handle` runs transactions and reopens after an
 //! I/O error, `txn` is one write transaction as an `ops::Tx`, `verify` is the full-file check at
 //! open, and `storage_impl` implements [`Storage`] on top of them.
 
 mod errors;
 mod file;
 mod handle;
+mod readonly;
+#[cfg(test)]
+mod readonly_tests;
 mod storage_impl;
 mod tables;
 #[cfg(test)]
 mod tests;
 mod txn;
+mod upgrade;
+#[cfg(test)]
+mod upgrade_tests;
 mod verify;
 
 use std::fs;
@@ -51,7 +64,9 @@ use ::redb::{Database, TableError, WriteTransaction};
 use crate::error::{Error, ErrorKind, Result};
 
 use self::errors::{corrupt, open_err, panic_message, read_u32};
-use self::file::{builder, create_new, ensure_dir, open_existing};
+use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
+use self::handle::Handle;
+pub use self::readonly::{ReadOnlyStorage, VIEW_PREFIX};
 use self::tables::{CHANGE_ORIGIN, META, META_SCHEMA};
 #[cfg(doc)]
 use super::{ClusterBinding, Storage};
@@ -76,8 +91,10 @@ const MIGRATIONS: &[Migration] = &[];
 /// acknowledged write is in the last durable commit.
 pub struct RedbStorage {
     /// `None` only while a reopen after an I/O error has failed (retried on the next call).
-    db: RwLock<Option<Database>>,
+    db: RwLock<Option<Handle>>,
     path: PathBuf,
+    /// Opened by [`RedbStorage::open_read_only`]: reopens read-only, every write is refused.
+    read_only: bool,
     broken: AtomicBool,
     /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
     /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
@@ -108,6 +125,8 @@ impl RedbStorage {
     ///   accessible by group/others. Creates `novakms.redb` (mode 0600) fully initialized under
     ///   a temporary name and publishes it atomically, so a file named `novakms.redb` always was a
     ///   complete database; tightens an existing file to 0600.
+    /// * A database written with redb 2.x (novakms 0.1.0) is first upgraded to redb 4.x in place
+    ///   (issue 10 item 11; the old file is kept as `novakms.redb.old-<UTC time>`, see `upgrade`).
     /// * Verifies the whole database before returning (schema version, every record checksum,
     ///   indexes, usage counters, change log).
     ///
@@ -115,13 +134,13 @@ impl RedbStorage {
     /// running?)" when another process (or another handle in this process) holds the file lock;
     /// `Integrity` "database <path> is corrupt: …" for an empty, truncated, garbage or
     /// inconsistent file (also when redb cannot repair it, or panics reading it); `Refused` for
-    /// a database created by a newer novakms (schema version above [`SCHEMA_VERSION`]) or in an
-    /// unsupported redb file format; `Local` for other I/O errors.
+    /// a database created by a newer novakms (schema version above [`SCHEMA_VERSION`]) or a redb
+    /// 2.x file holding a table this build does not know; `Local` for other I/O errors.
     pub fn open(data_dir: &Path) -> Result<RedbStorage> {
         ensure_dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
         let db = match fs::metadata(&path) {
-            Ok(_) => open_existing(&path)?,
+            Ok(_) => open_upgrading(data_dir, &path)?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => create_new(data_dir, &path)?,
             Err(e) => {
                 return Err(Error::local(format!(
@@ -131,13 +150,16 @@ impl RedbStorage {
             }
         };
         let storage = RedbStorage {
-            db: RwLock::new(Some(db)),
+            db: RwLock::new(Some(Handle::Rw(db))),
             path,
+            read_only: false,
             broken: AtomicBool::new(false),
             reopen: None,
             write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;
+        // We hold the database exclusively: no read-only view copies it now (see `readonly`).
+        readonly::remove_stale_copies(data_dir);
         Ok(storage)
     }
 
@@ -146,8 +168,10 @@ impl RedbStorage {
     /// [`super::fault::FaultyBackend`]); the node always uses [`RedbStorage::open`].
     ///
     /// A missing database is first created by the normal path (so it is complete before any
-    /// backend sees it). `make_backend(path)` gets `<data_dir>/novakms.redb` and must open that
-    /// existing file and take its lock; it is called again on every reopen after an I/O error
+    /// backend sees it), and one written by redb 2.x is upgraded first as in [`RedbStorage::open`].
+    /// `make_backend(path)` gets `<data_dir>/novakms.redb` and must open that existing file;
+    /// redb takes the file lock through the backend's lock methods (delegate them to
+    /// `redb::backends::FileBackend`). It is called again on every reopen after an I/O error
     /// (see the type docs), so injected faults keep applying to the reopened handle. The whole
     /// database is verified as in [`RedbStorage::open`].
     ///
@@ -161,6 +185,9 @@ impl RedbStorage {
         let path = data_dir.join(DB_FILE_NAME);
         if !path.exists() {
             drop(create_new(data_dir, &path)?);
+        } else {
+            check_file(&path)?;
+            upgrade::ensure_current(data_dir, &path)?;
         }
         let reopen: Reopen = Box::new(move |p: &Path| {
             let len = fs::metadata(p)
@@ -181,8 +208,9 @@ impl RedbStorage {
         });
         let db = reopen(&path)?;
         let storage = RedbStorage {
-            db: RwLock::new(Some(db)),
+            db: RwLock::new(Some(Handle::Rw(db))),
             path,
+            read_only: false,
             broken: AtomicBool::new(false),
             reopen: Some(reopen),
             write_lock: Mutex::new(()),
@@ -198,7 +226,7 @@ impl RedbStorage {
 
     /// Check the schema version (migrating older ones), then verify every table. Panics inside
     /// redb on a damaged file become `Integrity` errors.
-    fn prepare(&self, db: &Database) -> Result<()> {
+    fn prepare(&self, db: &Handle) -> Result<()> {
         match catch_unwind(AssertUnwindSafe(|| {
             self.migrate(db)?;
             self.verify(db)
@@ -211,7 +239,7 @@ impl RedbStorage {
         }
     }
 
-    fn migrate(&self, db: &Database) -> Result<()> {
+    fn migrate(&self, db: &Handle) -> Result<()> {
         let version = {
             let txn = self.read_txn_on(db)?;
             let meta = self.open_ro(&txn, META)?;
@@ -233,6 +261,16 @@ impl RedbStorage {
         }
         if version == 0 {
             return Err(corrupt(&self.path, "schema version 0"));
+        }
+        if version < SCHEMA_VERSION && self.read_only {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "database {} has schema version {version} and needs a migration, which a \
+                     read-only open does not make",
+                    self.path.display()
+                ),
+            ));
         }
         if version < SCHEMA_VERSION {
             self.write_on(db, |txn| {
@@ -257,7 +295,7 @@ impl RedbStorage {
 
     /// Create the `change_origin` table in a schema-1 file written before it existed. An empty
     /// table means "origin unknown" for every existing change-log entry.
-    fn ensure_change_origin(&self, db: &Database) -> Result<()> {
+    fn ensure_change_origin(&self, db: &Handle) -> Result<()> {
         let missing = {
             let txn = self.read_txn_on(db)?;
             match txn.open_table(CHANGE_ORIGIN) {
@@ -266,6 +304,16 @@ impl RedbStorage {
                 Err(e) => return Err(self.err("open table change_origin", e)),
             }
         };
+        if missing && self.read_only {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "database {} lacks the change_origin table, which a read-only open does not \
+                     create",
+                    self.path.display()
+                ),
+            ));
+        }
         if missing {
             self.write_on(db, |txn| {
                 txn.open_table(CHANGE_ORIGIN)

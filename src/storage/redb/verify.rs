@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use ::redb::{Database, ReadableTable, ReadableTableMetadata};
+use ::redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::error::Result;
 
@@ -12,6 +12,7 @@ use super::super::codec::decode_record;
 use super::super::ops::adjust_usage;
 use super::super::{AppUsage, ClusterBinding};
 use super::errors::{corrupt, read_u64};
+use super::handle::Handle;
 use super::tables::*;
 use super::RedbStorage;
 
@@ -19,7 +20,7 @@ impl RedbStorage {
     /// Full consistency check of the database (run at open; also usable by `backup verify` of an
     /// offline data dir through [`RedbStorage::open`]). Errors: `Integrity` naming the first
     /// inconsistency.
-    pub(super) fn verify(&self, db: &Database) -> Result<()> {
+    pub(super) fn verify(&self, db: &Handle) -> Result<()> {
         let p = &self.path;
         let txn = self.read_txn_on(db)?;
         let meta = self.open_ro(&txn, META)?;
