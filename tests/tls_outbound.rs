@@ -14,7 +14,8 @@
 //! * [`devnet_up_tls_is_https_only_and_the_generated_configs_just_work`]: `devnet up --tls`
 //!   (issue 11 "Done means"): 3 nodes and chain RPC on https only, `store put` on node 1 read
 //!   back on node 3, `registry check`, `health`, `backup create` with the generated configs,
-//!   no `http://` in them, and `devnet down` leaves no process.
+//!   no `http://` in them, `bench --devnet` trusts the devnet CA, and `devnet down` leaves no
+//!   process.
 
 mod common;
 
@@ -283,6 +284,15 @@ fn devnet_up_tls_is_https_only_and_the_generated_configs_just_work() {
     let snap = d.path().join("tls.nksnap");
     stdout(&node_cli(&["backup", "create", snap.to_str().unwrap()]));
     assert!(std::fs::metadata(&snap).unwrap().len() > 0);
+
+    // bench --devnet DIR trusts the devnet's CA from devnet.json.
+    let bench = std::process::Command::new(exe())
+        .args(["bench", "put", "--ops", "20", "--devnet"])
+        .arg(d.path())
+        .env_remove("NOVAKMS_CONFIG")
+        .output()
+        .unwrap();
+    assert!(stdout(&bench).contains("20 ok"), "{}", stdout(&bench));
 
     // devnet down: nodes, terminator and anvil all gone.
     stdout(
