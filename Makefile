@@ -1,5 +1,6 @@
 # novakms developer entry points. Two commands do all set-up on a fresh machine:
 #   make devnet   start a local cluster (anvil + contracts + NODES nodes) in $(DEVNET_DIR)
+#                 (TLS=1: https only, `novakms devnet up --tls`)
 #   make test     run the whole test suite (unit, integration on a real anvil)
 
 CARGO      ?= cargo
@@ -29,7 +30,7 @@ $(ANVIL): tools/devchain/package.json tools/devchain/package-lock.json
 	@touch $@
 
 devnet: devchain build
-	./target/debug/novakms devnet up --nodes $(NODES) --dir $(DEVNET_DIR)
+	./target/debug/novakms devnet up --nodes $(NODES) --dir $(DEVNET_DIR) $(if $(filter 1 yes true,$(TLS)),--tls)
 
 devnet-down:
 	./target/debug/novakms devnet down --dir $(DEVNET_DIR)

@@ -552,6 +552,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -571,6 +572,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'HTTPS only: a private CA in DIR/tls, nodes on https URLs, chain RPC behind a TLS terminator, ca_file in every generated config')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -592,9 +594,30 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'novakms;devnet;rpc-proxy' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`)')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'Plain-TCP upstream (anvil), host:port')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Certificate chain (PEM)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'novakms;devnet;help' {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -602,6 +625,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             break
         }
         'novakms;devnet;help;down' {
+            break
+        }
+        'novakms;devnet;help;rpc-proxy' {
             break
         }
         'novakms;devnet;help;help' {
@@ -741,12 +767,16 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
         'novakms;help;devnet' {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
+            [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
             break
         }
         'novakms;help;devnet;up' {
             break
         }
         'novakms;help;devnet;down' {
+            break
+        }
+        'novakms;help;devnet;rpc-proxy' {
             break
         }
         'novakms;help;bench' {

@@ -88,6 +88,9 @@ _novakms() {
             novakms__subcmd__devnet,help)
                 cmd="novakms__subcmd__devnet__subcmd__help"
                 ;;
+            novakms__subcmd__devnet,rpc-proxy)
+                cmd="novakms__subcmd__devnet__subcmd__rpc__subcmd__proxy"
+                ;;
             novakms__subcmd__devnet,up)
                 cmd="novakms__subcmd__devnet__subcmd__up"
                 ;;
@@ -96,6 +99,9 @@ _novakms() {
                 ;;
             novakms__subcmd__devnet__subcmd__help,help)
                 cmd="novakms__subcmd__devnet__subcmd__help__subcmd__help"
+                ;;
+            novakms__subcmd__devnet__subcmd__help,rpc-proxy)
+                cmd="novakms__subcmd__devnet__subcmd__help__subcmd__rpc__subcmd__proxy"
                 ;;
             novakms__subcmd__devnet__subcmd__help,up)
                 cmd="novakms__subcmd__devnet__subcmd__help__subcmd__up"
@@ -153,6 +159,9 @@ _novakms() {
                 ;;
             novakms__subcmd__help__subcmd__devnet,down)
                 cmd="novakms__subcmd__help__subcmd__devnet__subcmd__down"
+                ;;
+            novakms__subcmd__help__subcmd__devnet,rpc-proxy)
+                cmd="novakms__subcmd__help__subcmd__devnet__subcmd__rpc__subcmd__proxy"
                 ;;
             novakms__subcmd__help__subcmd__devnet,up)
                 cmd="novakms__subcmd__help__subcmd__devnet__subcmd__up"
@@ -877,7 +886,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help up down help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help up down rpc-proxy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -997,7 +1006,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__help)
-            opts="up down help"
+            opts="up down rpc-proxy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1038,6 +1047,20 @@ _novakms() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        novakms__subcmd__devnet__subcmd__help__subcmd__rpc__subcmd__proxy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         novakms__subcmd__devnet__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1052,8 +1075,82 @@ _novakms() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        novakms__subcmd__devnet__subcmd__rpc__subcmd__proxy)
+            opts="-o -h --listen --upstream --cert --key --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nova-app-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         novakms__subcmd__devnet__subcmd__up)
-            opts="-o -h --nodes --dir --timeout --apps --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --nodes --dir --timeout --apps --tls --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,7 +1394,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__help__subcmd__devnet)
-            opts="up down"
+            opts="up down rpc-proxy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,6 +1408,20 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__help__subcmd__devnet__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        novakms__subcmd__help__subcmd__devnet__subcmd__rpc__subcmd__proxy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -505,6 +505,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
+            cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;devnet;up'= {
@@ -523,6 +524,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
             cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
             cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --tls 'HTTPS only: a private CA in DIR/tls, nodes on https URLs, chain RPC behind a TLS terminator, ca_file in every generated config'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -542,14 +544,36 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'novakms;devnet;rpc-proxy'= {
+            cand --listen 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`)'
+            cand --upstream 'Plain-TCP upstream (anvil), host:port'
+            cand --cert 'Certificate chain (PEM)'
+            cand --key 'Private key (PEM)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'novakms;devnet;help'= {
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
+            cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;devnet;help;up'= {
         }
         &'novakms;devnet;help;down'= {
+        }
+        &'novakms;devnet;help;rpc-proxy'= {
         }
         &'novakms;devnet;help;help'= {
         }
@@ -662,10 +686,13 @@ set edit:completion:arg-completer[novakms] = {|@words|
         &'novakms;help;devnet'= {
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
+            cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
         }
         &'novakms;help;devnet;up'= {
         }
         &'novakms;help;devnet;down'= {
+        }
+        &'novakms;help;devnet;rpc-proxy'= {
         }
         &'novakms;help;bench'= {
         }

@@ -408,22 +408,23 @@ complete -c novakms -n "__fish_novakms_using_subcommand restore" -l addr -d 'Nod
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l force -d 'Override every refusal but a newer schema: non-empty database, another cluster, an untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept aside)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l no-chain-check -d 'Do not compare the snapshot with the chain even when the registries are configured (then --signer is required)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l config -d 'TOML configuration file' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nodes -d 'Number of KMS nodes' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l dir -d 'Directory for keystores, configs, data and logs' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l timeout -d 'Seconds to wait for the nodes to become ready' -r
@@ -440,6 +441,7 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l tls -d 'HTTPS only: a private CA in DIR/tls, nodes on https URLs, chain RPC behind a TLS terminator, ca_file in every generated config'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l dir -d 'Directory of the devnet' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l config -d 'TOML configuration file' -r -F
@@ -455,8 +457,26 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l listen -d 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l upstream -d 'Plain-TCP upstream (anvil), host:port' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l cert -d 'Certificate chain (PEM)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l key -d 'Private key (PEM)' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -s c -l concurrency -d 'Concurrent clients (one request in flight each)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l duration -d 'Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)' -r
@@ -514,3 +534,4 @@ complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_su
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "verify" -d 'Check a snapshot completely: digest, signature, structure, counts (exit 5 on failure)'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'

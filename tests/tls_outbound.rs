@@ -11,6 +11,11 @@
 //!   of anvil; `registry hash` over `https://` gives the same answer as over `http://`, a wrong
 //!   CA gives exit 3 naming the certificate, and a node whose only RPC URL is the terminator
 //!   gets ready and serves an app.
+//! * [`devnet_up_tls_is_https_only_and_the_generated_configs_just_work`]: `devnet up --tls`
+//!   (issue 11 "Done means"): 3 nodes and chain RPC on https only, `store put` on node 1 read
+//!   back on node 3, `registry check`, `health`, `backup create` with the generated configs,
+//!   no `http://` in them, `bench --devnet` trusts the devnet CA, and `devnet down` leaves no
+//!   process.
 
 mod common;
 
@@ -181,4 +186,126 @@ fn chain_rpc_over_https_through_a_tls_terminator() {
         c.put("via-https-rpc", b"v", 0).await.unwrap();
         assert_eq!(c.get("via-https-rpc").await.unwrap().unwrap().0, b"v");
     });
+}
+
+/// Issue 11 "Done means", first bullet: `devnet up --tls --nodes 3` is https only (chain RPC
+/// behind the devnet's TLS terminator, nodes registered with and serving `https://` URLs,
+/// `ca_file` in every generated config), and the everyday commands work with the generated
+/// configs as they are; `devnet down` leaves no process behind.
+#[test]
+fn devnet_up_tls_is_https_only_and_the_generated_configs_just_work() {
+    let d = Devnet::up_with(3, &["--tls"]);
+    let ca_file = d
+        .info
+        .ca_file
+        .clone()
+        .expect("devnet.json names the devnet CA");
+    let proxy = d
+        .info
+        .rpc_proxy_pid
+        .expect("devnet.json names the RPC terminator");
+    assert!(d.info.rpc_url.starts_with("https://"), "{}", d.info.rpc_url);
+    assert!(d.info.nodes.iter().all(|n| n.url.starts_with("https://")));
+
+    // Every generated config: https only, trusting the devnet CA; keys private.
+    let mut configs = 0;
+    for e in std::fs::read_dir(d.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(!text.contains("http://"), "{}:\n{text}", p.display());
+            assert!(text.contains("ca_file"), "{}:\n{text}", p.display());
+            configs += 1;
+        }
+    }
+    assert_eq!(configs, 4, "3 node configs and app.toml");
+    for e in std::fs::read_dir(d.path().join("tls")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "key") {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+    }
+
+    // Every node ready over https with the devnet CA; plain http and the RPC port without
+    // TLS get nothing.
+    let rt = rt();
+    novakms::tls::client::set_ca_file(Some(&ca_file)).unwrap();
+    let https = novakms::tls::client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for n in &d.info.nodes {
+            wait_ready_with(&https, &n.url).await;
+            let plain = n.url.replace("https://", "http://");
+            // The node's TLS port answers plain HTTP with a 400 (tls_plain_http), never 200.
+            let r = https.get(format!("{plain}/readyz")).send().await;
+            assert!(r.is_err() || r.unwrap().status() == 400);
+        }
+        let rpc_plain = d.info.rpc_url.replace("https://", "http://");
+        let r = https
+            .post(&rpc_plain)
+            .json(&serde_json::json!({"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}))
+            .send()
+            .await;
+        assert!(
+            r.is_err(),
+            "plain http reached anvil through the terminator"
+        );
+    });
+
+    // Write through node 1 (app.toml), read back through node 3: replicated over https peers.
+    stdout(&d.app_cli(&["store", "put", "tls-devnet", "hello"]));
+    let node3 = d.node(2).url.clone();
+    eventually_blocking(
+        "node 3 serves the write made on node 1",
+        Duration::from_secs(30),
+        || {
+            let o = d.app_cli(&["--addr", &node3, "store", "get", "tls-devnet"]);
+            o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "hello"
+        },
+    );
+
+    // registry check (chain over https + the node), health, backup create: exit 0.
+    let node_cli = |args: &[&str]| {
+        std::process::Command::new(exe())
+            .arg("--config")
+            .arg(&d.node(0).config)
+            .args(args)
+            .env_remove("NOVAKMS_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let check = stdout(&node_cli(&["registry", "check"]));
+    assert!(check.contains("master_secret"), "{check}");
+    stdout(&d.app_cli(&["health"]));
+    let snap = d.path().join("tls.nksnap");
+    stdout(&node_cli(&["backup", "create", snap.to_str().unwrap()]));
+    assert!(std::fs::metadata(&snap).unwrap().len() > 0);
+
+    // bench --devnet DIR trusts the devnet's CA from devnet.json.
+    let bench = std::process::Command::new(exe())
+        .args(["bench", "put", "--ops", "20", "--devnet"])
+        .arg(d.path())
+        .env_remove("NOVAKMS_CONFIG")
+        .output()
+        .unwrap();
+    assert!(stdout(&bench).contains("20 ok"), "{}", stdout(&bench));
+
+    // devnet down: nodes, terminator and anvil all gone.
+    stdout(
+        &std::process::Command::new(exe())
+            .args(["devnet", "down", "--dir"])
+            .arg(d.path())
+            .env_remove("NOVAKMS_CONFIG")
+            .output()
+            .unwrap(),
+    );
+    let mut pids: Vec<u32> = (0..3).map(|i| d.node_pid(i)).collect();
+    pids.extend([proxy, d.info.anvil_pid]);
+    for pid in pids {
+        common::process::wait_gone(pid, Duration::from_secs(20));
+    }
 }

@@ -66,6 +66,10 @@ fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
         .map_err(|e| Error::local(format!("cannot read {}: {e}", path.display())))?;
     let info: DevnetInfo = serde_json::from_str(&text)
         .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
+    // A `devnet up --tls` devnet: trust its CA unless ca_file is set explicitly.
+    if let (None, Some(ca)) = (&s.ca_file, &info.ca_file) {
+        crate::tls::client::set_ca_file(Some(ca))?;
+    }
     let password = std::fs::read_to_string(&info.password_file)
         .map_err(|e| Error::local(format!("cannot read {}: {e}", info.password_file.display())))?;
     let password = password.trim_end_matches(['\r', '\n']);

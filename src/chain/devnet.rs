@@ -33,6 +33,10 @@ pub struct UpOptions {
     /// Number of registered app identities (1–64), spread over up to [`DEVNET_APP_IDS`] app
     /// ids: identity `i` is an instance of app `DEVNET_DEMO_APP_ID + i % DEVNET_APP_IDS`.
     pub apps: u16,
+    /// https only (issue 11 "Done means"): a private CA in `DIR/tls/`, nodes serving and
+    /// registered with `https://` URLs, chain RPC behind a TLS terminator
+    /// ([`crate::tls::proxy`]), and `ca_file` in every generated config.
+    pub tls: bool,
 }
 
 /// `DIR/devnet.json`.
@@ -58,6 +62,12 @@ pub struct DevnetInfo {
     pub nodes: Vec<DevnetNode>,
     /// The apps.
     pub apps: Vec<DevnetApp>,
+    /// `--tls`: the devnet CA certificate (PEM), to trust as `ca_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// `--tls`: process id of the TLS terminator in front of anvil (`devnet rpc-proxy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc_proxy_pid: Option<u32>,
 }
 
 /// One devnet node.
@@ -123,6 +133,15 @@ pub struct NodeConfig {
     pub nonce_rate_limit_per_minute: u64,
     /// Node used by client commands run with this config.
     pub addr: String,
+    /// `--tls`: the node's certificate chain (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_cert_file: Option<String>,
+    /// `--tls`: the node's private key (PEM, 0600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_key_file: Option<String>,
+    /// `--tls`: the devnet CA, trusted for chain RPC, peers and clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 /// `app.toml`, `app-<i>.toml`: the configuration of a devnet app identity (`--config` it for
@@ -143,6 +162,9 @@ pub struct AppConfig {
     pub keystore: String,
     /// The node the app talks to (node 1).
     pub addr: String,
+    /// `--tls`: the devnet CA, trusted for chain RPC and the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 /// Write `config` as TOML after the comment lines `header`.
@@ -209,7 +231,10 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
     let dir = std::path::absolute(&a.dir)?;
     if let Ok(text) = std::fs::read_to_string(dir.join("devnet.json")) {
         if let Ok(old) = serde_json::from_str::<DevnetInfo>(&text) {
-            if pid_alive(old.anvil_pid) || old.nodes.iter().any(|n| pid_alive(n.pid)) {
+            if pid_alive(old.anvil_pid)
+                || old.rpc_proxy_pid.is_some_and(pid_alive)
+                || old.nodes.iter().any(|n| pid_alive(n.pid))
+            {
                 return Err(Error::new(
                     ErrorKind::Refused,
                     format!(
@@ -250,8 +275,15 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
             tail(&dir.join("anvil.log"))
         )));
     };
-    let result = provision(a, &dir, &rpc_url, anvil_pid).await;
+    let mut proxy_pid = None;
+    let result = match start_tls(a, &dir, &rpc_url, &mut proxy_pid).await {
+        Ok(tls) => provision(a, &dir, tls, &rpc_url, anvil_pid).await,
+        Err(e) => Err(e),
+    };
     if result.is_err() {
+        if let Some(pid) = proxy_pid {
+            kill(pid);
+        }
         // Leave nothing running behind a failed `up`.
         if let Ok(text) = std::fs::read_to_string(dir.join("devnet.json")) {
             if let Ok(info) = serde_json::from_str::<DevnetInfo>(&text) {
@@ -297,7 +329,82 @@ fn kill(pid: u32) {
     }
 }
 
-async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> Result<DevnetInfo> {
+/// What `--tls` adds to a devnet: the CA, the https RPC URL in front of anvil, the terminator.
+struct DevnetTls {
+    ca: crate::tls::devca::DevCa,
+    tls_dir: PathBuf,
+    rpc_url: String,
+    proxy_pid: u32,
+}
+
+/// With `a.tls`: make the devnet CA in `DIR/tls/`, trust it in this process, and start the TLS
+/// terminator in front of anvil (`anvil_url`) on a port bound here and handed to it; `Ok` once
+/// `eth_chainId` answers over https. `proxy_pid` is set as soon as the terminator runs (the
+/// caller stops it on failure). `Ok(None)` without `a.tls`.
+async fn start_tls(
+    a: &UpOptions,
+    dir: &Path,
+    anvil_url: &str,
+    proxy_pid: &mut Option<u32>,
+) -> Result<Option<DevnetTls>> {
+    if !a.tls {
+        return Ok(None);
+    }
+    let tls_dir = dir.join("tls");
+    std::fs::create_dir_all(&tls_dir)?;
+    let ca = crate::tls::devca::DevCa::create(&tls_dir, "novakms devnet CA")?;
+    crate::tls::client::set_ca_file(Some(&ca.ca_file))?;
+    let leaf = ca.leaf(&tls_dir, "rpc")?;
+    let upstream = anvil_url.trim_start_matches("http://").to_string();
+    let listener = crate::activation::bind_reusable("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let log = dir.join("rpc-proxy.log");
+    let _ = std::fs::remove_file(&log);
+    let pid = crate::activation::spawn_with_listener(
+        &std::env::current_exe()?,
+        &[
+            "devnet".as_ref(),
+            "rpc-proxy".as_ref(),
+            "--upstream".as_ref(),
+            upstream.as_ref(),
+            "--cert".as_ref(),
+            leaf.cert_file.as_os_str(),
+            "--key".as_ref(),
+            leaf.key_file.as_os_str(),
+        ],
+        &[],
+        &["NOVAKMS_CONFIG"],
+        &listener,
+        &log,
+    )?;
+    *proxy_pid = Some(pid);
+    drop(listener);
+    let rpc_url = format!("https://127.0.0.1:{port}");
+    if let Err(e) = devchain::wait_for_rpc(&rpc_url, Duration::from_secs(30)).await {
+        return Err(Error::local(format!(
+            "the TLS terminator in front of anvil did not answer at {rpc_url}: {e}\n{}",
+            tail(&log)
+        )));
+    }
+    Ok(Some(DevnetTls {
+        ca,
+        tls_dir,
+        rpc_url,
+        proxy_pid: pid,
+    }))
+}
+
+async fn provision(
+    a: &UpOptions,
+    dir: &Path,
+    tls: Option<DevnetTls>,
+    anvil_url: &str,
+    anvil_pid: u32,
+) -> Result<DevnetInfo> {
+    // With --tls, everything (deploying included) goes through the https terminator.
+    let rpc_url = tls.as_ref().map_or(anvil_url, |t| t.rpc_url.as_str());
+    let ca_file = tls.as_ref().map(|t| t.ca.ca_file.display().to_string());
+    let scheme = if tls.is_some() { "https" } else { "http" };
     devchain::wait_for_rpc(rpc_url, Duration::from_secs(30)).await?;
     let owner = devchain::dev_signer()?;
     eprintln!("deploying contracts to {rpc_url} ...");
@@ -318,7 +425,7 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
         let listener = crate::activation::bind_reusable("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         listeners.push(listener);
-        let url = format!("http://127.0.0.1:{port}");
+        let url = format!("{scheme}://127.0.0.1:{port}");
         let keystore = dir.join(format!("node-{i}.keystore.json"));
         let _ = std::fs::remove_file(&keystore);
         let id = crate::identity::create_keystore(&keystore, &password)?;
@@ -336,6 +443,10 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
             .await?;
         let data_dir = dir.join(format!("node-{i}"));
         let config = dir.join(format!("node-{i}.toml"));
+        let leaf = match &tls {
+            Some(t) => Some(t.ca.leaf(&t.tls_dir, &format!("node-{i}"))?),
+            None => None,
+        };
         let node_config = NodeConfig {
             rpc_url: rpc_url.to_string(),
             nova_app_registry: deployed.nova_app_registry.clone(),
@@ -349,6 +460,9 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
             node_tick_seconds: 1,
             nonce_rate_limit_per_minute: 0,
             addr: url.clone(),
+            tls_cert_file: leaf.as_ref().map(|l| l.cert_file.display().to_string()),
+            tls_key_file: leaf.as_ref().map(|l| l.key_file.display().to_string()),
+            ca_file: ca_file.clone(),
         };
         write_config(
             &config,
@@ -426,6 +540,7 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
             password_file: password_file.display().to_string(),
             keystore: app_keystore.display().to_string(),
             addr: nodes[0].url.clone(),
+            ca_file: ca_file.clone(),
         };
         write_config(
             &app_config,
@@ -454,6 +569,8 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
         password_file,
         nodes,
         apps,
+        ca_file: tls.as_ref().map(|t| t.ca.ca_file.clone()),
+        rpc_proxy_pid: tls.as_ref().map(|t| t.proxy_pid),
     };
 
     // Start the nodes.
@@ -510,7 +627,8 @@ async fn provision(a: &UpOptions, dir: &Path, rpc_url: &str, anvil_pid: u32) -> 
     Ok(info)
 }
 
-/// Stop a devnet: SIGTERM the nodes (SIGKILL after 10 s), then anvil.
+/// Stop a devnet: SIGTERM the nodes (SIGKILL after 10 s), then the `--tls` RPC terminator,
+/// then anvil.
 /// Returns how many processes were stopped. Errors: Local (no devnet.json).
 pub async fn down(dir: &Path) -> Result<usize> {
     let path = dir.join("devnet.json");
@@ -519,6 +637,7 @@ pub async fn down(dir: &Path) -> Result<usize> {
     let info: DevnetInfo = serde_json::from_str(&text)
         .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
     let mut pids: Vec<u32> = info.nodes.iter().map(|n| n.pid).collect();
+    pids.extend(info.rpc_proxy_pid);
     pids.push(info.anvil_pid);
     let mut stopped = 0;
     for pid in pids {
@@ -608,6 +727,9 @@ mod tests {
             node_tick_seconds: 1,
             nonce_rate_limit_per_minute: 0,
             addr: "http://127.0.0.1:9000".into(),
+            tls_cert_file: None,
+            tls_key_file: None,
+            ca_file: None,
         };
         let path = t.path().join("node-1.toml");
         write_config(&path, "# header\n", &node).unwrap();
@@ -630,6 +752,7 @@ mod tests {
             password_file: pw.into(),
             keystore: "/d/app.keystore.json".into(),
             addr: "http://127.0.0.1:9000".into(),
+            ca_file: None,
         };
         let path = t.path().join("app.toml");
         write_config(&path, "", &app).unwrap();

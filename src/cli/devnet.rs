@@ -19,6 +19,9 @@ pub enum DevnetCmd {
     Up(UpArgs),
     /// Stop the nodes and anvil of a devnet.
     Down(DownArgs),
+    /// TLS terminator in front of anvil, started by `devnet up --tls` (internal).
+    #[command(hide = true)]
+    RpcProxy(RpcProxyArgs),
 }
 
 /// Arguments of `devnet up`.
@@ -37,6 +40,28 @@ pub struct UpArgs {
     /// up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub apps: u16,
+    /// HTTPS only: a private CA in DIR/tls, nodes on https URLs, chain RPC behind a TLS
+    /// terminator, ca_file in every generated config
+    #[arg(long)]
+    pub tls: bool,
+}
+
+/// Arguments of the hidden `devnet rpc-proxy`.
+#[derive(Debug, Args)]
+pub struct RpcProxyArgs {
+    /// Address to listen on (ignored when a listening socket is handed over, as `devnet up`
+    /// does: `LISTEN_PID` / `LISTEN_FDS`)
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Plain-TCP upstream (anvil), host:port
+    #[arg(long)]
+    pub upstream: std::net::SocketAddr,
+    /// Certificate chain (PEM)
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// Private key (PEM)
+    #[arg(long)]
+    pub key: PathBuf,
 }
 
 /// Arguments of `devnet down`.
@@ -56,6 +81,7 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 dir: a.dir.clone(),
                 timeout: Duration::from_secs(a.timeout),
                 apps: a.apps,
+                tls: a.tls,
             })
             .await?;
             match cli.output {
@@ -63,6 +89,9 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 Output::Text => {
                     println!("devnet ready in {}", a.dir.display());
                     println!("  rpc:      {}", info.rpc_url);
+                    if let Some(ca) = &info.ca_file {
+                        println!("  ca_file:  {} (https only)", ca.display());
+                    }
                     println!(
                         "  registry: {} (KMS: {})",
                         info.nova_app_registry, info.kms_registry
@@ -80,6 +109,19 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        DevnetCmd::RpcProxy(a) => {
+            let listener = match crate::activation::inherited_listener()? {
+                Some(l) => l,
+                None => std::net::TcpListener::bind(a.listen)?,
+            };
+            let listener = crate::tls::proxy::tokio_listener(listener)?;
+            eprintln!(
+                "rpc-proxy: https on {} -> http {}",
+                listener.local_addr()?,
+                a.upstream
+            );
+            crate::tls::proxy::run(listener, a.upstream, &a.cert, &a.key).await
         }
         DevnetCmd::Down(a) => {
             let stopped = devnet::down(&a.dir).await?;

@@ -83,7 +83,7 @@ fn write_page(cmd: &clap::Command, name: &str, dir: &Path, out: &mut Vec<PathBuf
         .map_err(|e| Error::local(format!("cannot write {}: {e}", path.display())))?;
     out.push(path);
     for sub in cmd.get_subcommands() {
-        if sub.get_name() == "help" {
+        if sub.get_name() == "help" || sub.is_hide_set() {
             continue;
         }
         write_page(sub, &format!("{name}-{}", sub.get_name()), dir, out)?;

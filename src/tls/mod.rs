@@ -12,6 +12,8 @@
 //!   echo the file's content.
 
 pub mod client;
+pub mod devca;
+pub mod proxy;
 pub mod server;
 
 use std::path::Path;

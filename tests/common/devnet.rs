@@ -379,6 +379,12 @@ impl Drop for Devnet {
             }
             reap(pid);
         }
+        if let Some(pid) = self.info.rpc_proxy_pid {
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL);
+            }
+            reap(pid);
+        }
         unsafe {
             libc::kill(self.info.anvil_pid as i32, libc::SIGKILL);
         }
