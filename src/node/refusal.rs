@@ -81,3 +81,37 @@ impl std::fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_errors_become_503_when_not_ready_and_a_bare_500_otherwise() {
+        let r = Refusal::from_storage_error(&Error::new(
+            ErrorKind::NotReady,
+            "master secret not initialized",
+        ));
+        assert_eq!(
+            (r.status, r.code, r.message.as_str()),
+            (503, "service_unavailable", "master secret not initialized")
+        );
+        // Anything else: the fixed message, never the detail (path, OS error).
+        let r = Refusal::from_storage_error(&Error::new(
+            ErrorKind::Local,
+            "/var/lib/novakms/novakms.redb: No space left on device",
+        ));
+        assert_eq!(
+            (r.status, r.code, r.message.as_str()),
+            (500, "internal_error", "Storage error")
+        );
+    }
+
+    #[test]
+    fn display_names_status_code_and_message() {
+        assert_eq!(
+            Refusal::not_found("Key not found").to_string(),
+            "404 not_found: Key not found"
+        );
+    }
+}
