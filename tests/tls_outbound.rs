@@ -309,3 +309,28 @@ fn devnet_up_tls_is_https_only_and_the_generated_configs_just_work() {
         common::process::wait_gone(pid, Duration::from_secs(20));
     }
 }
+
+#[test]
+fn a_system_without_ca_certificates_still_speaks_plain_http() {
+    // A slim image without ca-certificates: the platform verifier refuses to build with no
+    // root, which used to fail every client ("builder error", exit 1) before any connection,
+    // plain http included. Now the client builds, warns once, and the call itself is made:
+    // a closed port answers "unreachable" (exit 3).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for scheme in ["http", "https"] {
+        let o = std::process::Command::new(exe())
+            .args(["health", "--addr", &format!("{scheme}://127.0.0.1:{port}")])
+            .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
+            .env("SSL_CERT_DIR", "/nonexistent")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{scheme}: {err}");
+        assert!(err.contains("unreachable"), "{scheme}: {err}");
+        assert!(err.contains("no CA certificate found"), "{scheme}: {err}");
+    }
+}

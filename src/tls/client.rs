@@ -63,11 +63,33 @@ pub fn builder() -> reqwest::ClientBuilder {
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     let b = reqwest::Client::builder();
-    if extra.is_empty() {
+    if !platform_has_roots() {
+        // The platform verifier refuses to build with no root at all, which would fail every
+        // client, plain `http://` included. Without platform roots only `ca_file` is trusted.
+        b.tls_certs_only(extra)
+    } else if extra.is_empty() {
         b
     } else {
         b.tls_certs_merge(extra)
     }
+}
+
+/// True when the platform's store holds at least one CA certificate (read once per process).
+/// Without any (a slim image without `ca-certificates`), a warning is logged once and clients
+/// trust `ca_file` alone: `http://` keeps working, `https://` to a public server fails with an
+/// untrusted-certificate error.
+fn platform_has_roots() -> bool {
+    static HAS_ROOTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS_ROOTS.get_or_init(|| {
+        let found = !rustls_native_certs::load_native_certs().certs.is_empty();
+        if !found {
+            tracing::warn!(
+                "no CA certificate found on this system (install ca-certificates, or set \
+                 ca_file): https connections trust ca_file only"
+            );
+        }
+        found
+    })
 }
 
 /// The hint appended to a transport error's text (`text`: its whole cause chain) when the
