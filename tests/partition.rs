@@ -324,10 +324,17 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
         let ok_before = pushes_to_c(&cl.d, "ok").await;
         cl.d.signal_node_nowait(C, libc::SIGCONT);
         let took = cl.converge_and_stay("case paused").await;
-        let ok_after = pushes_to_c(&cl.d, "ok").await;
+        // C may converge first through its own anti-entropy pull; the peers' retry (after its
+        // backoff) still has to get through, so wait for it rather than read once.
+        let retry_deadline = Instant::now() + Duration::from_secs(60);
+        let mut ok_after = pushes_to_c(&cl.d, "ok").await;
+        while ok_after <= ok_before && Instant::now() < retry_deadline {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            ok_after = pushes_to_c(&cl.d, "ok").await;
+        }
         assert!(
             ok_after > ok_before,
-            "no push to C succeeded after SIGCONT ({ok_before} -> {ok_after})"
+            "no push to C succeeded within 60 s of SIGCONT ({ok_before} -> {ok_after})"
         );
         report.push(format!(
             "paused (SIGSTOP {paused_for:?}/SIGCONT): {during} ops on A,B while C paused; \
