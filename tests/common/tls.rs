@@ -89,8 +89,12 @@ impl TestCa {
 
     /// A reqwest client that trusts this CA only.
     pub fn client(&self) -> reqwest::Client {
-        novakms::tls::client::builder()
-            .tls_certs_only([reqwest::Certificate::from_der(&self.der).unwrap()])
+        // Trusting this CA only: the process-wide configuration of `tls::client::builder` would
+        // take precedence over roots added to that builder.
+        let mut cfg = rustls::ClientConfig::clone(&self.rustls_client());
+        cfg.alpn_protocols.clear();
+        reqwest::Client::builder()
+            .use_preconfigured_tls(cfg)
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap()
