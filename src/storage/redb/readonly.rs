@@ -157,39 +157,40 @@ impl RedbStorage {
     }
 }
 
+/// redb's read-only open of `path`: never repairs, upgrades or writes. The outer error is a
+/// panic inside redb (Integrity, naming the file); the inner one is redb's own refusal, for the
+/// caller to classify (`RepairAborted`, `UpgradeRequired`, …).
+pub(super) fn try_open_read_only(
+    path: &Path,
+) -> Result<std::result::Result<ReadOnlyDatabase, DatabaseError>> {
+    catch_unwind(AssertUnwindSafe(|| builder().open_read_only(path))).map_err(|p| {
+        corrupt(
+            path,
+            format!("redb failed while opening it: {}", panic_message(&*p)),
+        )
+    })
+}
+
 /// Open `path` with redb's read-only open (no repair, no upgrade): reopening a read-only handle
 /// after an I/O error. Errors: those of `open_err`.
 pub(super) fn open_existing_read_only(path: &Path) -> Result<ReadOnlyDatabase> {
-    match catch_unwind(AssertUnwindSafe(|| builder().open_read_only(path))) {
-        Ok(Ok(db)) => Ok(db),
-        Ok(Err(e)) => Err(open_err(path, e)),
-        Err(p) => Err(corrupt(
-            path,
-            format!("redb failed while opening it: {}", panic_message(&*p)),
-        )),
-    }
+    try_open_read_only(path)?.map_err(|e| open_err(path, e))
 }
 
 fn open_in_place(path: &Path) -> Result<InPlace> {
-    let db = match catch_unwind(AssertUnwindSafe(|| builder().open_read_only(path))) {
-        Ok(Ok(db)) => db,
-        Ok(Err(DatabaseError::RepairAborted)) => {
+    let db = match try_open_read_only(path)? {
+        Ok(db) => db,
+        Err(DatabaseError::RepairAborted) => {
             return Ok(InPlace::NeedsWrite(
                 "it was not closed cleanly and needs a repair".into(),
             ))
         }
-        Ok(Err(DatabaseError::UpgradeRequired(v))) => {
+        Err(DatabaseError::UpgradeRequired(v)) => {
             return Ok(InPlace::NeedsWrite(format!(
                 "it uses redb file format {v} (redb 2.x)"
             )))
         }
-        Ok(Err(e)) => return Err(open_err(path, e)),
-        Err(p) => {
-            return Err(corrupt(
-                path,
-                format!("redb failed while opening it: {}", panic_message(&*p)),
-            ))
-        }
+        Err(e) => return Err(open_err(path, e)),
     };
     if let Some(why) = needs_write(&db, path)? {
         return Ok(InPlace::NeedsWrite(why));

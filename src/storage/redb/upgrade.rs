@@ -97,19 +97,13 @@ pub(super) enum Format {
 /// Errors: `InUse` when another process holds the file; `Integrity` for a file redb cannot read
 /// at all; `Local` for I/O errors.
 pub(super) fn probe(dir: &Path, path: &Path) -> Result<Format> {
-    let mut b = Builder::new();
-    b.set_repair_callback(|s| s.abort());
-    match catch_unwind(AssertUnwindSafe(|| b.open_read_only(path))) {
-        Ok(Ok(db)) => records_format(&db, path),
-        Ok(Err(DatabaseError::UpgradeRequired(v))) => {
+    match super::readonly::try_open_read_only(path)? {
+        Ok(db) => records_format(&db, path),
+        Err(DatabaseError::UpgradeRequired(v)) => {
             Ok(Format::Legacy(format!("redb file format {v}")))
         }
-        Ok(Err(DatabaseError::RepairAborted)) => probe_copy(dir, path),
-        Ok(Err(e)) => Err(open_err(path, e)),
-        Err(p) => Err(corrupt(
-            path,
-            format!("redb failed while opening it: {}", panic_message(&*p)),
-        )),
+        Err(DatabaseError::RepairAborted) => probe_copy(dir, path),
+        Err(e) => Err(open_err(path, e)),
     }
 }
 
