@@ -326,16 +326,13 @@ fn partitioned_node_converges_and_conflicts_resolve_by_the_merge_rule() {
         let took = cl.converge_and_stay("case paused").await;
         // C may converge first through its own anti-entropy pull; the peers' retry (after its
         // backoff) still has to get through, so wait for it rather than read once.
-        let retry_deadline = Instant::now() + Duration::from_secs(60);
-        let mut ok_after = pushes_to_c(&cl.d, "ok").await;
-        while ok_after <= ok_before && Instant::now() < retry_deadline {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            ok_after = pushes_to_c(&cl.d, "ok").await;
-        }
-        assert!(
-            ok_after > ok_before,
-            "no push to C succeeded within 60 s of SIGCONT ({ok_before} -> {ok_after})"
-        );
+        common::wait::eventually(
+            "a push to C succeeds after SIGCONT",
+            Duration::from_secs(60),
+            || async { pushes_to_c(&cl.d, "ok").await > ok_before },
+        )
+        .await;
+        let ok_after = pushes_to_c(&cl.d, "ok").await;
         report.push(format!(
             "paused (SIGSTOP {paused_for:?}/SIGCONT): {during} ops on A,B while C paused; \
              converged {took:?} after SIGCONT; pushes to C: {failed} failed while paused, \
