@@ -9,7 +9,8 @@
 //!   `rustls-platform-verifier`: the OS store, `/etc/ssl/certs` on Linux; slim images
 //!   need `ca-certificates`), plus the certificates of `ca_file` when set ([`configure`]), for a
 //!   private CA. `http://` URLs keep working (no TLS);
-//! * **one verifier per process** — the platform store is read once, not per client built (a
+//! * **one verifier per process** — the platform store is read once, when the first client is
+//!   built (never by commands that make no HTTP call), not per client built (a
 //!   debug build spent 3.9 ms per client on it, and the node builds its probe client every
 //!   tick; now 0.11 ms). Roots added to a builder from [`builder`] are ignored: trust goes
 //!   through [`set_ca_file`];
@@ -29,10 +30,19 @@ use rustls_pki_types::CertificateDer;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 
-/// The TLS configuration every client is built with: one verifier per process, so the
-/// platform's store is read once (when the first client is built, or when `ca_file` is set),
-/// not each time a client is built (the node builds its peer-probe client every tick).
-static CONFIG: RwLock<Option<Arc<ClientConfig>>> = RwLock::new(None);
+/// `ca_file`'s certificates, and the TLS configuration every client is built with: one
+/// verifier per process, so the platform's store is read once (when the first client is built),
+/// not each time a client is built (the node builds its peer-probe client every tick), and not
+/// at all by commands that make no HTTP call.
+struct Trust {
+    extra: Vec<CertificateDer<'static>>,
+    built: Option<Arc<ClientConfig>>,
+}
+
+static TRUST: RwLock<Trust> = RwLock::new(Trust {
+    extra: Vec::new(),
+    built: None,
+});
 
 /// Apply the settings' `ca_file` (or clear it when unset) to every client built from now on.
 /// Called once when the settings are loaded (`cli::Cli::settings`).
@@ -43,46 +53,47 @@ pub fn configure(s: &Settings) -> Result<()> {
 }
 
 /// Trust the certificates of the PEM bundle at `path` in addition to the platform roots
-/// (`None`: platform roots only).
+/// (`None`: platform roots only). Reads only that file; the platform store is read when the
+/// next client is built.
 ///
 /// Errors (Local, naming `ca_file`): unreadable file, malformed PEM, no certificate, a
 /// certificate rustls cannot use as a root.
 pub fn set_ca_file(path: Option<&Path>) -> Result<()> {
     let extra = match path {
         None => Vec::new(),
-        Some(p) => super::read_certs(p, "ca_file")?,
+        Some(p) => {
+            let certs = super::read_certs(p, "ca_file")?;
+            let mut check = rustls::RootCertStore::empty();
+            for c in &certs {
+                check.add(c.clone()).map_err(|e| {
+                    Error::local(format!(
+                        "ca_file {}: unusable certificate: {e}",
+                        p.display()
+                    ))
+                })?;
+            }
+            certs
+        }
     };
-    let cfg = client_config(extra).map_err(|e| {
-        Error::local(format!(
-            "ca_file {}: unusable certificate: {e}",
-            path.map_or_else(String::new, |p| p.display().to_string())
-        ))
-    })?;
-    *CONFIG.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(cfg));
+    *TRUST.write().unwrap_or_else(|p| p.into_inner()) = Trust { extra, built: None };
     Ok(())
 }
 
-/// The rustls configuration for `extra` roots plus the platform's. With no platform root at all
-/// (a slim image without `ca-certificates`) the platform verifier refuses to exist; then a
-/// warning is logged and `extra` alone is trusted, so `http://` keeps working and `https://` to
-/// a public server fails as untrusted.
-///
-/// Errors: a certificate of `extra` that rustls refuses as a root.
-fn client_config(
-    extra: Vec<CertificateDer<'static>>,
-) -> std::result::Result<ClientConfig, rustls::Error> {
+/// The rustls configuration for `extra` roots (already checked by [`set_ca_file`]) plus the
+/// platform's. With no platform root at all (a slim image without `ca-certificates`) the
+/// platform verifier refuses to exist; then a warning is logged and `extra` alone is trusted,
+/// so `http://` keeps working and `https://` to a public server fails as untrusted.
+fn client_config(extra: &[CertificateDer<'static>]) -> ClientConfig {
     super::install_default_provider();
-    let provider = super::provider();
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()?;
-    let no_extra = extra.is_empty();
-    match rustls_platform_verifier::Verifier::new_with_extra_roots(extra.clone(), provider) {
-        Ok(v) => Ok(builder
+    let builder = ClientConfig::builder();
+    match rustls_platform_verifier::Verifier::new_with_extra_roots(
+        extra.iter().cloned(),
+        super::provider(),
+    ) {
+        Ok(v) => builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(v))
-            .with_no_client_auth()),
-        // With extra roots the store is never empty: the error is about one of them.
-        Err(e) if !no_extra => Err(e),
+            .with_no_client_auth(),
         Err(e) => {
             tracing::warn!(
                 reason = %e,
@@ -90,25 +101,22 @@ fn client_config(
                  ca_file): https connections trust ca_file only"
             );
             let mut roots = rustls::RootCertStore::empty();
-            roots.add_parsable_certificates(extra);
-            Ok(builder.with_root_certificates(roots).with_no_client_auth())
+            roots.add_parsable_certificates(extra.iter().cloned());
+            builder.with_root_certificates(roots).with_no_client_auth()
         }
     }
 }
 
-/// The shared configuration, made on first use with the platform roots alone when `ca_file`
-/// was never applied.
+/// The shared configuration, built on first use.
 fn shared_config() -> Arc<ClientConfig> {
-    if let Some(c) = CONFIG.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+    if let Some(c) = &TRUST.read().unwrap_or_else(|p| p.into_inner()).built {
         return c.clone();
     }
-    let mut slot = CONFIG.write().unwrap_or_else(|p| p.into_inner());
-    slot.get_or_insert_with(|| {
-        Arc::new(
-            client_config(Vec::new()).expect("no extra roots: cannot fail (see client_config)"),
-        )
-    })
-    .clone()
+    let mut t = TRUST.write().unwrap_or_else(|p| p.into_inner());
+    let Trust { extra, built } = &mut *t;
+    built
+        .get_or_insert_with(|| Arc::new(client_config(extra)))
+        .clone()
 }
 
 /// A reqwest client builder with TLS ready (rustls on `ring`, platform roots plus `ca_file`);
@@ -142,7 +150,7 @@ mod tests {
         let e = set_ca_file(Some(&empty)).unwrap_err();
         assert!(e.message().contains("no PEM certificate"), "{e}");
         set_ca_file(None).unwrap();
-        assert!(CONFIG.read().unwrap().is_some());
+        assert!(TRUST.read().unwrap().extra.is_empty());
     }
 
     #[test]
