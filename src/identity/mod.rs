@@ -25,8 +25,15 @@
 //!
 //! Keystore I/O lives in [`keystore`] and password input in [`password`]; the main entry points
 //! are re-exported here: [`create_keystore`], [`load_keystore`], [`read_password`].
+//!
+//! [`Identity`] is the local key material of the `keystore` backend. Everything that signs or
+//! seals for a node or an app goes through [`IdentityHandle`] ([`handle`]), which also covers
+//! `identity = "odyn"`: the keys live in the enclave's Odyn runtime ([`odyn`], protocol.md
+//! §3.2) and novakms asks it over HTTP.
 
+pub mod handle;
 pub mod keystore;
+pub mod odyn;
 pub mod password;
 
 use std::fmt;
@@ -38,6 +45,7 @@ use crate::crypto::keys::spki_der;
 use crate::crypto::pop;
 use crate::error::{Error, Result};
 
+pub use handle::{EnvelopeError, IdentityHandle};
 pub use keystore::{
     create_keystore, create_keystore_for, load_keystore, write_keystore, write_keystore_for,
     KeystoreKind,
