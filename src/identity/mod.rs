@@ -200,6 +200,34 @@ fn derive_p384(wallet_secret: &[u8; 32]) -> p384::SecretKey {
     }
 }
 
+/// Signs EIP-191 messages from synchronous code (the backup writer runs on a blocking
+/// thread): an [`Identity`] locally, an [`IdentityHandle`] locally or through Odyn
+/// ([`IdentityHandle::sign_blocking`]).
+pub trait BlockingSigner: Sync {
+    /// `0x` + 130 hex, v ∈ {27, 28} (protocol.md §2.2). Errors: the backend's (Odyn: Remote).
+    fn sign_blocking(&self, msg: &str) -> Result<String>;
+    /// The signing wallet, canonical (`0x` + 40 lowercase hex).
+    fn signer_address(&self) -> String;
+}
+
+impl BlockingSigner for Identity {
+    fn sign_blocking(&self, msg: &str) -> Result<String> {
+        Ok(self.sign(msg))
+    }
+    fn signer_address(&self) -> String {
+        self.address()
+    }
+}
+
+impl BlockingSigner for IdentityHandle {
+    fn sign_blocking(&self, msg: &str) -> Result<String> {
+        IdentityHandle::sign_blocking(self, msg)
+    }
+    fn signer_address(&self) -> String {
+        self.address().to_string()
+    }
+}
+
 /// Load the identity the settings name: `keystore`, with its password from `password_file`,
 /// `NOVAKMS_PASSWORD_FILE` or a terminal prompt (design.md §6: secrets never in argv).
 ///
