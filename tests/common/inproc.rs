@@ -64,8 +64,14 @@ pub fn ready_state(
     storage: Arc<dyn Storage>,
     registry: RegistryClient,
 ) -> Arc<NodeState> {
-    let st =
-        novakms::node::assemble(settings, identity, storage, registry, loaded_secret()).unwrap();
+    let st = novakms::node::assemble(
+        settings,
+        identity.into(),
+        storage,
+        registry,
+        loaded_secret(),
+    )
+    .unwrap();
     st.set_ready();
     Arc::new(st)
 }
