@@ -128,7 +128,7 @@ impl Node {
     pub fn info(&self) -> PeerInfo {
         PeerInfo::for_test(
             &self.st.wallet,
-            self.st.identity.tee_pubkey_der(),
+            self.st.identity.tee_pubkey_der().to_vec(),
             &format!("http://{}", self.addr),
             0,
             true,
