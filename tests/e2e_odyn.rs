@@ -27,7 +27,9 @@ const QUIET: &str = "anti_entropy_interval_seconds = 0\n";
 fn odyn_on(rt: &tokio::runtime::Runtime) -> TestOdyn {
     rt.block_on(async {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        TestOdyn::start_on(l, OdynKeys::generate(), None).await.unwrap()
+        TestOdyn::start_on(l, OdynKeys::generate(), None)
+            .await
+            .unwrap()
     })
 }
 
@@ -40,8 +42,14 @@ fn odyn_node_in_a_keystore_cluster() {
     let d = Devnet::up_env(2, &[], &[("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "0")]);
     let rt = rt();
     let odyn = odyn_on(&rt);
-    let (config, url, _data, iid) =
-        d.add_odyn_node(&rt, "odyn-1", &odyn.url(), &odyn.address(), &odyn.tee_pubkey_der(), None);
+    let (config, url, _data, iid) = d.add_odyn_node(
+        &rt,
+        "odyn-1",
+        &odyn.url(),
+        &odyn.address(),
+        &odyn.tee_pubkey_der(),
+        None,
+    );
     std::fs::write(&config, std::fs::read_to_string(&config).unwrap() + QUIET).unwrap();
     let mut p = spawn_serve(&config, &d.path().join("odyn-1.log"));
     wait_ready(&url, Duration::from_secs(60));
@@ -66,15 +74,23 @@ fn odyn_node_in_a_keystore_cluster() {
         // Replication both ways.
         c.put("from-odyn", b"1", 0).await.unwrap();
         ks.put("from-ks", b"2", 0).await.unwrap();
-        eventually("keystore node has the Odyn node's write", Duration::from_secs(30), || {
-            let ks = &ks;
-            async move { ks.get("from-odyn").await.unwrap().is_some() }
-        })
+        eventually(
+            "keystore node has the Odyn node's write",
+            Duration::from_secs(30),
+            || {
+                let ks = &ks;
+                async move { ks.get("from-odyn").await.unwrap().is_some() }
+            },
+        )
         .await;
-        eventually("Odyn node has the keystore node's write", Duration::from_secs(30), || {
-            let c = &c;
-            async move { c.get("from-ks").await.unwrap().is_some() }
-        })
+        eventually(
+            "Odyn node has the keystore node's write",
+            Duration::from_secs(30),
+            || {
+                let c = &c;
+                async move { c.get("from-ks").await.unwrap().is_some() }
+            },
+        )
         .await;
         assert_eq!(c.get("from-ks").await.unwrap().unwrap().0, b"2");
         // Odyn calls per request: a GET (no body) = 1 encrypt + 1 sign; a derive (body) = 1
@@ -88,9 +104,18 @@ fn odyn_node_in_a_keystore_cluster() {
         let before = counts(&odyn);
         let k1 = c.derive("wallet/root", "", 32).await.unwrap();
         assert_eq!(counts(&odyn), [before[0] + 1, before[1] + 1, before[2] + 1]);
-        assert_eq!((odyn.served("address"), odyn.served("public_key")), (addr0, pk0));
-        assert_eq!(k1, ks.derive("wallet/root", "", 32).await.unwrap(), "same master secret");
-        let m = common::http::metric_sum(&url, "novakms_odyn_requests_total", &[("call", "encrypt")]).await;
+        assert_eq!(
+            (odyn.served("address"), odyn.served("public_key")),
+            (addr0, pk0)
+        );
+        assert_eq!(
+            k1,
+            ks.derive("wallet/root", "", 32).await.unwrap(),
+            "same master secret"
+        );
+        let m =
+            common::http::metric_sum(&url, "novakms_odyn_requests_total", &[("call", "encrypt")])
+                .await;
         assert_eq!(m as u64, odyn.served("encrypt"));
     });
 
@@ -101,16 +126,33 @@ fn odyn_node_in_a_keystore_cluster() {
     wait_ready(&url, Duration::from_secs(60));
     rt.block_on(async {
         let s = status(&url).await;
-        assert_eq!(s["node"]["master_secret"]["state"], "generated", "reloaded sealed: {s}");
-        assert!(odyn.served("decrypt") > before, "the sealed secret was opened by Odyn");
-        assert_eq!(via_odyn(&odyn, &url).get("from-ks").await.unwrap().unwrap().0, b"2");
+        assert_eq!(
+            s["node"]["master_secret"]["state"], "generated",
+            "reloaded sealed: {s}"
+        );
+        assert!(
+            odyn.served("decrypt") > before,
+            "the sealed secret was opened by Odyn"
+        );
+        assert_eq!(
+            via_odyn(&odyn, &url)
+                .get("from-ks")
+                .await
+                .unwrap()
+                .unwrap()
+                .0,
+            b"2"
+        );
     });
     // ... and again: the re-sealed copy (fresh nonce) opens once more.
     drop(p);
     p = spawn_serve(&config, &d.path().join("odyn-1c.log"));
     wait_ready(&url, Duration::from_secs(60));
     rt.block_on(async {
-        assert_eq!(status(&url).await["node"]["master_secret"]["state"], "generated");
+        assert_eq!(
+            status(&url).await["node"]["master_secret"]["state"],
+            "generated"
+        );
     });
 
     // A new enclave: new Odyn keys, registered anew on the same URL; the old blob does not
@@ -150,18 +192,28 @@ fn odyn_node_in_a_keystore_cluster() {
             .reset_master_secret_hash(&d.info.kms_registry)
             .await
             .unwrap();
-        eventually("the Odyn node set a new hash", Duration::from_secs(60), || async {
-            let h = d.registry().master_secret_hash().await.unwrap();
-            h != [0u8; 32] && status(&url).await["node"]["service_available"] == true
-        })
+        eventually(
+            "the Odyn node set a new hash",
+            Duration::from_secs(60),
+            || async {
+                let h = d.registry().master_secret_hash().await.unwrap();
+                h != [0u8; 32] && status(&url).await["node"]["service_available"] == true
+            },
+        )
         .await;
         // Ready again with a generated secret = its hash is the one on chain (the node is
         // ready only with a secret verified against masterSecretHash); the keystore nodes
         // are stopped, so the transaction came from the Odyn node, signed by its Odyn.
         let s = status(&url).await;
         assert_eq!(s["node"]["master_secret"]["state"], "generated", "{s}");
-        assert!(odyn2.served("sign_tx") > 0, "setMasterSecretHash went through Odyn sign-tx");
-        assert!(odyn2.served("random") > 0, "the secret came from Odyn's /v1/random");
+        assert!(
+            odyn2.served("sign_tx") > 0,
+            "setMasterSecretHash went through Odyn sign-tx"
+        );
+        assert!(
+            odyn2.served("random") > 0,
+            "the secret came from Odyn's /v1/random"
+        );
         assert_ne!(d.registry().master_secret_hash().await.unwrap(), old_hash);
     });
     for i in 0..2 {
@@ -173,7 +225,11 @@ fn odyn_node_in_a_keystore_cluster() {
     let app_odyn = odyn_on(&rt);
     rt.block_on(async {
         let a = &d.info.apps[0];
-        let inst = d.registry().get_instance_by_wallet(&a.wallet).await.unwrap();
+        let inst = d
+            .registry()
+            .get_instance_by_wallet(&a.wallet)
+            .await
+            .unwrap();
         d.admin()
             .register_instance(
                 a.app_id,
@@ -192,16 +248,31 @@ fn odyn_node_in_a_keystore_cluster() {
         std::process::Command::new(common::exe())
             .args(["--config"])
             .arg(&cfg)
-            .args(["--identity", "odyn", "--odyn-url", &app_odyn.url(), "--addr", &url])
+            .args([
+                "--identity",
+                "odyn",
+                "--odyn-url",
+                &app_odyn.url(),
+                "--addr",
+                &url,
+            ])
             .args(args)
             .env_remove("NOVAKMS_CONFIG")
             .output()
             .unwrap()
     };
     let out = run(&["store", "put", "odyn-app", "hello"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(&["store", "get", "odyn-app"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("hello"));
     assert!(app_odyn.served("sign") >= 2 && app_odyn.served("decrypt") >= 2);
     drop(p);

@@ -470,7 +470,7 @@ fn near_valid_sync_requests(f: &Fixture) -> u32 {
                 let env = f
                     .peer_cipher
                     .seal(
-                        &f.st.identity.tee_pubkey_der(),
+                        f.st.identity.tee_pubkey_der(),
                         canonical_json(&payload).as_bytes(),
                     )
                     .unwrap()

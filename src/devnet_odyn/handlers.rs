@@ -31,13 +31,12 @@ fn ok(v: Value) -> Response {
     (StatusCode::OK, axum::Json(v)).into_response()
 }
 
-fn unhex(s: &str, what: &str) -> Result<Vec<u8>, Response> {
-    hex::decode(s.strip_prefix("0x").unwrap_or(s))
-        .map_err(|e| bad(format!("Invalid {what} hex: {e}")))
+fn unhex(s: &str, what: &str) -> Result<Vec<u8>, String> {
+    hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| format!("Invalid {what} hex: {e}"))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad(e.to_string()))
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
 }
 
 /// The router: the seven calls of protocol.md §3.2 and `/_test/counters`.
@@ -80,7 +79,7 @@ async fn sign(State(st): St, body: Body) -> Response {
     st.count("sign");
     let req: SignReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     if req.message.is_empty() {
         return bad("Message cannot be empty");
@@ -140,31 +139,33 @@ fn empty() -> String {
     "0x".into()
 }
 
-fn quantity(s: &str, what: &str) -> Result<U256, Response> {
+fn quantity(s: &str, what: &str) -> Result<U256, String> {
     let digits = s.strip_prefix("0x").unwrap_or(s);
     if digits.is_empty() {
         return Ok(U256::ZERO);
     }
-    U256::from_str_radix(digits, 16).map_err(|_| bad(format!("invalid {what}: {s}")))
+    U256::from_str_radix(digits, 16).map_err(|_| format!("invalid {what}: {s}"))
 }
 
-fn small<T: TryFrom<U256>>(v: U256, what: &str) -> Result<T, Response> {
-    T::try_from(v).map_err(|_| bad(format!("{what} out of range")))
+fn small<T: TryFrom<U256>>(v: U256, what: &str) -> Result<T, String> {
+    T::try_from(v).map_err(|_| format!("{what} out of range"))
 }
 
-fn unsigned(p: Structured) -> Result<TxEip1559, Response> {
+fn unsigned(p: Structured) -> Result<TxEip1559, String> {
     let chain_id: u64 = small(quantity(&p.chain_id, "chain_id")?, "chain_id")?;
     if chain_id == 0 {
-        return Err(bad("chain_id cannot be zero"));
+        return Err(String::from("chain_id cannot be zero"));
     }
     if !p.access_list.is_empty() {
-        return Err(bad("the test Odyn signs only an empty access_list"));
+        return Err(String::from(
+            "the test Odyn signs only an empty access_list",
+        ));
     }
     let to = match p.to {
         Some(a) => {
             let b = unhex(&a, "to")?;
             if b.len() != 20 {
-                return Err(bad(format!("address must be 20 bytes, found {}", b.len())));
+                return Err(format!("address must be 20 bytes, found {}", b.len()));
             }
             TxKind::Call(Address::from_slice(&b))
         }
@@ -190,12 +191,12 @@ async fn sign_tx(State(st): St, body: Body) -> Response {
     st.count("sign_tx");
     let req: SignTxReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let tx = match req.payload {
         TxPayload::Structured(p) => match unsigned(p) {
             Ok(t) => t,
-            Err(e) => return e,
+            Err(e) => return bad(e),
         },
         TxPayload::RawRlp { .. } => return bad("the test Odyn implements only kind = structured"),
     };
@@ -238,10 +239,10 @@ async fn public_key(State(st): St) -> Response {
     }))
 }
 
-fn peer_key(hex_der: &str) -> Result<(Vec<u8>, p384::PublicKey), Response> {
+fn peer_key(hex_der: &str) -> Result<(Vec<u8>, p384::PublicKey), String> {
     let der = unhex(hex_der, "client_public_key")?;
     let pk = p384::PublicKey::from_public_key_der(&der)
-        .map_err(|e| bad(format!("Invalid client public key: {e}")))?;
+        .map_err(|e| format!("Invalid client public key: {e}"))?;
     Ok((der, pk))
 }
 
@@ -255,11 +256,11 @@ async fn encrypt(State(st): St, body: Body) -> Response {
     st.count("encrypt");
     let req: EncryptReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let (_, peer) = match peer_key(&req.client_public_key) {
         Ok(k) => k,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
     let mut nonce = [0u8; 12];
     crate::crypto::os_random(&mut nonce);
@@ -290,16 +291,18 @@ async fn decrypt(State(st): St, body: Body) -> Response {
     st.count("decrypt");
     let req: DecryptReq = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return bad(e),
     };
-    let run = || -> Result<String, Response> {
+    let run = || -> Result<String, String> {
         let raw_nonce = unhex(&req.nonce, "nonce")?;
         let nonce: [u8; 12] = match raw_nonce.len() {
-            12 | 32 => raw_nonce[..12].try_into().map_err(|_| bad("nonce"))?,
+            12 | 32 => raw_nonce[..12]
+                .try_into()
+                .map_err(|_| String::from("nonce"))?,
             n => {
-                return Err(bad(format!(
+                return Err(format!(
                     "Invalid nonce length: expected 12 bytes (or 32-byte legacy nonce), got {n}"
-                )))
+                ))
             }
         };
         let (der, peer) = peer_key(&req.client_public_key)?;
@@ -313,13 +316,13 @@ async fn decrypt(State(st): St, body: Body) -> Response {
             .map(|mut r| r.insert(h.finalize().into()))
             .unwrap_or(false);
         if !fresh {
-            return Err(bad("Nonce reuse detected for client_public_key"));
+            return Err(String::from("Nonce reuse detected for client_public_key"));
         }
-        let plain = crypto::decrypt(&st.keys.p384, &peer, &nonce, &st.label, &ct).map_err(bad)?;
-        String::from_utf8(plain).map_err(|e| bad(format!("Invalid UTF-8 in plaintext: {e}")))
+        let plain = crypto::decrypt(&st.keys.p384, &peer, &nonce, &st.label, &ct)?;
+        String::from_utf8(plain).map_err(|e| format!("Invalid UTF-8 in plaintext: {e}"))
     };
     match run() {
         Ok(plaintext) => ok(json!({"plaintext": plaintext})),
-        Err(e) => e,
+        Err(e) => bad(e),
     }
 }

@@ -77,6 +77,8 @@ impl From<OdynError> for EnvelopeError {
     }
 }
 
+// One `Backend` lives behind the handle's `Arc`; the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Backend {
     Keystore {
         id: Identity,
