@@ -272,7 +272,7 @@ _novakms() {
 
     case "${cmd}" in
         novakms)
-            opts="-o -h -V --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help --version serve identity store derive health registry completions man sync backup restore devnet bench help"
+            opts="-o -h -V --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help --version serve identity store derive health registry completions man sync backup restore devnet bench help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +310,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -330,7 +338,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__backup)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help create inspect verify help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help create inspect verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +376,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -388,7 +404,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__backup__subcmd__create)
-            opts="-o -h --data-dir --admin-socket --force --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --data-dir --admin-socket --force --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,6 +447,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -524,7 +548,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__backup__subcmd__inspect)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +586,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -582,7 +614,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__backup__subcmd__verify)
-            opts="-o -h --signer --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --signer --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +656,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -644,7 +684,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__bench)
-            opts="-c -q -o -h --concurrency --duration --ops --value-size --keys --read-ratio --node --devnet --app-config --apps --warmup --seed --key-prefix --timeout --quiet --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help put get mixed derive"
+            opts="-c -q -o -h --concurrency --duration --ops --value-size --keys --read-ratio --node --devnet --app-config --apps --warmup --seed --key-prefix --timeout --quiet --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help put get mixed derive"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,6 +778,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -758,7 +806,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__completions)
-            opts="-o -h --out-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help bash elvish fish powershell zsh"
+            opts="-o -h --out-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,6 +848,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -820,7 +876,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__derive)
-            opts="-o -h --context --length --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --context --length --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +922,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -886,7 +950,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help up down rpc-proxy help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help up down rpc-proxy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +988,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -944,7 +1016,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__down)
-            opts="-o -h --dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,6 +1055,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1076,7 +1156,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__rpc__subcmd__proxy)
-            opts="-o -h --listen --upstream --cert --key --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --listen --upstream --cert --key --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1130,6 +1210,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1150,7 +1238,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__up)
-            opts="-o -h --nodes --dir --timeout --apps --tls --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --nodes --dir --timeout --apps --tls --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1204,6 +1292,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1224,7 +1320,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__health)
-            opts="-o -h --live --ready --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --live --ready --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,6 +1355,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1702,7 +1806,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__identity)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help new show help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help new show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1737,6 +1841,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1816,7 +1928,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__identity__subcmd__new)
-            opts="-o -h --out --app --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --out --app --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1858,6 +1970,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1878,7 +1998,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__identity__subcmd__show)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1916,6 +2036,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1936,7 +2064,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__man)
-            opts="-o -h --out-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --out-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1978,6 +2106,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1998,7 +2134,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__registry)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help members hash check help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help members hash check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2036,6 +2172,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2056,7 +2200,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__registry__subcmd__check)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2091,6 +2235,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2114,7 +2266,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__registry__subcmd__hash)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2149,6 +2301,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2242,7 +2402,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__registry__subcmd__members)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2280,6 +2440,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2300,7 +2468,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__restore)
-            opts="-o -h --data-dir --force --signer --no-chain-check --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --data-dir --force --signer --no-chain-check --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2346,6 +2514,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2366,7 +2542,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__serve)
-            opts="-o -h --bind --data-dir --storage --node-url --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --bind --data-dir --storage --node-url --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2420,6 +2596,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2440,7 +2624,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__store)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help put get delete list help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help put get delete list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2478,6 +2662,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2498,7 +2690,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__store__subcmd__delete)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,6 +2725,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2556,7 +2756,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__store__subcmd__get)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2591,6 +2791,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2698,7 +2906,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__store__subcmd__list)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2736,6 +2944,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2756,7 +2972,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__store__subcmd__put)
-            opts="-o -h --file --ttl-ms --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --file --ttl-ms --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2802,6 +3018,14 @@ _novakms() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --keystore)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2822,7 +3046,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__sync)
-            opts="-o -h --from --data-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --keystore --password-file --addr --help"
+            opts="-o -h --from --data-dir --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2865,6 +3089,14 @@ _novakms() {
                     return 0
                     ;;
                 --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

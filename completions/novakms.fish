@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_novakms_global_optspecs
-    string join \n config= o/output= log-format= rpc-url= nova-app-registry= kms-registry= kms-app-id= keystore= password-file= addr= h/help V/version
+    string join \n config= o/output= log-format= rpc-url= nova-app-registry= kms-registry= kms-app-id= identity= odyn-url= keystore= password-file= addr= h/help V/version
 end
 
 function __fish_novakms_needs_command
@@ -33,6 +33,9 @@ complete -c novakms -n "__fish_novakms_needs_command" -l rpc-url -d 'Chain JSON-
 complete -c novakms -n "__fish_novakms_needs_command" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_needs_command" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_needs_command" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_needs_command" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_needs_command" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_needs_command" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_needs_command" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_needs_command" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -66,6 +69,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand serve" -l rpc-url -d 'Ch
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand serve" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand serve" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -79,6 +85,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and not __fish_seen_subcommand_from new show help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -96,6 +105,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from new" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -110,6 +122,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand identity; and __fish_seen_subcommand_from show" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -126,6 +141,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_se
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and not __fish_seen_subcommand_from put get delete list help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -146,6 +164,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_s
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from put" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -159,6 +180,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_s
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from get" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -172,6 +196,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_s
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from delete" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -185,6 +212,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_s
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand store; and __fish_seen_subcommand_from list" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -205,6 +235,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand derive" -l rpc-url -d 'C
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand derive" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand derive" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -218,6 +251,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand health" -l rpc-url -d 'C
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand health" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand health" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -233,6 +269,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and not __fish_seen_subcommand_from members hash check help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -250,6 +289,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from members" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -263,6 +305,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from hash" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -276,6 +321,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_see
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand registry; and __fish_seen_subcommand_from check" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -294,6 +342,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand completions" -l rpc-url 
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand completions" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand completions" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -308,6 +359,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand man" -l rpc-url -d 'Chai
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand man" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand man" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -323,6 +377,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand sync" -l rpc-url -d 'Cha
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand sync" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand sync" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -336,6 +393,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_s
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and not __fish_seen_subcommand_from create inspect verify help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -355,6 +415,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from create" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -369,6 +432,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from inspect" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -383,6 +449,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand backup; and __fish_seen_subcommand_from verify" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -402,6 +471,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand restore" -l rpc-url -d '
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand restore" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -417,6 +489,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_s
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -438,6 +513,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -453,6 +531,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from down" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -470,6 +551,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
@@ -500,6 +584,9 @@ complete -c novakms -n "__fish_novakms_using_subcommand bench" -l rpc-url -d 'Ch
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r

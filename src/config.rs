@@ -34,6 +34,20 @@ pub enum MasterSecretStorage {
     None,
 }
 
+/// Which backend holds the node's (or app's) identity: wallet, teePubkey, envelope crypto
+/// (issue 11 item 2, `identity` module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityKind {
+    /// An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally.
+    Keystore,
+    /// The enclave's Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it.
+    Odyn,
+}
+
+/// Default `odyn_url`: the Odyn API port inside a Nova enclave.
+pub const DEFAULT_ODYN_URL: &str = "http://127.0.0.1:18000";
+
 /// All configuration keys with their defaults. Units are in the key names.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -48,6 +62,11 @@ pub struct Settings {
     pub kms_app_id: u64,
     /// Timeout of every chain RPC call, seconds. Default 10 (upstream).
     pub rpc_timeout_seconds: u64,
+    /// Identity backend: `keystore` (default) or `odyn` (issue 11 item 2).
+    pub identity: IdentityKind,
+    /// Base URL of the Odyn API used when `identity = "odyn"`. Default
+    /// `http://127.0.0.1:18000`.
+    pub odyn_url: String,
     /// Path of the V3 keystore holding this node's (or app's) identity.
     pub keystore: Option<PathBuf>,
     /// File holding the keystore password (first line).
@@ -229,6 +248,8 @@ impl Default for Settings {
             kms_registry: String::new(),
             kms_app_id: 49,
             rpc_timeout_seconds: 10,
+            identity: IdentityKind::Keystore,
+            odyn_url: DEFAULT_ODYN_URL.into(),
             keystore: None,
             password_file: None,
             addr: "http://127.0.0.1:8000".into(),
@@ -487,6 +508,25 @@ mod tests {
         assert_eq!(s.quota_policy, QuotaPolicy::Reject);
         assert_eq!(s.keystore.as_deref(), Some(Path::new("/tmp/k.json")));
         assert!(Settings::keys().contains(&"password_file".to_string()));
+    }
+
+    #[test]
+    fn identity_backend_from_file_env_and_default() {
+        let d = Settings::default();
+        assert_eq!(d.identity, IdentityKind::Keystore);
+        assert_eq!(d.odyn_url, "http://127.0.0.1:18000");
+        let s = Settings::load(
+            None,
+            &env(&[
+                ("NOVAKMS_IDENTITY", "odyn"),
+                ("NOVAKMS_ODYN_URL", "http://127.0.0.1:19000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.identity, IdentityKind::Odyn);
+        assert_eq!(s.odyn_url, "http://127.0.0.1:19000");
+        let e = Settings::load(None, &env(&[("NOVAKMS_IDENTITY", "hsm")])).unwrap_err();
+        assert!(e.message().contains("NOVAKMS_IDENTITY"), "{e}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::identity::Identity;
+use crate::identity::IdentityHandle;
 use crate::node::{build_state, notify, purge, replicator, tick};
 
 /// Run the node until SIGTERM/SIGINT: bind, start the node tick, serve; at a
@@ -18,7 +18,7 @@ use crate::node::{build_state, notify, purge, replicator, tick};
 ///
 /// Errors: bind failure (Local), storage open (InUse / Integrity / Local),
 /// chain unreachable at start (Remote), cluster binding mismatch (Refused).
-pub async fn serve(settings: Settings, identity: Identity) -> Result<()> {
+pub async fn serve(settings: Settings, identity: IdentityHandle) -> Result<()> {
     let bind = settings.bind_addr.clone();
     let drain = Duration::from_secs(settings.shutdown_drain_seconds);
     let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));

@@ -25,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod daemon;
+pub mod devnet_odyn;
 pub mod error;
 pub mod identity;
 pub mod metrics;

@@ -118,6 +118,13 @@ pub struct TlsReloadLabels {
     pub result: String,
 }
 
+/// Labels of `novakms_odyn_requests_total` (identity = odyn, `identity::odyn`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OdynCallLabels {
+    /// `address`, `public_key`, `sign`, `sign_tx`, `random`, `encrypt` or `decrypt`.
+    pub call: String,
+}
+
 type FloatGauge = Gauge<f64, AtomicU64>;
 
 fn latency_histogram() -> Histogram {
@@ -182,6 +189,16 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Export the Odyn client's call counters as `novakms_odyn_requests_total{call}` (only
+    /// nodes on `identity = "odyn"` have them).
+    pub fn register_odyn_calls(&mut self, calls: Family<OdynCallLabels, Counter>) {
+        self.registry.register(
+            "odyn_requests",
+            "Calls to the Odyn API by call (identity = odyn)",
+            calls,
+        );
+    }
+
     /// Register every family in a fresh registry.
     pub fn new() -> Metrics {
         let mut r = Registry::with_prefix("novakms");

@@ -163,6 +163,7 @@ fn a_write_held_past_its_deadline_is_never_applied() {
                 "key": "k",
                 "value": base64::engine::general_purpose::STANDARD.encode(b"late"),
             }))
+            .await
             .unwrap();
         d.signal_node_nowait(0, libc::SIGSTOP);
         let url = format!("{}/kms/data", d.node(0).url);

@@ -131,13 +131,20 @@ async fn raw(
 /// nonce, without the optional `x-app-wallet` header.
 async fn pop_headers(c: &AppClient, target_wallet: &str, ts: u64) -> Vec<(String, String)> {
     let nonce = c.nonce().await.unwrap();
-    let mut h = app_headers(c.identity(), target_wallet, &nonce, &nonce, ts);
+    let mut h = app_headers(
+        c.local_identity().unwrap(),
+        target_wallet,
+        &nonce,
+        &nonce,
+        ts,
+    );
     set_header(&mut h, "x-app-wallet", None);
     h
 }
 
-fn put_body(c: &AppClient, key: &str) -> Value {
+async fn put_body(c: &AppClient, key: &str) -> Value {
     c.seal(&json!({"key": key, "value": base64::engine::general_purpose::STANDARD.encode("v")}))
+        .await
         .unwrap()
         .to_json()
 }
@@ -178,7 +185,7 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         for (id, msg) in cases {
             let c = d.client_for(id, 0);
             let h = pop_headers(&c, &node_wallet, now()).await;
-            let body = put_body(&c, "intruder");
+            let body = put_body(&c, "intruder").await;
             // Registry refusals carry upstream's code `unauthorized` (issue 11 item 4).
             expect(raw(&c, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "unauthorized", msg);
         }
@@ -186,7 +193,7 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         // Signature made for another node: recovers a different wallet.
         let other_node = Identity::generate().address();
         let h = pop_headers(&good, &other_node, now()).await;
-        let body = put_body(&good, "intruder");
+        let body = put_body(&good, "intruder").await;
         let r = raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await;
         assert_eq!(r.0, 403, "{r:?}");
 
@@ -203,12 +210,12 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         // Stale and future timestamps.
         for ts in [now() - 600, now() + 600] {
             let h = pop_headers(&good, &node_wallet, ts).await;
-            let body = put_body(&good, "intruder");
+            let body = put_body(&good, "intruder").await;
             expect(raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await, 403, "unauthorized", "Stale timestamp");
         }
 
         // Missing PoP headers.
-        let body = put_body(&good, "intruder");
+        let body = put_body(&good, "intruder").await;
         expect(raw(&good, Method::PUT, "/kms/data", &[], Some(body)).await, 403, "unauthorized", "Missing PoP");
 
         // sender_tee_pubkey not the caller's on-chain key.
@@ -234,6 +241,7 @@ fn every_refusal_has_the_protocol_status_and_changes_nothing() {
         let h = pop_headers(&good, &node_wallet, now()).await;
         let body = good
             .seal(&json!({"key": "intruder", "value": base64::engine::general_purpose::STANDARD.encode(&big)}))
+            .await
             .unwrap()
             .to_json();
         let r = raw(&good, Method::PUT, "/kms/data", &h, Some(body)).await;
@@ -756,7 +764,7 @@ fn dev_wallet_header_is_refused_unless_enabled() {
     let d = Devnet::up(1);
     let rt = rt();
     let c = d.app_client(0);
-    let wallet = c.identity().address();
+    let wallet = c.identity().address().to_string();
     let dev = vec![("x-tee-wallet".to_string(), wallet.clone())];
     rt.block_on(async {
         c.put("k", b"v", 0).await.unwrap();
@@ -765,7 +773,14 @@ fn dev_wallet_header_is_refused_unless_enabled() {
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["code"], "unauthorized");
         assert_eq!(body["message"], "Missing PoP authentication headers");
-        let (status, _) = raw(&c, Method::PUT, "/kms/data", &dev, Some(put_body(&c, "k2"))).await;
+        let (status, _) = raw(
+            &c,
+            Method::PUT,
+            "/kms/data",
+            &dev,
+            Some(put_body(&c, "k2").await),
+        )
+        .await;
         assert_eq!(status, 403);
         assert_eq!(c.list().await.unwrap(), vec!["k".to_string()]);
     });
@@ -775,7 +790,7 @@ fn dev_wallet_header_is_refused_unless_enabled() {
     rt.block_on(async {
         let (status, body) = raw(&c, Method::GET, "/kms/data", &dev, None).await;
         assert_eq!(status, 200, "{body}");
-        let list = common::pop::open_json(c.identity(), &body);
+        let list = common::pop::open_json(c.local_identity().unwrap(), &body);
         assert_eq!(list["keys"], json!(["k"]));
         // An unregistered wallet is still refused by the registry.
         let stranger = vec![("x-tee-wallet".to_string(), Identity::generate().address())];

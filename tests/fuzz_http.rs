@@ -314,7 +314,7 @@ fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn build_body(f: &Fixture, body: Body) -> Option<Vec<u8>> {
+async fn build_body(f: &Fixture, body: Body) -> Option<Vec<u8>> {
     match body {
         Body::None => None,
         Body::Bytes(b) => Some(b),
@@ -324,7 +324,7 @@ fn build_body(f: &Fixture, body: Body) -> Option<Vec<u8>> {
                 .unwrap(),
         ),
         Body::RealEnvelope(v) => {
-            Some(canonical_json(&f.app.seal(&v).unwrap().to_json()).into_bytes())
+            Some(canonical_json(&f.app.seal(&v).await.unwrap().to_json()).into_bytes())
         }
     }
 }
@@ -371,7 +371,7 @@ fn arbitrary_requests(f: &Fixture) -> u32 {
                 if let Some(ct) = ctype {
                     h.push(("content-type".into(), ct.into()));
                 }
-                send(f, &method, &path, &h, build_body(f, body)).await
+                send(f, &method, &path, &h, build_body(f, body).await).await
             });
             check(&format!("{method} {path}"), r, &[])
         })
@@ -419,10 +419,12 @@ fn near_valid_app_requests(f: &Fixture) -> u32 {
                     ("x-app-timestamp".to_string(), ts.to_string()),
                     ("x-app-wallet".to_string(), f.app_id.address()),
                 ];
-                let body = (method != "GET").then(|| {
+                let body = if method != "GET" {
                     h.push(("content-type".into(), "application/json".into()));
-                    canonical_json(&f.app.seal(&inner).unwrap().to_json()).into_bytes()
-                });
+                    Some(canonical_json(&f.app.seal(&inner).await.unwrap().to_json()).into_bytes())
+                } else {
+                    None
+                };
                 send(f, method, &path, &h, body).await
             });
             check(&format!("{method} {path} {inner}"), r, &[200, 400, 404])
@@ -468,7 +470,7 @@ fn near_valid_sync_requests(f: &Fixture) -> u32 {
                 let env = f
                     .peer_cipher
                     .seal(
-                        &f.st.identity.tee_pubkey_der(),
+                        f.st.identity.tee_pubkey_der(),
                         canonical_json(&payload).as_bytes(),
                     )
                     .unwrap()

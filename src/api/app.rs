@@ -46,9 +46,9 @@ pub async fn derive(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     let caller = caller(&st, &h).await?;
-    let reply = kv::derive(&st, &caller, kv::open(&st, &caller, &body)?)?;
+    let reply = kv::derive(&st, &caller, kv::open(&st, &caller, &body).await?)?;
     Ok(encode(
-        kv::seal(&st, &caller, &reply)?,
+        kv::seal(&st, &caller, &reply).await?,
         KMS_RESPONSE_SIGNATURE,
     ))
 }
@@ -66,8 +66,8 @@ pub async fn data_get_or_list(
             .map(|(_, v)| v.into_owned())
     });
     let sealed = match key {
-        Some(k) => kv::seal(&st, &caller, &kv::get(&st, &caller, &k).await?)?,
-        None => kv::seal(&st, &caller, &kv::list(&st, &caller).await?)?,
+        Some(k) => kv::seal(&st, &caller, &kv::get(&st, &caller, &k).await?).await?,
+        None => kv::seal(&st, &caller, &kv::list(&st, &caller).await?).await?,
     };
     Ok(encode(sealed, KMS_RESPONSE_SIGNATURE))
 }
@@ -81,7 +81,7 @@ pub async fn data_get_path(
     let caller = caller(&st, &h).await?;
     let reply = kv::get(&st, &caller, &key).await?;
     Ok(encode(
-        kv::seal(&st, &caller, &reply)?,
+        kv::seal(&st, &caller, &reply).await?,
         KMS_RESPONSE_SIGNATURE,
     ))
 }
@@ -93,9 +93,9 @@ pub async fn data_put(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     let caller = caller(&st, &h).await?;
-    let reply = kv::put(&st, &caller, kv::open(&st, &caller, &body)?).await?;
+    let reply = kv::put(&st, &caller, kv::open(&st, &caller, &body).await?).await?;
     Ok(encode(
-        kv::seal(&st, &caller, &reply)?,
+        kv::seal(&st, &caller, &reply).await?,
         KMS_RESPONSE_SIGNATURE,
     ))
 }
@@ -107,9 +107,9 @@ pub async fn data_delete(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     let caller = caller(&st, &h).await?;
-    let reply = kv::delete(&st, &caller, kv::open(&st, &caller, &body)?).await?;
+    let reply = kv::delete(&st, &caller, kv::open(&st, &caller, &body).await?).await?;
     Ok(encode(
-        kv::seal(&st, &caller, &reply)?,
+        kv::seal(&st, &caller, &reply).await?,
         KMS_RESPONSE_SIGNATURE,
     ))
 }

@@ -191,7 +191,7 @@ mod tests {
             )
             .await;
         });
-        let node_id = st.identity.clone();
+        let node_id = st.identity.local().expect("keystore identity").clone();
         member(&node_id, &format!("http://{addr}"), 0, true, 49)
     }
 

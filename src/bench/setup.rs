@@ -13,7 +13,7 @@ use crate::chain::registry::RegistryClient;
 use crate::client::app::{resolve_node, AppClient};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
-use crate::identity::Identity;
+use crate::identity::IdentityHandle;
 
 /// Where the bench's apps and nodes come from (the `bench` flags that choose them).
 #[derive(Debug, Clone)]
@@ -44,8 +44,8 @@ pub struct Setup {
 
 /// One app identity to act as.
 pub struct App {
-    /// The identity (wallet + teePubkey).
-    pub identity: Identity,
+    /// The identity (wallet + teePubkey; keystore or Odyn).
+    pub identity: IdentityHandle,
     /// App id from the registry, if the identity is registered.
     pub app_id: Option<u64>,
 }
@@ -54,10 +54,9 @@ pub struct App {
 struct Sources {
     registry: RegistryClient,
     kms_app_id: u64,
-    info_label: String,
     node_wallet: Option<String>,
     nodes: Vec<String>,
-    identities: Vec<Identity>,
+    identities: Vec<IdentityHandle>,
 }
 
 fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
@@ -85,7 +84,11 @@ fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
     }
     let mut identities = Vec::new();
     for app in &info.apps[..take] {
-        identities.push(crate::identity::load_keystore(&app.keystore, password)?);
+        identities.push(IdentityHandle::keystore(
+            crate::identity::load_keystore(&app.keystore, password)?,
+            &s.envelope_info_label,
+            4,
+        ));
     }
     let nodes = if a.nodes.is_empty() {
         info.nodes.iter().map(|n| n.url.clone()).collect()
@@ -100,18 +103,17 @@ fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
             s.rpc_timeout(),
         )?,
         kms_app_id: info.kms_app_id,
-        info_label: s.envelope_info_label.clone(),
         node_wallet: None,
         nodes,
         identities,
     })
 }
 
-fn load_configured(s: &Settings, a: &Targets) -> Result<Sources> {
+async fn load_configured(s: &Settings, a: &Targets) -> Result<Sources> {
     s.require_registries()?;
     let mut identities = Vec::new();
     if a.app_configs.is_empty() {
-        identities.push(crate::identity::load_configured(s)?);
+        identities.push(IdentityHandle::from_settings(s, 4).await?);
     } else {
         let take = a.apps.map(|k| k as usize).unwrap_or(a.app_configs.len());
         if take > a.app_configs.len() {
@@ -126,7 +128,8 @@ fn load_configured(s: &Settings, a: &Targets) -> Result<Sources> {
         for file in &a.app_configs[..take] {
             let app_settings = Settings::load_from_process(Some(file))?;
             identities.push(
-                crate::identity::load_configured(&app_settings)
+                IdentityHandle::from_settings(&app_settings, 4)
+                    .await
                     .map_err(|e| e.context(file.display()))?,
             );
         }
@@ -144,7 +147,6 @@ fn load_configured(s: &Settings, a: &Targets) -> Result<Sources> {
             s.rpc_timeout(),
         )?,
         kms_app_id: s.kms_app_id,
-        info_label: s.envelope_info_label.clone(),
         node_wallet: if a.nodes.is_empty() {
             s.node_wallet.clone()
         } else {
@@ -162,7 +164,7 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
     for identity in src.identities {
         let app_id = match src
             .registry
-            .get_instance_by_wallet(&identity.address())
+            .get_instance_by_wallet(identity.address())
             .await
         {
             Ok(i) if i.id != 0 => Some(i.app_id),
@@ -189,13 +191,12 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
         let mut row = Vec::new();
         for app in &apps {
-            row.push(Arc::new(AppClient::with_http(
+            row.push(Arc::new(AppClient::with_handle(
                 http.clone(),
                 &url,
                 app.identity.clone(),
                 &node.tee_wallet,
                 node.tee_pubkey.clone(),
-                &src.info_label,
             )?));
         }
         grid.push(row);
@@ -211,7 +212,7 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
 pub async fn setup(s: &Settings, targets: &Targets) -> Result<Setup> {
     let src = match &targets.devnet {
         Some(dir) => load_devnet(dir, s, targets)?,
-        None => load_configured(s, targets)?,
+        None => load_configured(s, targets).await?,
     };
     build_grid(src, targets).await
 }

@@ -4,6 +4,7 @@
 //! * [`bindings`]: `sol!` ABI of NovaAppRegistry / MockNovaAppRegistry / KMSRegistry (protocol.md §9).
 //! * [`types`]: plain structs ([`InstanceInfo`], [`AppInfo`], [`VersionInfo`]) and status constants.
 //! * [`registry`]: [`RegistryClient`], every call bounded by a timeout (§9.4).
+//! * [`rawtx`]: `setMasterSecretHash` signed by an external signer (Odyn, §9.5).
 //! * [`auth`]: [`AppAuthCache`], the app authorization read-through cache (§2.7).
 //! * [`devchain`]: contract deployment, [`RegistryAdmin`] (mock registry owner), [`fund`].
 //! * [`anvil`]: [`Anvil`], a spawned local chain for tests and `novakms devnet`.
@@ -15,6 +16,7 @@ pub mod bindings;
 pub mod devchain;
 pub mod devnet;
 pub mod membership;
+pub mod rawtx;
 pub mod registry;
 pub mod types;
 

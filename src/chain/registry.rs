@@ -263,6 +263,16 @@ impl RegistryClient {
         self
     }
 
+    /// The RPC plumbing (for `super::rawtx`).
+    pub(crate) fn ctx(&self) -> &RpcCtx {
+        &self.ctx
+    }
+
+    /// KMSRegistry address.
+    pub(crate) fn kms_address(&self) -> Address {
+        self.kms
+    }
+
     /// The chain RPC URL reduced to `scheme://host[:port]` (safe to log / show).
     pub fn rpc_label(&self) -> &str {
         &self.ctx.label

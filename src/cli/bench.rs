@@ -286,7 +286,10 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
         },
         concurrency: a.concurrency,
         nodes: urls,
-        apps: apps.iter().map(|a| a.identity.address()).collect(),
+        apps: apps
+            .iter()
+            .map(|a| a.identity.address().to_string())
+            .collect(),
         app_ids: app_ids.into_iter().collect(),
         value_size: a.value_size,
         keys: a.keys,

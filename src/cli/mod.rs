@@ -81,6 +81,12 @@ pub struct Cli {
     /// KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]
     #[arg(long, global = true)]
     pub kms_app_id: Option<u64>,
+    /// Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]
+    #[arg(long, global = true, value_enum)]
+    pub identity: Option<crate::config::IdentityKind>,
+    /// Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]
+    #[arg(long, global = true)]
+    pub odyn_url: Option<String>,
     /// V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]
     #[arg(long, global = true)]
     pub keystore: Option<PathBuf>,
@@ -147,6 +153,12 @@ impl Cli {
         }
         if let Some(v) = self.kms_app_id {
             s.kms_app_id = v;
+        }
+        if let Some(v) = self.identity {
+            s.identity = v;
+        }
+        if let Some(v) = &self.odyn_url {
+            s.odyn_url = v.clone();
         }
         if let Some(v) = &self.keystore {
             s.keystore = Some(v.clone());

@@ -40,6 +40,7 @@ pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<()> {
     if let Some(v) = &a.node_url {
         s.node_url = Some(v.clone());
     }
-    let identity = crate::identity::load_configured(&s)?;
+    let identity =
+        crate::identity::IdentityHandle::from_settings(&s, s.registry_cache_capacity).await?;
     crate::daemon::serve(s, identity).await
 }

@@ -16,11 +16,11 @@ use crate::chain::registry::RegistryClient;
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE};
 use crate::clock::Clock;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{Envelope, EnvelopeCipher, EnvelopeScheme};
+use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::normalize_hex;
 use crate::crypto::pop;
 use crate::error::{Error, ErrorKind, Result};
-use crate::identity::Identity;
+use crate::identity::{Identity, IdentityHandle};
 use crate::wire::headers;
 
 /// An error answer from the node: HTTP status plus the JSON `code`/`message`.
@@ -68,10 +68,9 @@ pub enum CallResult {
 pub struct AppClient {
     http: reqwest::Client,
     base: String,
-    identity: Identity,
+    identity: IdentityHandle,
     node_wallet: String,
     node_tee_pubkey: Vec<u8>,
-    cipher: EnvelopeCipher,
     clock: Clock,
     /// The node wallet's public key, learnt from the first verified response signature.
     node_key: std::sync::OnceLock<pop::KnownSigner>,
@@ -126,14 +125,14 @@ pub async fn resolve_node(
 
 impl AppClient {
     /// The app client the settings describe (`store`, `derive`): identity from the keystore
-    /// (`identity::load_configured`), node `addr`, its wallet and teePubkey resolved on chain
-    /// (`resolve_node`), `client_timeout_seconds` per request.
+    /// or Odyn (`identity`, [`IdentityHandle::from_settings`]), node `addr`, its wallet and
+    /// teePubkey resolved on chain (`resolve_node`), `client_timeout_seconds` per request.
     ///
     /// Errors: Local (registries or keystore not configured), Auth (wrong password), Remote
-    /// (chain RPC), NotReady (the node is not a registered, active KMS instance).
+    /// (chain RPC, Odyn), NotReady (the node is not a registered, active KMS instance).
     pub async fn from_settings(s: &crate::config::Settings) -> Result<AppClient> {
         s.require_registries()?;
-        let identity = crate::identity::load_configured(s)?;
+        let identity = IdentityHandle::from_settings(s, 4).await?;
         let registry = RegistryClient::new(
             &s.rpc_url,
             &s.nova_app_registry,
@@ -141,13 +140,16 @@ impl AppClient {
             s.rpc_timeout(),
         )?;
         let node = resolve_node(&registry, s.kms_app_id, &s.addr, s.node_wallet.as_deref()).await?;
-        AppClient::new(
+        let http = crate::tls::client::builder()
+            .timeout(Duration::from_secs(s.client_timeout_seconds))
+            .build()
+            .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
+        AppClient::with_handle(
+            http,
             &s.addr,
             identity,
             &node.tee_wallet,
             node.tee_pubkey.clone(),
-            &s.envelope_info_label,
-            Duration::from_secs(s.client_timeout_seconds),
         )
     }
 
@@ -187,13 +189,26 @@ impl AppClient {
         node_tee_pubkey: Vec<u8>,
         info_label: &str,
     ) -> Result<Self> {
-        let cipher = EnvelopeCipher::new(
-            identity.tee_secret().clone(),
-            EnvelopeScheme::parse(info_label),
-            4,
-        );
+        Self::with_handle(
+            http,
+            base_url,
+            IdentityHandle::keystore(identity, info_label, 4),
+            node_wallet,
+            node_tee_pubkey,
+        )
+    }
+
+    /// [`AppClient::with_http`] for an identity of either backend (`identity = "odyn"`: PoP
+    /// signatures and envelopes go through the app enclave's Odyn). Errors: Local (invalid
+    /// node wallet).
+    pub fn with_handle(
+        http: reqwest::Client,
+        base_url: &str,
+        identity: IdentityHandle,
+        node_wallet: &str,
+        node_tee_pubkey: Vec<u8>,
+    ) -> Result<Self> {
         Ok(AppClient {
-            cipher,
             http,
             base: base_url.trim_end_matches('/').to_string(),
             identity,
@@ -206,8 +221,13 @@ impl AppClient {
     }
 
     /// The app identity used for PoP and envelopes.
-    pub fn identity(&self) -> &Identity {
+    pub fn identity(&self) -> &IdentityHandle {
         &self.identity
+    }
+
+    /// The local key material when the identity is a keystore (`None` on Odyn).
+    pub fn local_identity(&self) -> Option<&Identity> {
+        self.identity.local()
     }
 
     /// Base URL of the node.
@@ -251,15 +271,23 @@ impl AppClient {
         let ts = self.clock.now_secs();
         let sig = self
             .identity
-            .sign(&pop::app_auth_message(&nonce, &self.node_wallet, ts));
+            .sign(&pop::app_auth_message(&nonce, &self.node_wallet, ts))
+            .await?;
         Ok((sig, nonce, ts))
     }
 
     /// Seal `inner` (canonical JSON) to the node's registry teePubkey.
-    pub fn seal(&self, inner: &Value) -> Result<Envelope> {
-        self.cipher
+    /// Errors: Local (unusable node key), Remote (Odyn failed).
+    pub async fn seal(&self, inner: &Value) -> Result<Envelope> {
+        self.identity
             .seal(&self.node_tee_pubkey, canonical_json(inner).as_bytes())
-            .map_err(|e| Error::local(format!("cannot encrypt request: {e}")))
+            .await
+            .map_err(|e| match e {
+                crate::identity::EnvelopeError::Crypto(e) => {
+                    Error::local(format!("cannot encrypt request: {e}"))
+                }
+                e => Error::remote(format!("cannot encrypt request: {e}")),
+            })
     }
 
     /// One authenticated call: `method` on `path` (with query), optional inner
@@ -282,7 +310,7 @@ impl AppClient {
             .header(headers::APP_TIMESTAMP, ts.to_string())
             .header(headers::APP_WALLET, self.identity.address());
         if let Some(inner) = inner {
-            let env = self.seal(inner)?;
+            let env = self.seal(inner).await?;
             req = req.json(&env.to_json());
         }
         let resp = req.send().await.map_err(|e| self.transport(e))?;
@@ -318,10 +346,12 @@ impl AppClient {
                 "response envelope is not from the node's registry teePubkey",
             ));
         }
-        let plain = self
-            .cipher
-            .open(&env)
-            .map_err(|e| Error::auth(format!("cannot decrypt node answer: {e}")))?;
+        let plain = self.identity.open(&env).await.map_err(|e| match e {
+            crate::identity::EnvelopeError::OdynFailed(m) => {
+                Error::remote(format!("cannot decrypt node answer: {m}"))
+            }
+            e => Error::auth(format!("cannot decrypt node answer: {e}")),
+        })?;
         let v = serde_json::from_slice(&plain)
             .map_err(|e| Error::remote(format!("decrypted answer is not JSON: {e}")))?;
         Ok(CallResult::Ok(v))

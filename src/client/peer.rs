@@ -15,13 +15,13 @@ use serde_json::{json, Map, Value};
 
 use crate::clock::Clock;
 use crate::crypto::canonical::canonical_json;
-use crate::crypto::envelope::{Envelope, EnvelopeCipher, EnvelopeScheme};
+use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::{normalize_hex, spki_der};
 use crate::crypto::mac::sync_hmac_hex;
 use crate::crypto::pop;
 use crate::crypto::sealed::{unseal_master_secret, SealedSecret};
 use crate::error::{Error, Result};
-use crate::identity::Identity;
+use crate::identity::{Identity, IdentityHandle};
 use crate::store::{MergeReport, Record};
 use crate::wire::headers;
 
@@ -103,16 +103,12 @@ impl From<PeerError> for Error {
 pub struct PeerClient {
     /// HTTP client with the per-call timeout (no redirects followed).
     pub http: reqwest::Client,
-    /// Our identity (signs PoP, seals envelopes).
-    pub identity: Identity,
+    /// Our identity (signs PoP, seals and opens envelopes; keystore or Odyn).
+    pub identity: IdentityHandle,
     /// Our canonical wallet.
     pub wallet: String,
-    /// Envelope HKDF info label (§3.3).
-    pub label: String,
     /// Time source for PoP timestamps.
     pub clock: Clock,
-    /// Envelope sealing/opening with cached per-peer ECDH secrets.
-    pub cipher: EnvelopeCipher,
     /// The node's envelope replay record: every request envelope this client seals is noted,
     /// so it is refused if it comes back to the node as a request (`crypto::replay`).
     /// `None` outside a node (CLI, tests).
@@ -262,22 +258,30 @@ impl PeerClient {
     /// New client; `timeout` bounds every outbound call (connect to last body
     /// byte). Redirects are not followed. Errors: Local.
     pub fn new(identity: Identity, label: &str, timeout: Duration, clock: Clock) -> Result<Self> {
+        Self::with_identity(
+            IdentityHandle::keystore(identity, label, 1024),
+            timeout,
+            clock,
+        )
+    }
+
+    /// [`PeerClient::new`] for an identity of either backend (the node passes its own
+    /// handle, so sealing and signing go where the node's keys are). Errors: Local.
+    pub fn with_identity(
+        identity: IdentityHandle,
+        timeout: Duration,
+        clock: Clock,
+    ) -> Result<Self> {
         let http = crate::tls::client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
         Ok(PeerClient {
-            wallet: identity.address(),
-            cipher: EnvelopeCipher::new(
-                identity.tee_secret().clone(),
-                EnvelopeScheme::parse(label),
-                1024,
-            ),
+            wallet: identity.address().to_string(),
             sealed_record: None,
             http,
             identity,
-            label: label.to_string(),
             clock,
         })
     }
@@ -349,10 +353,11 @@ impl PeerClient {
             )));
         }
         let env = self
-            .cipher
+            .identity
             .seal(peer.tee_pubkey(), canonical_json(payload).as_bytes())
+            .await
             .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
-        if let (Some(rec), Ok(n)) = (&self.sealed_record, self.cipher.aes_nonce_of(&env)) {
+        if let (Some(rec), Ok(n)) = (&self.sealed_record, self.identity.aes_nonce_of(&env)) {
             rec.note_sealed(&n, self.clock.now_secs());
         }
         let body_json = env.to_json();
@@ -363,7 +368,9 @@ impl PeerClient {
         let ts = self.clock.now_secs();
         let sig = self
             .identity
-            .sign(&pop::peer_auth_message(&nonce, &peer_wallet, ts));
+            .sign(&pop::peer_auth_message(&nonce, &peer_wallet, ts))
+            .await
+            .map_err(|e| protocol(format!("cannot sign the PoP: {e}")))?;
         let mut req = self
             .http
             .post(format!("{}/sync", peer.url()))
@@ -410,8 +417,9 @@ impl PeerClient {
             ));
         }
         let plain = self
-            .cipher
+            .identity
             .open(&env)
+            .await
             .map_err(|e| protocol(format!("cannot decrypt answer: {e}")))?;
         serde_json::from_slice(&plain).map_err(|_| protocol("decrypted answer is not JSON"))
     }

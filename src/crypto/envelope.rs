@@ -294,13 +294,20 @@ impl EnvelopeCipher {
     /// cipher actually uses (the identity of an envelope for `crypto::replay`).
     /// Errors: [`CryptoError`] for bad hex or a length the scheme refuses.
     pub fn aes_nonce_of(&self, env: &Envelope) -> Result<[u8; 12], CryptoError> {
-        aes_nonce(&decode_hex_lenient(&env.nonce)?, &self.scheme)
+        aes_nonce_under(env, &self.scheme)
     }
 
     /// Number of cached peer keys (bounded by the capacity).
     pub fn cached_peers(&self) -> usize {
         self.shared.lock().map(|c| c.len()).unwrap_or(0)
     }
+}
+
+/// The AES-GCM nonce of `env` under `scheme` (see [`EnvelopeCipher::aes_nonce_of`]); needs no
+/// key, so an identity whose envelope crypto runs in Odyn uses it too.
+/// Errors: [`CryptoError`] for bad hex or a length the scheme refuses.
+pub fn aes_nonce_under(env: &Envelope, scheme: &EnvelopeScheme) -> Result<[u8; 12], CryptoError> {
+    aes_nonce(&decode_hex_lenient(&env.nonce)?, scheme)
 }
 
 /// Encrypt `plaintext` to the peer with the v1 scheme and label `info_label` and a fresh random

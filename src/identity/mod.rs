@@ -25,8 +25,15 @@
 //!
 //! Keystore I/O lives in [`keystore`] and password input in [`password`]; the main entry points
 //! are re-exported here: [`create_keystore`], [`load_keystore`], [`read_password`].
+//!
+//! [`Identity`] is the local key material of the `keystore` backend. Everything that signs or
+//! seals for a node or an app goes through [`IdentityHandle`] ([`handle`]), which also covers
+//! `identity = "odyn"`: the keys live in the enclave's Odyn runtime ([`odyn`], protocol.md
+//! §3.2) and novakms asks it over HTTP.
 
+pub mod handle;
 pub mod keystore;
+pub mod odyn;
 pub mod password;
 
 use std::fmt;
@@ -38,6 +45,7 @@ use crate::crypto::keys::spki_der;
 use crate::crypto::pop;
 use crate::error::{Error, Result};
 
+pub use handle::{EnvelopeError, IdentityHandle};
 pub use keystore::{
     create_keystore, create_keystore_for, load_keystore, write_keystore, write_keystore_for,
     KeystoreKind,
@@ -189,6 +197,34 @@ fn derive_p384(wallet_secret: &[u8; 32]) -> p384::SecretKey {
         // Probability ≈ 2^-190 per attempt; 255 consecutive failures are impossible in
         // practice, but wrap rather than overflow to stay panic-free.
         counter = counter.wrapping_add(1);
+    }
+}
+
+/// Signs EIP-191 messages from synchronous code (the backup writer runs on a blocking
+/// thread): an [`Identity`] locally, an [`IdentityHandle`] locally or through Odyn
+/// ([`IdentityHandle::sign_blocking`]).
+pub trait BlockingSigner: Sync {
+    /// `0x` + 130 hex, v ∈ {27, 28} (protocol.md §2.2). Errors: the backend's (Odyn: Remote).
+    fn sign_blocking(&self, msg: &str) -> Result<String>;
+    /// The signing wallet, canonical (`0x` + 40 lowercase hex).
+    fn signer_address(&self) -> String;
+}
+
+impl BlockingSigner for Identity {
+    fn sign_blocking(&self, msg: &str) -> Result<String> {
+        Ok(self.sign(msg))
+    }
+    fn signer_address(&self) -> String {
+        self.address()
+    }
+}
+
+impl BlockingSigner for IdentityHandle {
+    fn sign_blocking(&self, msg: &str) -> Result<String> {
+        IdentityHandle::sign_blocking(self, msg)
+    }
+    fn signer_address(&self) -> String {
+        self.address().to_string()
     }
 }
 

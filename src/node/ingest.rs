@@ -240,7 +240,7 @@ pub(crate) mod tests {
         });
         let st = crate::node::assemble(
             settings,
-            identity,
+            identity.into(),
             Arc::new(MemoryStorage::new()),
             registry,
             master,

@@ -90,17 +90,17 @@ pub async fn authenticate(st: &NodeState, h: &PopHeaders) -> Result<AppCaller, R
 /// on-chain teePubkey; the plaintext is parsed as the typed body `T`.
 ///
 /// Errors: 400 (not an envelope, decryption, JSON), 403 `forbidden` (sender key).
-pub fn open<T: DeserializeOwned>(
+pub async fn open<T: DeserializeOwned>(
     st: &NodeState,
     caller: &AppCaller,
     body: &Value,
 ) -> Result<T, Refusal> {
-    reply::open_app(st, &caller.instance.tee_pubkey, body)
+    reply::open_app(st, &caller.instance.tee_pubkey, body).await
 }
 
 /// Seal a reply to the caller's on-chain teePubkey, signed over its PoP signature when PoP
 /// was used (§2.5, §3.3).
-pub fn seal<R: Serialize>(
+pub async fn seal<R: Serialize>(
     st: &NodeState,
     caller: &AppCaller,
     reply: &R,
@@ -111,6 +111,7 @@ pub fn seal<R: Serialize>(
         caller.signature.as_deref(),
         reply,
     )
+    .await
 }
 
 /// How much a storage read touches, which decides where [`read`] runs it.

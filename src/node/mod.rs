@@ -28,10 +28,11 @@ use std::time::Duration;
 use crate::chain::auth::AppAuthCache;
 use crate::chain::registry::RegistryClient;
 use crate::clock::Clock;
+use crate::config::IdentityKind;
 use crate::config::{MasterSecretStorage, Settings, StorageKind};
 use crate::crypto::master::MasterSecret;
 use crate::error::{Error, ErrorKind, Result};
-use crate::identity::Identity;
+use crate::identity::IdentityHandle;
 use crate::storage::memory::MemoryStorage;
 use crate::storage::redb::RedbStorage;
 use crate::storage::{check_binding, ClusterBinding, Storage};
@@ -73,7 +74,19 @@ async fn chain_id_with_retry(registry: &RegistryClient) -> Result<u64> {
 
 /// Build the node state: storage health and cluster binding checked, sealed
 /// master secret reloaded (design.md §4). Does not start any task.
-pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<NodeState>> {
+///
+/// The sealed master secret (`master_secret_storage = "sealed"`) is opened with the identity
+/// ([`IdentityHandle::unseal_master_secret`]):
+/// * keystore: a blob that does not open is an Integrity error (exit 5): the data dir was
+///   moved to another keystore;
+/// * odyn: a blob that does not open (Odyn's keys are new after every enclave start) is
+///   logged, discarded, and the secret is obtained from peers like after a restore; a blob
+///   that opens is re-sealed at once with a fresh nonce, because Odyn refuses to decrypt the
+///   same (key, nonce) twice (`identity::handle` module docs).
+///
+/// Errors: storage (InUse, Integrity, Local), binding (Refused), chain id (Remote), the
+/// keystore blob above (Integrity), Odyn unreachable while opening the blob (Remote).
+pub async fn build_state(settings: Settings, identity: IdentityHandle) -> Result<Arc<NodeState>> {
     settings.require_registries()?;
     let registry = RegistryClient::new(
         &settings.rpc_url,
@@ -83,7 +96,7 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
     )?;
     let storage = open_storage(&settings)?;
     let chain_id = chain_id_with_retry(&registry).await?;
-    let wallet = identity.address();
+    let wallet = identity.address().to_string();
     let binding = ClusterBinding {
         chain_id,
         nova_app_registry: settings.nova_app_registry.to_ascii_lowercase(),
@@ -94,22 +107,39 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
     check_binding(storage.as_ref(), &binding)?;
     let master = if settings.master_secret_storage == MasterSecretStorage::Sealed {
         match storage.load_sealed_master_secret()? {
-            Some(blob) => {
-                let secret = MasterSecret::unseal_at_rest(&identity.seal_key(), &blob).map_err(|e| {
-                    Error::new(
+            Some(blob) => match identity.unseal_master_secret(&blob).await {
+                Ok(secret) => {
+                    tracing::info!("reloaded sealed master secret; will verify against the chain");
+                    if identity.kind() == IdentityKind::Odyn {
+                        reseal(&identity, storage.as_ref(), &secret).await;
+                    }
+                    Some(LoadedSecret {
+                        secret,
+                        origin: SecretOrigin::Generated,
+                        synced_from: None,
+                        verified: false,
+                        awaiting_chain: false,
+                    })
+                }
+                Err(e)
+                    if e.kind() == ErrorKind::Integrity && identity.kind() == IdentityKind::Odyn =>
+                {
+                    tracing::warn!(
+                        error = %e,
+                        "sealed master secret does not open with this Odyn's keys (a new enclave \
+                         identity): discarding it; the node obtains the secret from its peers"
+                    );
+                    storage.clear_sealed_master_secret()?;
+                    None
+                }
+                Err(e) if e.kind() == ErrorKind::Integrity => {
+                    return Err(Error::new(
                         ErrorKind::Integrity,
-                        format!("sealed master secret cannot be opened with this identity: {e} (restored onto a new identity? the node will obtain the secret from peers after `novakms restore`)"),
-                    )
-                })?;
-                tracing::info!("reloaded sealed master secret; will verify against the chain");
-                Some(LoadedSecret {
-                    secret,
-                    origin: SecretOrigin::Generated,
-                    synced_from: None,
-                    verified: false,
-                    awaiting_chain: false,
-                })
-            }
+                        format!("sealed master secret cannot be opened with this identity: {} (restored onto a new identity? the node will obtain the secret from peers after `novakms restore`)", e.message()),
+                    ))
+                }
+                Err(e) => return Err(e),
+            },
             None => None,
         }
     } else {
@@ -117,6 +147,21 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
     };
     let st = assemble(settings, identity, storage, registry, master)?;
     Ok(Arc::new(st))
+}
+
+/// Odyn identity: store the just-opened secret again under a fresh Odyn nonce (the old nonce
+/// is now one Odyn has seen and would refuse). A failure is logged: the secret stays in
+/// memory, and at the next start the stale blob is discarded and the secret fetched from
+/// peers.
+async fn reseal(identity: &IdentityHandle, storage: &dyn Storage, secret: &MasterSecret) {
+    let res = match identity.seal_master_secret(secret).await {
+        Ok(blob) => storage.store_sealed_master_secret(&blob),
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => tracing::info!("re-sealed the master secret through Odyn with a fresh nonce"),
+        Err(e) => tracing::warn!(error = %e, "cannot re-seal the master secret through Odyn"),
+    }
 }
 
 /// Put a [`NodeState`] together from its parts (no I/O): caches, nonce
@@ -128,7 +173,7 @@ pub async fn build_state(settings: Settings, identity: Identity) -> Result<Arc<N
 /// Errors: Local (HTTP client construction), the storage read.
 pub fn assemble(
     settings: Settings,
-    identity: Identity,
+    identity: IdentityHandle,
     storage: Arc<dyn Storage>,
     registry: RegistryClient,
     master: Option<LoadedSecret>,
@@ -140,16 +185,15 @@ pub fn assemble(
         settings.registry_cache_capacity,
     );
     let clock = Clock::with_offset_ms(settings.clock_offset_ms);
-    let cipher = crate::crypto::envelope::EnvelopeCipher::new(
-        identity.tee_secret().clone(),
-        crate::crypto::envelope::EnvelopeScheme::parse(&settings.envelope_info_label),
-        settings.registry_cache_capacity,
-    );
-    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let mut metrics = crate::metrics::Metrics::new();
+    if let Some(odyn) = identity.odyn() {
+        metrics.register_odyn_calls(odyn.calls());
+    }
+    let metrics = Arc::new(metrics);
     let committer = commit::Committer::start(
         storage.clone(),
         clock.clone(),
-        identity.address(),
+        identity.address().to_string(),
         settings.limits(),
         metrics.clone(),
     )?;
@@ -165,9 +209,8 @@ pub fn assemble(
         settings.envelope_replay_capacity,
         settings.pop_timeout_seconds,
     ));
-    let mut peer_client = crate::client::peer::PeerClient::new(
+    let mut peer_client = crate::client::peer::PeerClient::with_identity(
         identity.clone(),
-        &settings.envelope_info_label,
         Duration::from_secs(settings.peer_request_timeout_seconds.max(1)),
         clock.clone(),
     )?;
@@ -192,9 +235,8 @@ pub fn assemble(
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,
-        wallet: identity.address(),
-        tee_pubkey_hex: identity.tee_pubkey_hex(),
-        cipher,
+        wallet: identity.address().to_string(),
+        tee_pubkey_hex: identity.tee_pubkey_hex().to_string(),
         storage,
         registry,
         auth,

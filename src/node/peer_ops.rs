@@ -81,7 +81,7 @@ pub async fn handle(
     body: &Value,
 ) -> Result<SealedReply, Refusal> {
     // 6–7.
-    let plain = reply::open_bytes(st, &caller.peer.tee_pubkey, body)?;
+    let plain = reply::open_bytes(st, &caller.peer.tee_pubkey, body).await?;
     let payload: SyncPayload = match serde_json::from_slice::<Value>(&plain) {
         Ok(v @ Value::Object(_)) => {
             serde_json::from_value(v).map_err(|_| Refusal::bad_request("Invalid sync payload"))?
@@ -115,7 +115,7 @@ pub async fn handle(
     let sealed = match kind.as_str() {
         DELTA => {
             let r = delta(st, caller, payload).await?;
-            seal(st, caller, &r)
+            seal(st, caller, &r).await
         }
         SNAPSHOT_REQUEST => {
             if st.rejoin.holding() {
@@ -126,11 +126,11 @@ pub async fn handle(
                 ));
             }
             let r = snapshot(st).await?;
-            seal(st, caller, &r)
+            seal(st, caller, &r).await
         }
         MASTER_SECRET_REQUEST => {
             let r = master_secret(st, caller, &payload)?;
-            seal(st, caller, &r)
+            seal(st, caller, &r).await
         }
         other => Err(Refusal::bad_request(format!(
             "Unknown sync type: {}",
@@ -141,18 +141,20 @@ pub async fn handle(
 }
 
 /// Step 10: sign (§2.5) and seal the result to the peer's cached teePubkey.
-fn seal<R: serde::Serialize>(
+async fn seal<R: serde::Serialize>(
     st: &NodeState,
     caller: &PeerCaller,
     r: &R,
 ) -> Result<SealedReply, Refusal> {
-    reply::seal(st, &caller.peer.tee_pubkey, Some(&caller.signature), r).map_err(|e| {
-        if e.status == 400 {
-            Refusal::bad_request("cannot encrypt response to the peer's teePubkey")
-        } else {
-            e
-        }
-    })
+    reply::seal(st, &caller.peer.tee_pubkey, Some(&caller.signature), r)
+        .await
+        .map_err(|e| {
+            if e.status == 400 {
+                Refusal::bad_request("cannot encrypt response to the peer's teePubkey")
+            } else {
+                e
+            }
+        })
 }
 
 /// `delta` (§6.4–§6.6): validate and merge the records, origin = the sending peer.

@@ -20,6 +20,7 @@ use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::normalize_hex;
 use crate::crypto::pop;
 use crate::crypto::replay::Admission;
+use crate::identity::EnvelopeError;
 use crate::node::refusal::Refusal;
 use crate::node::state::NodeState;
 use crate::wire::lenient;
@@ -42,7 +43,7 @@ pub struct SealedReply {
 /// registered key, or `sender_tee_pubkey` differs), 400 `Envelope decryption failed`, 400
 /// `Envelope already used …` / `Envelope was sealed by this node …` (replay, reflection), 503
 /// replay record full.
-pub fn open_bytes(
+pub async fn open_bytes(
     st: &NodeState,
     expected_sender: &[u8],
     body: &Value,
@@ -62,13 +63,20 @@ pub fn open_bytes(
         ));
     }
     let plain = st
-        .cipher
+        .identity
         .open(&env)
+        .await
         .map(Zeroizing::new)
-        .map_err(|_| Refusal::bad_request("Envelope decryption failed"))?;
+        .map_err(|e| match e {
+            EnvelopeError::OdynFailed(m) => {
+                tracing::warn!(error = %m, "Odyn could not open a request envelope");
+                Refusal::internal("identity backend (Odyn) failed")
+            }
+            _ => Refusal::bad_request("Envelope decryption failed"),
+        })?;
     // It opened, so the nonce has a valid length for the scheme.
     let nonce = st
-        .cipher
+        .identity
         .aes_nonce_of(&env)
         .map_err(|_| Refusal::bad_request("Envelope decryption failed"))?;
     match st
@@ -97,12 +105,12 @@ pub fn open_bytes(
 /// `T`. A JSON value that is not an object reads as `{}` (every field absent).
 ///
 /// Errors: those of [`open_bytes`]; 400 `Invalid decrypted JSON: …`.
-pub fn open_app<T: DeserializeOwned>(
+pub async fn open_app<T: DeserializeOwned>(
     st: &NodeState,
     expected_sender: &[u8],
     body: &Value,
 ) -> Result<T, Refusal> {
-    let plain = open_bytes(st, expected_sender, body)?;
+    let plain = open_bytes(st, expected_sender, body).await?;
     let v: Value = serde_json::from_slice(&plain)
         .map_err(|e| Refusal::bad_request(format!("Invalid decrypted JSON: {e}")))?;
     serde_json::from_value(lenient::object(v))
@@ -113,8 +121,8 @@ pub fn open_app<T: DeserializeOwned>(
 /// caller's PoP signature `caller_sig` if given (§2.5).
 ///
 /// Errors: 400 when the recipient key cannot be used for ECDH; 500 when `reply` does not
-/// serialize (a bug).
-pub fn seal<R: Serialize>(
+/// serialize (a bug) or Odyn (identity = odyn) fails.
+pub async fn seal<R: Serialize>(
     st: &NodeState,
     recipient: &[u8],
     caller_sig: Option<&str>,
@@ -124,13 +132,31 @@ pub fn seal<R: Serialize>(
         .map_err(|e| Refusal::internal(format!("cannot encode reply: {e}")))?;
     let plain = Zeroizing::new(canonical_json(&v));
     let env = st
-        .cipher
+        .identity
         .seal(recipient, plain.as_bytes())
-        .map_err(|e| Refusal::bad_request(format!("cannot encrypt response: {e}")))?;
-    if let Ok(n) = st.cipher.aes_nonce_of(&env) {
+        .await
+        .map_err(|e| match e {
+            EnvelopeError::OdynFailed(m) => {
+                tracing::warn!(error = %m, "Odyn could not seal a reply");
+                Refusal::internal("identity backend (Odyn) failed")
+            }
+            e => Refusal::bad_request(format!("cannot encrypt response: {e}")),
+        })?;
+    if let Ok(n) = st.identity.aes_nonce_of(&env) {
         st.replay.note_sealed(&n, st.clock.now_secs());
     }
-    let signature = caller_sig.map(|sig| st.identity.sign(&pop::response_message(sig, &st.wallet)));
+    let signature = match caller_sig {
+        Some(sig) => Some(
+            st.identity
+                .sign(&pop::response_message(sig, &st.wallet))
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "cannot sign a reply");
+                    Refusal::internal("identity backend (Odyn) failed")
+                })?,
+        ),
+        None => None,
+    };
     Ok(SealedReply {
         envelope: env.to_json(),
         signature,

@@ -10,7 +10,7 @@ use crate::client::peer::PeerClient;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::master::MasterSecret;
-use crate::identity::Identity;
+use crate::identity::IdentityHandle;
 use crate::node::nonce::{NonceStore, RateLimiter};
 use crate::node::peers::PeerCache;
 use crate::storage::Storage;
@@ -59,15 +59,13 @@ pub struct Readiness {
 pub struct NodeState {
     /// Effective configuration.
     pub settings: Settings,
-    /// Node identity (wallet + teePubkey).
-    pub identity: Identity,
+    /// Node identity (wallet + teePubkey; signs, seals and opens envelopes; keystore or
+    /// Odyn backend).
+    pub identity: IdentityHandle,
     /// Canonical node wallet (`0x` + 40 lowercase hex); vector-clock id (§6.10).
     pub wallet: String,
     /// Hex DER SPKI of our P-384 key (§3.4), lowercase.
     pub tee_pubkey_hex: String,
-    /// Envelope sealing/opening with our P-384 key, caching the ECDH shared
-    /// secret per peer key (bounded).
-    pub cipher: crate::crypto::envelope::EnvelopeCipher,
     /// Record storage.
     pub storage: Arc<dyn Storage>,
     /// Chain reads and the hash transaction.

@@ -214,10 +214,11 @@ fn local_hash(st: &NodeState) -> Option<[u8; 32]> {
     st.with_secret(|s| s.hash())
 }
 
-/// Store the secret sealed under the identity's seal key (design.md §4).
-fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
+/// Store the secret sealed by the identity (design.md §4; keystore: under the seal key, Odyn:
+/// as an envelope to our own teePubkey, `identity::handle`).
+async fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
     if st.settings.master_secret_storage == MasterSecretStorage::Sealed {
-        let blob = secret.seal_at_rest(&st.identity.seal_key());
+        let blob = st.identity.seal_master_secret(secret).await?;
         st.storage.store_sealed_master_secret(&blob)?;
     }
     Ok(())
@@ -230,8 +231,15 @@ fn persist(st: &NodeState, secret: &MasterSecret) -> crate::Result<()> {
 async fn bootstrap(st: &Arc<NodeState>) {
     drop_rotated_secret(st);
     if local_hash(st).is_none() {
-        let secret = MasterSecret::generate();
-        if let Err(e) = persist(st, &secret) {
+        let secret = match st.identity.generate_master_secret().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot draw random bytes for a master secret");
+                st.set_unready(reason::SECRET_PERSIST_FAILED);
+                return;
+            }
+        };
+        if let Err(e) = persist(st, &secret).await {
             tracing::error!(error = %e, "cannot persist generated master secret");
             st.set_unready(reason::SECRET_PERSIST_FAILED);
             return;
@@ -247,11 +255,7 @@ async fn bootstrap(st: &Arc<NodeState>) {
     }
     let Some(hash) = local_hash(st) else { return };
     st.set_unready(reason::AWAITING_HASH);
-    match st
-        .registry
-        .set_master_secret_hash(st.identity.wallet(), hash)
-        .await
-    {
+    match st.identity.set_master_secret_hash(&st.registry, hash).await {
         Ok(tx) => {
             tracing::info!(tx = %tx, "submitted setMasterSecretHash");
             if let Ok(h) = st.registry.master_secret_hash().await {
@@ -409,7 +413,7 @@ async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<
             ));
             continue;
         }
-        if let Err(e) = persist(st, &secret) {
+        if let Err(e) = persist(st, &secret).await {
             tracing::error!(error = %e, "cannot persist synced master secret");
             return Err(format!("{}: {e}", reason::SECRET_PERSIST_FAILED));
         }

@@ -270,6 +270,69 @@ impl Devnet {
         }
     }
 
+    /// Register a KMS node whose identity lives in an Odyn at `odyn_url` (wallet `wallet`,
+    /// teePubkey `tee_der`): funded (it may send `setMasterSecretHash`), active, zkVerified,
+    /// on a free port, with a config copied from node 1's where the keystore lines are
+    /// replaced by `identity = "odyn"` and `odyn_url`. Returns the config, URL, data dir and
+    /// the registry instance id. Reusing `port` keeps the node's URL (a new enclave identity
+    /// on the same host).
+    pub fn add_odyn_node(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        name: &str,
+        odyn_url: &str,
+        wallet: &str,
+        tee_der: &[u8],
+        port: Option<u16>,
+    ) -> (PathBuf, String, PathBuf, u64) {
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let url = format!("http://127.0.0.1:{port}");
+        let iid = rt.block_on(async {
+            let owner = novakms::chain::devchain::dev_signer().unwrap();
+            novakms::chain::devchain::fund(&self.info.rpc_url, &owner, wallet, 10u128.pow(19))
+                .await
+                .unwrap();
+            self.admin()
+                .register_instance(self.info.kms_app_id, 1, wallet, &url, tee_der, wallet, true)
+                .await
+                .unwrap()
+        });
+        let data_dir = self.path().join(format!("{name}-data"));
+        let base = std::fs::read_to_string(&self.node(0).config).unwrap();
+        let mut cfg = String::new();
+        for line in base.lines() {
+            let k = line.split('=').next().unwrap_or("").trim();
+            if ![
+                "keystore",
+                "password_file",
+                "bind_addr",
+                "node_url",
+                "data_dir",
+                "addr",
+                "identity",
+                "odyn_url",
+            ]
+            .contains(&k)
+            {
+                cfg.push_str(line);
+                cfg.push('\n');
+            }
+        }
+        cfg.push_str(&format!(
+            "identity = \"odyn\"\nodyn_url = {odyn_url:?}\nbind_addr = \"127.0.0.1:{port}\"\nnode_url = \"{url}\"\ndata_dir = {:?}\naddr = \"{url}\"\n",
+            data_dir.display().to_string()
+        ));
+        let config = self.path().join(format!("{name}.toml"));
+        std::fs::write(&config, cfg).unwrap();
+        (config, url, data_dir, iid)
+    }
+
     /// Node `i` as a peer, from the registry (wallet, URL, teePubkey).
     pub async fn node_peer(&self, i: usize) -> PeerInfo {
         let inst = self

@@ -64,8 +64,14 @@ pub fn ready_state(
     storage: Arc<dyn Storage>,
     registry: RegistryClient,
 ) -> Arc<NodeState> {
-    let st =
-        novakms::node::assemble(settings, identity, storage, registry, loaded_secret()).unwrap();
+    let st = novakms::node::assemble(
+        settings,
+        identity.into(),
+        storage,
+        registry,
+        loaded_secret(),
+    )
+    .unwrap();
     st.set_ready();
     Arc::new(st)
 }
@@ -122,7 +128,7 @@ impl Node {
     pub fn info(&self) -> PeerInfo {
         PeerInfo::for_test(
             &self.st.wallet,
-            self.st.identity.tee_pubkey_der(),
+            self.st.identity.tee_pubkey_der().to_vec(),
             &format!("http://{}", self.addr),
             0,
             true,

@@ -13,7 +13,7 @@ use super::format::{
 };
 use super::signed_message;
 use crate::error::{Error, Result};
-use crate::identity::Identity;
+use crate::identity::BlockingSigner;
 use crate::storage::codec::decode_record;
 use crate::storage::export::{AppCounts, ExportBegin, ExportSink};
 use crate::storage::Storage;
@@ -67,7 +67,7 @@ pub struct BackupWriter<'a, W: Write> {
     out: W,
     hasher: Sha256,
     pos: u64,
-    identity: &'a Identity,
+    identity: &'a dyn BlockingSigner,
     ctx: ManifestContext,
     state: Option<WriteState>,
     progress: Option<Progress<'a>>,
@@ -76,7 +76,7 @@ pub struct BackupWriter<'a, W: Write> {
 
 impl<'a, W: Write> BackupWriter<'a, W> {
     /// A writer signing with `identity`. `out` should be buffered.
-    pub fn new(out: W, identity: &'a Identity, ctx: ManifestContext) -> Self {
+    pub fn new(out: W, identity: &'a dyn BlockingSigner, ctx: ManifestContext) -> Self {
         BackupWriter {
             out,
             hasher: Sha256::new(),
@@ -135,7 +135,7 @@ impl<'a, W: Write> BackupWriter<'a, W> {
             ));
         }
         let digest: [u8; DIGEST_LEN] = self.hasher.clone().finalize().into();
-        let sig_hex = self.identity.sign(&signed_message(&digest));
+        let sig_hex = self.identity.sign_blocking(&signed_message(&digest))?;
         let sig = hex::decode(sig_hex.trim_start_matches("0x"))
             .ok()
             .filter(|s| s.len() == SIGNATURE_LEN)
@@ -221,7 +221,7 @@ impl<W: Write> ExportSink for BackupWriter<'_, W> {
             novakms_version: env!("CARGO_PKG_VERSION").to_string(),
             schema_version: b.schema_version,
             mode: self.ctx.mode,
-            node_wallet: self.identity.address(),
+            node_wallet: self.identity.signer_address(),
             sealed_master_secret: sealed.as_ref().map(|blob| SealedInfo {
                 sealed_for: self
                     .ctx
@@ -322,7 +322,7 @@ impl<W: Write> ExportSink for BackupWriter<'_, W> {
 pub fn write_backup<'a, W: Write>(
     storage: &dyn Storage,
     out: W,
-    identity: &'a Identity,
+    identity: &'a dyn BlockingSigner,
     ctx: ManifestContext,
     progress: Option<Progress<'a>>,
 ) -> Result<(WriteSummary, W)> {
@@ -337,6 +337,7 @@ pub fn write_backup<'a, W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::Identity;
     use crate::storage::backup::fixtures::*;
     use crate::storage::backup::{BackupReader, Entry};
     use crate::storage::{MemoryStorage, RedbStorage};
