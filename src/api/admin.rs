@@ -350,7 +350,8 @@ async fn cluster_check(State(st): State<Arc<NodeState>>, body: Bytes) -> Respons
             } else {
                 ErrorKind::Local
             };
-            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status =
+                StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             error_response(status, kind, r.message)
         }
     }

@@ -111,7 +111,12 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
     let st2 = st.clone();
     let stats = tokio::task::spawn_blocking(move || {
         let stats = st2.storage.stats(st2.clock.now_ms())?;
-        let tombstones: u64 = st2.storage.usage_all()?.values().map(|u| u.tombstones).sum();
+        let tombstones: u64 = st2
+            .storage
+            .usage_all()?
+            .values()
+            .map(|u| u.tombstones)
+            .sum();
         Ok::<_, crate::Error>((stats, tombstones))
     })
     .await

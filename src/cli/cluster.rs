@@ -185,7 +185,10 @@ async fn status(cli: &Cli, a: &StatusArgs) -> Result<()> {
     let answers = fetch_all(&members, a.timeout).await?;
     let rows = assemble(&members, &answers);
     let hash_str = (hash != [0u8; 32]).then(|| format!("0x{}", hex::encode(hash)));
-    let active: Vec<&StatusRow> = rows.iter().filter(|r| r.onchain_status == "ACTIVE").collect();
+    let active: Vec<&StatusRow> = rows
+        .iter()
+        .filter(|r| r.onchain_status == "ACTIVE")
+        .collect();
     let bad: Vec<&StatusRow> = active.iter().copied().filter(|r| !r.ok).collect();
     let healthy = !active.is_empty() && bad.is_empty();
     match cli.output {

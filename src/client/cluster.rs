@@ -119,8 +119,10 @@ pub async fn fetch_all(
         let http = &http;
         async move {
             let base = m.row.url.trim_end_matches('/');
-            let (status, nodes) =
-                tokio::join!(get_json(http, base, "/status"), get_json(http, base, "/nodes"));
+            let (status, nodes) = tokio::join!(
+                get_json(http, base, "/status"),
+                get_json(http, base, "/nodes")
+            );
             (m.row.wallet.clone(), NodeAnswers { status, nodes })
         }
     });
@@ -286,7 +288,11 @@ mod tests {
 
     #[test]
     fn rows_merge_chain_status_and_both_sides_of_replication() {
-        let ms = vec![member(1, "0xa", 0), member(2, "0xb", 0), member(3, "0xc", 1)];
+        let ms = vec![
+            member(1, "0xa", 0),
+            member(2, "0xb", 0),
+            member(3, "0xc", 1),
+        ];
         let answers = BTreeMap::from([
             (
                 "0xa".to_string(),
@@ -318,11 +324,17 @@ mod tests {
         assert_eq!(a.version.as_deref(), Some("9.9.9"));
         assert_eq!(a.secret_matches_chain, Some(true));
         let ab = &a.peers[0];
-        assert_eq!((ab.peer.as_str(), ab.lag_to, ab.lag_from), ("0xb", Some(7), Some(2)));
+        assert_eq!(
+            (ab.peer.as_str(), ab.lag_to, ab.lag_from),
+            ("0xb", Some(7), Some(2))
+        );
         assert_eq!(a.peers[1].lag_to, None);
         let b = &rows[1];
         assert!(!b.ok);
-        assert_eq!(b.reason.as_deref(), Some("not ready: master secret sync failed"));
+        assert_eq!(
+            b.reason.as_deref(),
+            Some("not ready: master secret sync failed")
+        );
         assert_eq!(b.secret_matches_chain, Some(false));
         let c = &rows[2];
         assert!(!c.ok && !c.reachable);
@@ -342,7 +354,11 @@ mod tests {
         )]);
         let rows = assemble(&ms, &answers);
         assert!(!rows[0].ok);
-        assert!(rows[0].reason.as_deref().unwrap().contains("reports wallet"));
+        assert!(rows[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("reports wallet"));
     }
 
     #[test]
@@ -356,7 +372,8 @@ mod tests {
             ("novakms".into(), None)
         );
         // upstream's exact §8.1 shape
-        let upstream = json!({"cluster": {}, "data_store": {}, "node": {"service_available": true}});
+        let upstream =
+            json!({"cluster": {}, "data_store": {}, "node": {"service_available": true}});
         assert_eq!(implementation_of(&upstream), ("other".into(), None));
         // upstream ready node: the secret matched the chain (§7.2)
         let ms = vec![member(1, "0xa", 0)];

@@ -202,7 +202,12 @@ pub async fn run(st: &Arc<NodeState>, diff: bool) -> Result<CheckReport, Refusal
 fn node_entry(p: &PeerInfo, a: PeerAnswer) -> NodeDigests {
     let (comparable, error, implementation, apps) = match a {
         Ok(r) => (true, None, Some(r.implementation), r.apps),
-        Err(e) => (false, Some(not_comparable_reason(&e)), None, BTreeMap::new()),
+        Err(e) => (
+            false,
+            Some(not_comparable_reason(&e)),
+            None,
+            BTreeMap::new(),
+        ),
     };
     NodeDigests {
         wallet: p.wallet.clone(),
@@ -251,7 +256,12 @@ pub fn verdicts(nodes: &[NodeDigests]) -> Vec<AppVerdict> {
                     }),
                 }
             }
-            groups.sort_by(|a, b| b.nodes.len().cmp(&a.nodes.len()).then(a.digest.cmp(&b.digest)));
+            groups.sort_by(|a, b| {
+                b.nodes
+                    .len()
+                    .cmp(&a.nodes.len())
+                    .then(a.digest.cmp(&b.digest))
+            });
             AppVerdict {
                 app_id,
                 agree: groups.len() <= 1,

@@ -135,8 +135,8 @@ pub async fn handle(
         }
         crate::wire::cluster::DIGEST_REQUEST => {
             // novakms only (issue 13): digests for `cluster check`, `node::cluster_check`.
-            let r = crate::node::cluster_check::answer(st, payload.now_ms, &payload.keys_for)
-                .await?;
+            let r =
+                crate::node::cluster_check::answer(st, payload.now_ms, &payload.keys_for).await?;
             seal(st, caller, &r)
         }
         other => Err(Refusal::bad_request(format!(

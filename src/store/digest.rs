@@ -97,7 +97,12 @@ fn included_leaves<'a>(
         .filter(|r| !r.is_expired(now_ms))
         .map(|r| (r, record_leaf(r)))
         .collect();
-    v.sort_by(|a, b| a.0.key.as_bytes().cmp(b.0.key.as_bytes()).then(a.1.cmp(&b.1)));
+    v.sort_by(|a, b| {
+        a.0.key
+            .as_bytes()
+            .cmp(b.0.key.as_bytes())
+            .then(a.1.cmp(&b.1))
+    });
     v
 }
 
@@ -210,7 +215,11 @@ mod tests {
         for (what, f) in changes {
             let mut v = base.clone();
             f(&mut v[1]);
-            assert_ne!(app_digest(&v, 0).digest, d, "{what} did not change the digest");
+            assert_ne!(
+                app_digest(&v, 0).digest,
+                d,
+                "{what} did not change the digest"
+            );
         }
         // a missing record, an extra record
         assert_ne!(app_digest(&base[1..], 0).digest, d);
@@ -236,7 +245,10 @@ mod tests {
         with.push(exp);
         let without = set();
         // not yet expired at `at` (strict rule): included
-        assert_ne!(app_digest(&with, at).digest, app_digest(&without, at).digest);
+        assert_ne!(
+            app_digest(&with, at).digest,
+            app_digest(&without, at).digest
+        );
         // expired one ms later: the same digest as without it
         assert_eq!(
             app_digest(&with, at + 1).digest,

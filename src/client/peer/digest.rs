@@ -30,7 +30,9 @@ impl PeerClient {
         let r: DigestReply = serde_json::from_value(v)
             .map_err(|e| PeerError::Protocol(format!("digest answer is malformed: {e}")))?;
         if r.status != "ok" {
-            return Err(PeerError::Protocol("digest answer status is not \"ok\"".into()));
+            return Err(PeerError::Protocol(
+                "digest answer status is not \"ok\"".into(),
+            ));
         }
         Ok(r)
     }
