@@ -248,7 +248,11 @@ fn bench_digest(c: &mut Criterion) {
     let records: Vec<Record> = (0..N)
         .map(|i| Record {
             key: format!("app/key/{i:08}"),
-            value: if i % 10 == 0 { Vec::new() } else { blob.clone() },
+            value: if i % 10 == 0 {
+                Vec::new()
+            } else {
+                blob.clone()
+            },
             version: VectorClock(
                 [(NODE.to_string(), 1 + i % 5), (PEER.to_string(), i % 3)]
                     .into_iter()

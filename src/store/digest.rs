@@ -202,7 +202,8 @@ mod tests {
     fn every_field_changes_the_digest() {
         let base = set();
         let d = app_digest(&base, 0).digest;
-        let changes: Vec<(&str, Box<dyn Fn(&mut Record)>)> = vec![
+        type Change = (&'static str, Box<dyn Fn(&mut Record)>);
+        let changes: Vec<Change> = vec![
             ("key", Box::new(|r| r.key.push('x'))),
             ("value", Box::new(|r| r.value[0] ^= 1)),
             ("value length", Box::new(|r| r.value.push(0))),
