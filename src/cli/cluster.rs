@@ -42,7 +42,8 @@ implementation without digests) are shown as not comparable. Digests are never s
 
 --diff lists the keys that differ (key, vector clock, tombstone flag; never values), at most
 1000 keys per node and app in key order (the output says when it was cut). --wait polls once a
-second until the comparable nodes agree or the time is up; the last report is printed.
+second until the comparable nodes agree or the time is up (a local node that is still starting,
+without its socket or master secret yet, is waited for too); the last report is printed.
 
 Exit codes:
   0  all comparable nodes hold the same data for every app
@@ -61,6 +62,9 @@ pub enum ClusterCmd {
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
 }
+
+/// Interval between two checks of `cluster check --wait`.
+const POLL: Duration = Duration::from_secs(1);
 
 /// Arguments of `cluster status`.
 #[derive(Debug, Args)]
@@ -322,12 +326,12 @@ async fn check(cli: &Cli, a: &CheckArgs) -> Result<()> {
     let started = Instant::now();
     let deadline = a.wait.map(|w| started + w);
     let report = loop {
-        let r = client.cluster_check(a.diff).await?;
-        match deadline {
-            Some(d) if !r.agree && Instant::now() + Duration::from_secs(1) < d => {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            _ => break r,
+        let time_left = deadline.is_some_and(|d| Instant::now() + POLL < d);
+        match client.cluster_check(a.diff).await {
+            Ok(r) if r.agree || !time_left => break r,
+            // A node still starting (no socket yet, no master secret yet) is waited for too.
+            Err(e) if !(time_left && e.kind() == ErrorKind::NotReady) => return Err(e),
+            _ => tokio::time::sleep(POLL).await,
         }
     };
     match cli.output {
