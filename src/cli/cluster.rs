@@ -24,7 +24,8 @@ One row per KMS instance registered on chain (as `registry members` reads it), m
 node's GET /status and GET /nodes (asked concurrently, each within --timeout): URL, wallet,
 on-chain status, reachable, ready (and why not), master-secret state and whether it matches the
 chain's masterSecretHash, records and tombstones, replication lag to/from the other nodes (max
-over peers, in records) and the oldest last successful push, software (novakms or other).
+over peers, in records) and the oldest last successful push to a peer ('none yet' until the node
+has pushed to every peer), software (novakms or other).
 
 Exit codes:
   0  every ACTIVE instance is reachable and ready
@@ -173,7 +174,11 @@ fn status_table(rows: &[StatusRow]) -> Table {
             opt(r.records),
             opt(r.tombstones),
             lag,
-            last.map_or_else(|| "never".into(), |ms| ago(ms, now_ms)),
+            match (r.reachable, last) {
+                (false, _) => "-".into(),
+                (true, None) => "none yet".into(),
+                (true, Some(ms)) => ago(ms, now_ms),
+            },
             software,
         ]);
     }
