@@ -433,6 +433,18 @@ mod tests {
     }
 
     #[test]
+    fn an_upstream_refusal_is_named_as_missing_digest_support() {
+        let upstream = "peer refused (400): Unknown sync type: digest_request";
+        let r = not_comparable_reason(upstream);
+        assert!(
+            r.starts_with("does not support digests") && r.ends_with(upstream),
+            "{r}"
+        );
+        let down = "peer unreachable: connection refused";
+        assert_eq!(not_comparable_reason(down), down);
+    }
+
+    #[test]
     fn keys_for_is_lenient_and_bounded() {
         assert_eq!(keys_for(&serde_json::json!([3, 3, "x", -1, 4])), [3, 4]);
         assert!(keys_for(&serde_json::json!("7")).is_empty());
