@@ -1,7 +1,8 @@
 //! Criterion micro-benchmarks of the hot primitives of one app request
 //! (protocol.md §1.3): PoP verification, response signature, envelope
 //! open/seal (warm and cold ECDH), value encryption, canonical JSON, durable
-//! redb writes/reads, a replication merge batch and the nonce store.
+//! redb writes/reads, a replication merge batch, the nonce store and the `cluster check`
+//! digest at 100k records.
 //!
 //! `cargo bench --bench primitives` measures (about a minute); `cargo test
 //! --all-targets` runs each benchmark once as a smoke test (a few seconds).
@@ -236,6 +237,57 @@ fn bench_replay(c: &mut Criterion) {
     g.finish();
 }
 
+/// `cluster check` digests (issue 13) at 100,000 records of one app (256-byte values, every
+/// tenth a tombstone, two-entry clocks): the pure digest over records in memory, and the work
+/// of one `digest_request` on a node: one redb snapshot read plus the digest.
+fn bench_digest(c: &mut Criterion) {
+    use novakms::store::digest;
+    const N: u64 = 100_000;
+    let mut g = c.benchmark_group("digest");
+    let blob = value::encrypt_value(&[3u8; 32], &[1u8; 256]);
+    let records: Vec<Record> = (0..N)
+        .map(|i| Record {
+            key: format!("app/key/{i:08}"),
+            value: if i % 10 == 0 {
+                Vec::new()
+            } else {
+                blob.clone()
+            },
+            version: VectorClock(
+                [(NODE.to_string(), 1 + i % 5), (PEER.to_string(), i % 3)]
+                    .into_iter()
+                    .collect(),
+            ),
+            updated_at_ms: 1_000 + i,
+            tombstone: i % 10 == 0,
+            ttl_ms: 0,
+        })
+        .collect();
+    g.throughput(Throughput::Elements(N));
+    g.bench_function("app_digest_100k", |b| {
+        b.iter(|| digest::app_digest(black_box(&records), 1_000_000))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = RedbStorage::open(dir.path()).unwrap();
+    // A namespace budget that holds all of them (the default 10 MiB would evict).
+    let limits = Limits {
+        max_app_storage_bytes: u64::MAX,
+        ..Limits::default()
+    };
+    for chunk in records.chunks(5_000) {
+        store.merge_remote(1002, chunk.to_vec(), &limits).unwrap();
+    }
+    g.bench_function("redb_snapshot_and_digest_100k", |b| {
+        b.iter(|| {
+            let snap = store.snapshot(1_000_000).unwrap();
+            let d = digest::digests(&snap, 1_000_000);
+            assert_eq!(d[&1002].records + d[&1002].tombstones, N);
+            d
+        })
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -247,6 +299,6 @@ criterion_group! {
     name = primitives;
     config = config();
     targets = bench_pop, bench_envelope, bench_value, bench_canonical, bench_redb, bench_nonce,
-        bench_replay
+        bench_replay, bench_digest
 }
 criterion_main!(primitives);

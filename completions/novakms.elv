@@ -41,6 +41,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand derive 'Act as a Nova app: derive a key (POST /kms/derive)'
             cand health 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
             cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+            cand cluster 'The cluster at a glance: every node''s readiness and lag (status), data agreement (check)'
             cand completions 'Print shell completions (or write all of them with --out-dir)'
             cand man 'Write man pages (one per subcommand)'
             cand sync 'Make a running node pull a snapshot from a named peer now (admin socket)'
@@ -371,6 +372,75 @@ set edit:completion:arg-completer[novakms] = {|@words|
         }
         &'novakms;registry;help;help'= {
         }
+        &'novakms;cluster'= {
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --identity 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]'
+            cand --odyn-url 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand status 'Every registered instance with its node''s readiness, data counts and replication lag'
+            cand check 'Prove convergence: compare per-app digests of all nodes (via the local admin socket)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;cluster;status'= {
+            cand --timeout 'Per-node timeout of /status and /nodes (e.g. 5s, 500ms)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --identity 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]'
+            cand --odyn-url 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;cluster;check'= {
+            cand --wait 'Poll until the nodes agree or this time has passed (e.g. 60s, 2m)'
+            cand --data-dir 'Data dir of the local running node (config key data_dir)'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --identity 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]'
+            cand --odyn-url 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand --diff 'List the differing keys of disagreeing apps (names and versions, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'novakms;cluster;help'= {
+            cand status 'Every registered instance with its node''s readiness, data counts and replication lag'
+            cand check 'Prove convergence: compare per-app digests of all nodes (via the local admin socket)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'novakms;cluster;help;status'= {
+        }
+        &'novakms;cluster;help;check'= {
+        }
+        &'novakms;cluster;help;help'= {
+        }
         &'novakms;completions'= {
             cand --out-dir 'Write completions for every shell into this directory instead'
             cand --config 'TOML configuration file'
@@ -674,6 +744,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand derive 'Act as a Nova app: derive a key (POST /kms/derive)'
             cand health 'Check a node''s liveness and readiness (exit 0 ready, 4 not ready, 3 unreachable)'
             cand registry 'Inspect the cluster on chain: members, masterSecretHash, node consistency'
+            cand cluster 'The cluster at a glance: every node''s readiness and lag (status), data agreement (check)'
             cand completions 'Print shell completions (or write all of them with --out-dir)'
             cand man 'Write man pages (one per subcommand)'
             cand sync 'Make a running node pull a snapshot from a named peer now (admin socket)'
@@ -721,6 +792,14 @@ set edit:completion:arg-completer[novakms] = {|@words|
         &'novakms;help;registry;hash'= {
         }
         &'novakms;help;registry;check'= {
+        }
+        &'novakms;help;cluster'= {
+            cand status 'Every registered instance with its node''s readiness, data counts and replication lag'
+            cand check 'Prove convergence: compare per-app digests of all nodes (via the local admin socket)'
+        }
+        &'novakms;help;cluster;status'= {
+        }
+        &'novakms;help;cluster;check'= {
         }
         &'novakms;help;completions'= {
         }

@@ -18,6 +18,10 @@
 //!   The pull completes even if the client goes away. Line shapes: [`crate::admin_wire`].
 //! * `GET /admin/backup`: a signed `.nksnap` snapshot of the node's database from one read
 //!   transaction, streamed as `application/octet-stream` ([`crate::api::backup`]).
+//! * `POST /admin/cluster-check` with `{"diff": bool}` (body optional, `diff` default false):
+//!   compare this node's per-app digests with every peer's (`node::cluster_check`); `200` with
+//!   the report as one JSON object ([`crate::wire::cluster::CheckReport`]), `503` not_ready
+//!   without a master secret, `400` for a body that is not a JSON object.
 
 use std::convert::Infallible;
 use std::fs;
@@ -57,6 +61,7 @@ pub fn router(st: Arc<NodeState>) -> Router {
     Router::new()
         .route("/admin/sync", post(sync))
         .route("/admin/backup", get(super::backup::backup))
+        .route("/admin/cluster-check", post(cluster_check))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
         .with_state(st)
 }
@@ -319,6 +324,37 @@ async fn sync(State(st): State<Arc<NodeState>>, body: Bytes) -> Response {
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// `POST /admin/cluster-check` (module docs).
+async fn cluster_check(State(st): State<Arc<NodeState>>, body: Bytes) -> Response {
+    let diff = if body.iter().all(u8::is_ascii_whitespace) {
+        false
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(o)) => o.get("diff").and_then(Value::as_bool).unwrap_or(false),
+            _ => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    ErrorKind::Local,
+                    "request must be a JSON object like {\"diff\": true}",
+                )
+            }
+        }
+    };
+    match crate::node::cluster_check::run(&st, diff).await {
+        Ok(report) => axum::Json(report).into_response(),
+        Err(r) => {
+            let kind = if r.status == 503 {
+                ErrorKind::NotReady
+            } else {
+                ErrorKind::Local
+            };
+            let status =
+                StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            error_response(status, kind, r.message)
+        }
+    }
 }
 
 #[cfg(test)]

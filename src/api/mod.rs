@@ -7,6 +7,8 @@ pub mod admin;
 pub mod app;
 pub mod backup;
 pub mod body_limit;
+#[cfg(test)]
+mod cluster_check_tests;
 pub mod error;
 pub mod peer;
 pub mod public;

@@ -82,13 +82,17 @@ pub async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
     }
 }
 
-/// `GET /status` (§8.1): always 200; not a trust anchor.
+/// `GET /status` (§8.1): always 200; not a trust anchor. Extra keys (docs/compatibility.md):
+/// `node.unavailable_reason`, `restore`, and for `novakms cluster status` (issue 13)
+/// `implementation` (`novakms <version>`), `node.master_secret.verified` (the loaded secret was
+/// checked against the chain's masterSecretHash) and `data_store.tombstones` (stored
+/// tombstones, expired ones not yet purged included).
 pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
     let r = st.readiness();
-    let (state, synced_from, initialized) = {
+    let (state, synced_from, initialized, verified) = {
         let g = st.master.read().unwrap_or_else(|p| p.into_inner());
         match g.as_ref() {
-            None => ("uninitialized", Value::Null, false),
+            None => ("uninitialized", Value::Null, false, false),
             Some(l) => (
                 match l.origin {
                     SecretOrigin::Generated => "generated",
@@ -99,28 +103,39 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
                     .map(Value::String)
                     .unwrap_or(Value::Null),
                 true,
+                l.verified,
             ),
         }
     };
     let total_instances = st.peer_cache.active(st.clock.now_ms()).len();
     let st2 = st.clone();
-    let stats = tokio::task::spawn_blocking(move || st2.storage.stats(st2.clock.now_ms()))
-        .await
-        .ok()
-        .and_then(|r| r.ok());
-    let (namespaces, total_bytes, total_keys) = stats
-        .map(|s| (s.namespaces, s.total_bytes, s.total_keys))
-        .unwrap_or((0, 0, 0));
+    let stats = tokio::task::spawn_blocking(move || {
+        let stats = st2.storage.stats(st2.clock.now_ms())?;
+        let tombstones: u64 = st2
+            .storage
+            .usage_all()?
+            .values()
+            .map(|u| u.tombstones)
+            .sum();
+        Ok::<_, crate::Error>((stats, tombstones))
+    })
+    .await
+    .ok()
+    .and_then(|r| r.ok());
+    let (namespaces, total_bytes, total_keys, tombstones) = stats
+        .map(|(s, t)| (s.namespaces, s.total_bytes, s.total_keys, t))
+        .unwrap_or((0, 0, 0, 0));
     Json(json!({
         "cluster": {
             "kms_app_id": st.settings.kms_app_id,
             "registry_address": st.settings.kms_registry,
             "total_instances": total_instances,
         },
-        "data_store": {"namespaces": namespaces, "total_bytes": total_bytes, "total_keys": total_keys},
+        "data_store": {"namespaces": namespaces, "total_bytes": total_bytes, "total_keys": total_keys, "tombstones": tombstones},
+        "implementation": crate::node::cluster_check::implementation(),
         "node": {
             "is_operator": r.is_operator,
-            "master_secret": {"state": state, "synced_from": synced_from},
+            "master_secret": {"state": state, "synced_from": synced_from, "verified": verified},
             "master_secret_initialized": initialized,
             "node_url": r.node_url,
             "service_available": r.ready,

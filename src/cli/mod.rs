@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod cluster;
 pub mod devnet;
 pub mod docs;
 pub mod health;
@@ -119,6 +120,9 @@ pub enum Command {
     /// Inspect the cluster on chain: members, masterSecretHash, node consistency.
     #[command(subcommand)]
     Registry(registry::RegistryCmd),
+    /// The cluster at a glance: every node's readiness and lag (status), data agreement (check).
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCmd),
     /// Print shell completions (or write all of them with --out-dir).
     Completions(docs::CompletionsArgs),
     /// Write man pages (one per subcommand).
@@ -193,6 +197,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Health(a) => health::run(&cli, a).await,
         Command::Devnet(c) => devnet::run(&cli, c).await,
         Command::Registry(c) => registry::run(&cli, c).await,
+        Command::Cluster(c) => cluster::run(&cli, c).await,
         Command::Completions(a) => docs::run_completions(a),
         Command::Man(a) => docs::run_man(a),
         Command::Sync(a) => sync::run(&cli, a).await,

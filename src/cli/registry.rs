@@ -27,7 +27,7 @@ pub enum RegistryCmd {
 #[derive(Debug, Args)]
 pub struct CheckArgs {}
 
-fn registry_client(s: &Settings) -> Result<RegistryClient> {
+pub(crate) fn registry_client(s: &Settings) -> Result<RegistryClient> {
     s.require_registries()?;
     RegistryClient::new(
         &s.rpc_url,

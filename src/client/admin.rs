@@ -33,6 +33,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Longest NDJSON line accepted, bytes.
 const MAX_LINE: usize = 1024 * 1024;
 
+/// Largest cluster-check report accepted, bytes (a report lists every app of every node).
+const MAX_REPORT: usize = 64 * 1024 * 1024;
+
 /// Largest error body read from a failed backup request, bytes.
 const MAX_BACKUP_ERROR_BODY: usize = 64 * 1024;
 
@@ -182,6 +185,17 @@ impl AdminClient {
         &self,
         path: &str,
         body: &Value,
+        on_line: impl FnMut(&str) -> Result<()>,
+    ) -> Result<()> {
+        self.post_ndjson_capped(path, body, MAX_LINE, on_line).await
+    }
+
+    /// [`AdminClient::post_ndjson`] accepting lines of at most `max_line` bytes.
+    async fn post_ndjson_capped(
+        &self,
+        path: &str,
+        body: &Value,
+        max_line: usize,
         mut on_line: impl FnMut(&str) -> Result<()>,
     ) -> Result<()> {
         let mut answer = match self.send(Method::POST, path, Some(body)).await {
@@ -203,7 +217,7 @@ impl AdminClient {
             };
             buf.extend_from_slice(&data);
             if !status.is_success() {
-                if buf.len() > MAX_LINE {
+                if buf.len() > max_line {
                     break;
                 }
                 continue;
@@ -216,7 +230,7 @@ impl AdminClient {
                     on_line(line)?;
                 }
             }
-            if buf.len() > MAX_LINE {
+            if buf.len() > max_line {
                 return Err(Error::remote("admin answer line too long"));
             }
         }
@@ -228,6 +242,24 @@ impl AdminClient {
             on_line(rest.trim())?;
         }
         Ok(())
+    }
+
+    /// Ask the node to compare its digests with its peers' (`POST /admin/cluster-check`,
+    /// issue 13); `diff` asks for the differing keys of disagreeing apps.
+    ///
+    /// Errors: connection errors (module docs); the node's refusal with its kind (`NotReady`:
+    /// no master secret); `Remote` when the answer is not a report.
+    pub async fn cluster_check(&self, diff: bool) -> Result<crate::wire::cluster::CheckReport> {
+        let mut report = None;
+        let body = json!({"diff": diff});
+        self.post_ndjson_capped("/admin/cluster-check", &body, MAX_REPORT, |line| {
+            let r = serde_json::from_str(line)
+                .map_err(|e| Error::remote(format!("bad cluster-check answer: {e}")))?;
+            report = Some(r);
+            Ok(())
+        })
+        .await?;
+        report.ok_or_else(|| Error::remote("the node sent no cluster-check report"))
     }
 
     /// Ask the node to pull a snapshot from the peer `from` (its URL or wallet) now

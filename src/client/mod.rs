@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod cluster;
 pub mod node;
 pub mod peer;
 

@@ -593,5 +593,7 @@ mod tests {
     }
 }
 
+mod digest;
+
 #[cfg(test)]
 mod fake_peer_tests;

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod client_addr;
+pub mod cluster_check;
 pub mod commit;
 pub mod ingest;
 pub mod kv;

@@ -26,7 +26,8 @@
 //!    with the local sync key over the canonical outer body (403);
 //! 10. dispatch: `delta` (validated and merged through the committer,
 //!     `node::ingest`), `snapshot_request`, `master_secret_request` (only when
-//!     the local secret is verified against the chain, else 503), otherwise
+//!     the local secret is verified against the chain, else 503), the
+//!     novakms-only `digest_request` (`node::cluster_check`, issue 13), otherwise
 //!     400 `Unknown sync type: <type>`;
 //! 11. `X-KMS-Peer-Signature` and the result sealed to the peer's key.
 //!
@@ -130,6 +131,12 @@ pub async fn handle(
         }
         MASTER_SECRET_REQUEST => {
             let r = master_secret(st, caller, &payload)?;
+            seal(st, caller, &r).await
+        }
+        crate::wire::cluster::DIGEST_REQUEST => {
+            // novakms only (issue 13): digests for `cluster check`, `node::cluster_check`.
+            let r =
+                crate::node::cluster_check::answer(st, payload.now_ms, &payload.keys_for).await?;
             seal(st, caller, &r).await
         }
         other => Err(Refusal::bad_request(format!(

@@ -2,6 +2,7 @@
 //! clocks, the merge rule, inbound validation and namespace limits. No I/O here; persistence is
 //! `crate::storage`.
 
+pub mod digest;
 pub mod limits;
 pub mod merge;
 pub mod record;

@@ -8,6 +8,7 @@
 //! error message.
 
 pub mod app;
+pub mod cluster;
 pub mod headers;
 pub mod lenient;
 pub mod sync;

@@ -30,6 +30,13 @@ pub struct SyncPayload {
     /// `master_secret_request`: the requester's ephemeral P-384 key, hex (SPKI DER or SEC1).
     #[serde(default, deserialize_with = "lenient::string")]
     pub ecdh_pubkey: Option<String>,
+    /// `digest_request` (novakms only, `wire::cluster`): the expiry cut-off, Unix ms.
+    #[serde(default, deserialize_with = "lenient::u64")]
+    pub now_ms: Option<u64>,
+    /// `digest_request`: app ids whose per-key summaries are wanted (`[u64]`; other entries
+    /// are ignored).
+    #[serde(default)]
+    pub keys_for: Value,
 }
 
 /// Reply to a `delta` (§6.6): `{"status":"ok","total","merged","skipped","rejected",

@@ -1,0 +1,285 @@
+//! Per-app convergence digests (issue 13, `novakms cluster check`): the one definition of what
+//! "two nodes hold the same data" means, shared by every novakms node so their digests compare.
+//!
+//! Format v1 (all integers big-endian, SHA-256 throughout):
+//!
+//! * **Record leaf** = `SHA-256("novakms/digest/v1/record\0" ‖ u64(len key) ‖ key ‖
+//!   u64(n) ‖ n × (u64(len node id) ‖ node id ‖ u64(counter)) ‖ u8(tombstone) ‖
+//!   u64(updated_at_ms) ‖ u64(ttl_ms) ‖ SHA-256(value ciphertext))`, where the `n` clock entries
+//!   are the non-zero ones in byte order of the node id (an explicit 0 equals absence,
+//!   protocol.md §6.6, so it must not change the digest).
+//! * **App digest** = `SHA-256("novakms/digest/v1/app\0" ‖ u64(count) ‖ leaf₁ ‖ … ‖ leafₙ)`
+//!   over the app's included records sorted by key bytes (keys are unique in a namespace): the
+//!   digest does not depend on the order records are fed in.
+//! * **Included records**: every stored record, tombstones included, except those expired at
+//!   the check's `now_ms` by the store's rule ([`Record::is_expired`], protocol.md §4.3). One
+//!   `now_ms` is chosen by the node running the check and sent to every peer, so all nodes
+//!   exclude the same records whatever their purge progress.
+//! * An app with no included record has [`empty_digest`], so a namespace a node never had and
+//!   one whose records all expired compare equal.
+//!
+//! Every field of a record is covered (key, vector clock, tombstone flag, origin timestamp,
+//! TTL, ciphertext): any difference between replicas shows. Values never leave the node: only
+//! the hash of the ciphertext enters a leaf. Tests below prove order independence, that each
+//! field changes the digest, and that expired records are excluded.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::record::Record;
+
+/// Domain prefix of a record leaf.
+const LEAF_DOMAIN: &[u8] = b"novakms/digest/v1/record\0";
+/// Domain prefix of an app digest.
+const APP_DOMAIN: &[u8] = b"novakms/digest/v1/app\0";
+
+/// Digest of one app's records on one node, as exchanged between nodes (`digest_request`,
+/// `wire::cluster`). JSON: `{"digest": "<64 hex>", "records": n, "tombstones": m}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDigest {
+    /// Lowercase hex of the 32-byte app digest.
+    pub digest: String,
+    /// Included records that are not tombstones.
+    pub records: u64,
+    /// Included tombstones.
+    pub tombstones: u64,
+}
+
+/// Per-key summary sent for `--diff` (names and versions, never values). JSON:
+/// `{"key", "version": {node id: counter}, "tombstone", "updated_at_ms", "leaf": "<64 hex>"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySummary {
+    /// The key.
+    pub key: String,
+    /// Vector clock as stored.
+    pub version: BTreeMap<String, u64>,
+    /// Deletion marker.
+    pub tombstone: bool,
+    /// Origin write time, Unix ms.
+    pub updated_at_ms: u64,
+    /// Lowercase hex of the record's leaf hash (equal leaves = identical records).
+    pub leaf: String,
+}
+
+fn put_bytes(h: &mut Sha256, b: &[u8]) {
+    h.update((b.len() as u64).to_be_bytes());
+    h.update(b);
+}
+
+/// The leaf hash of one record (module docs).
+pub fn record_leaf(r: &Record) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(LEAF_DOMAIN);
+    put_bytes(&mut h, r.key.as_bytes());
+    let entries: Vec<(&String, &u64)> = r.version.0.iter().filter(|(_, n)| **n != 0).collect();
+    h.update((entries.len() as u64).to_be_bytes());
+    for (id, n) in entries {
+        put_bytes(&mut h, id.as_bytes());
+        h.update(n.to_be_bytes());
+    }
+    h.update([u8::from(r.tombstone)]);
+    h.update(r.updated_at_ms.to_be_bytes());
+    h.update(r.ttl_ms.to_be_bytes());
+    h.update(Sha256::digest(&r.value));
+    h.finalize().into()
+}
+
+/// The records of `records` included at `now_ms` (not expired), each with its leaf, sorted by
+/// key bytes.
+fn included_leaves<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    now_ms: u64,
+) -> Vec<(&'a Record, [u8; 32])> {
+    let mut v: Vec<(&Record, [u8; 32])> = records
+        .into_iter()
+        .filter(|r| !r.is_expired(now_ms))
+        .map(|r| (r, record_leaf(r)))
+        .collect();
+    v.sort_by(|a, b| {
+        a.0.key
+            .as_bytes()
+            .cmp(b.0.key.as_bytes())
+            .then(a.1.cmp(&b.1))
+    });
+    v
+}
+
+/// The digest of an app with no included record.
+pub fn empty_digest() -> AppDigest {
+    app_digest(std::iter::empty(), 0)
+}
+
+/// The digest of one app's `records` at `now_ms` (module docs), in any order.
+pub fn app_digest<'a>(records: impl IntoIterator<Item = &'a Record>, now_ms: u64) -> AppDigest {
+    let leaves = included_leaves(records, now_ms);
+    let mut h = Sha256::new();
+    h.update(APP_DOMAIN);
+    h.update((leaves.len() as u64).to_be_bytes());
+    let mut tombstones = 0u64;
+    for (r, leaf) in &leaves {
+        tombstones += u64::from(r.tombstone);
+        h.update(leaf);
+    }
+    AppDigest {
+        digest: hex::encode(h.finalize()),
+        records: leaves.len() as u64 - tombstones,
+        tombstones,
+    }
+}
+
+/// Digests of every app of a snapshot (`Storage::snapshot`) at `now_ms`.
+pub fn digests(snapshot: &BTreeMap<u64, Vec<Record>>, now_ms: u64) -> BTreeMap<u64, AppDigest> {
+    snapshot
+        .iter()
+        .map(|(app, recs)| (*app, app_digest(recs, now_ms)))
+        .collect()
+}
+
+/// Per-key summaries of one app's records included at `now_ms`, in key byte order, at most
+/// `cap` of them; the flag is true when more existed (the list is then the first `cap` keys).
+pub fn key_summaries<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    now_ms: u64,
+    cap: usize,
+) -> (Vec<KeySummary>, bool) {
+    let leaves = included_leaves(records, now_ms);
+    let truncated = leaves.len() > cap;
+    let out = leaves
+        .into_iter()
+        .take(cap)
+        .map(|(r, leaf)| KeySummary {
+            key: r.key.clone(),
+            version: r.version.0.clone(),
+            tombstone: r.tombstone,
+            updated_at_ms: r.updated_at_ms,
+            leaf: hex::encode(leaf),
+        })
+        .collect();
+    (out, truncated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::VectorClock;
+
+    const W1: &str = "0x1111111111111111111111111111111111111111";
+    const W2: &str = "0x2222222222222222222222222222222222222222";
+
+    fn rec(key: &str, n: u64) -> Record {
+        Record {
+            key: key.into(),
+            value: vec![n as u8; 40],
+            version: VectorClock::from([(W1, n)]),
+            updated_at_ms: 1_730_000_000_000 + n,
+            tombstone: false,
+            ttl_ms: 0,
+        }
+    }
+
+    fn set() -> Vec<Record> {
+        let mut t = rec("c", 3);
+        t.tombstone = true;
+        t.value.clear();
+        vec![rec("a", 1), rec("b", 2), t, rec("", 4), rec("é/ü", 5)]
+    }
+
+    #[test]
+    fn order_does_not_matter() {
+        let mut v = set();
+        let d = app_digest(&v, 0);
+        v.reverse();
+        assert_eq!(app_digest(&v, 0), d);
+        v.swap(0, 3);
+        assert_eq!(app_digest(&v, 0), d);
+        assert_eq!((d.records, d.tombstones), (4, 1));
+        assert_eq!(d.digest.len(), 64);
+    }
+
+    #[test]
+    fn every_field_changes_the_digest() {
+        let base = set();
+        let d = app_digest(&base, 0).digest;
+        type Change = (&'static str, Box<dyn Fn(&mut Record)>);
+        let changes: Vec<Change> = vec![
+            ("key", Box::new(|r| r.key.push('x'))),
+            ("value", Box::new(|r| r.value[0] ^= 1)),
+            ("value length", Box::new(|r| r.value.push(0))),
+            ("clock counter", Box::new(|r| r.version.increment(W1))),
+            ("clock node", Box::new(|r| r.version.increment(W2))),
+            ("tombstone", Box::new(|r| r.tombstone = !r.tombstone)),
+            ("updated_at_ms", Box::new(|r| r.updated_at_ms += 1)),
+            ("ttl_ms", Box::new(|r| r.ttl_ms = 1 << 50)),
+        ];
+        for (what, f) in changes {
+            let mut v = base.clone();
+            f(&mut v[1]);
+            assert_ne!(
+                app_digest(&v, 0).digest,
+                d,
+                "{what} did not change the digest"
+            );
+        }
+        // a missing record, an extra record
+        assert_ne!(app_digest(&base[1..], 0).digest, d);
+        let mut more = base.clone();
+        more.push(rec("z", 9));
+        assert_ne!(app_digest(&more, 0).digest, d);
+    }
+
+    #[test]
+    fn explicit_zero_clock_entries_equal_absence() {
+        let a = rec("k", 1);
+        let mut b = a.clone();
+        b.version.0.insert(W2.into(), 0);
+        assert_eq!(record_leaf(&a), record_leaf(&b));
+    }
+
+    #[test]
+    fn expired_records_are_excluded_by_the_store_rule() {
+        let mut exp = rec("t", 7);
+        exp.ttl_ms = 1000; // expires after updated_at_ms + 1000 (strict)
+        let at = exp.updated_at_ms + 1000;
+        let mut with = set();
+        with.push(exp);
+        let without = set();
+        // not yet expired at `at` (strict rule): included
+        assert_ne!(
+            app_digest(&with, at).digest,
+            app_digest(&without, at).digest
+        );
+        // expired one ms later: the same digest as without it
+        assert_eq!(
+            app_digest(&with, at + 1).digest,
+            app_digest(&without, at + 1).digest
+        );
+        // all expired: the empty digest
+        let only = vec![with.last().unwrap().clone()];
+        assert_eq!(app_digest(&only, at + 1), empty_digest());
+        assert_ne!(app_digest(&only, at), empty_digest());
+    }
+
+    #[test]
+    fn summaries_follow_key_order_and_cap() {
+        let v = set();
+        let (all, truncated) = key_summaries(&v, 0, 100);
+        assert!(!truncated);
+        let keys: Vec<&str> = all.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(keys, ["", "a", "b", "c", "é/ü"]);
+        assert!(all[3].tombstone);
+        assert_eq!(all[1].leaf, hex::encode(record_leaf(&v[0])));
+        let (two, truncated) = key_summaries(&v, 0, 2);
+        assert!(truncated);
+        assert_eq!(two, all[..2].to_vec());
+    }
+
+    #[test]
+    fn digests_cover_every_app_of_a_snapshot() {
+        let snap = BTreeMap::from([(7u64, set()), (9u64, vec![])]);
+        let d = digests(&snap, 0);
+        assert_eq!(d[&7], app_digest(&set(), 0));
+        assert_eq!(d[&9], empty_digest());
+    }
+}
