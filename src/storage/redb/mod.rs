@@ -5,7 +5,7 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key) |
+//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key); `"pull_cursor/<peer wallet>"` → u64 LE, the peer's change-log sequence pulled up to ([`super::Storage::pull_cursor`], also added within schema 1) |
 //! | `records` | `(app_id u64, key &str)` | record in the format of [`super::codec`] (checksummed) |
 //! | `changes` | `seq u64` | `(app_id, key)`: latest change per key, only keys with a record |
 //! | `change_index` | `(app_id, key)` | its `seq` in `changes` |
