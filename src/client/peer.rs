@@ -587,3 +587,6 @@ mod tests {
 
 #[cfg(test)]
 mod fake_peer_tests;
+
+mod page;
+pub use page::{is_unknown_type, PageAnswer};
