@@ -115,8 +115,9 @@ async fn fetch_page(
 /// single-response `snapshot_request` (merged in chunks) for a peer that does not speak
 /// `snapshot_page`, and remembers that.
 ///
-/// `progress(done, estimate)`: records received so far and an upper-bound estimate of the
-/// total (`done` + the peer's log entries left), called after every page; for the
+/// `progress(done, estimate)`: `(0, estimate)` once the first page is parsed, then after every
+/// merged page the records received so far and an upper-bound estimate of the total (`done`
+/// + the peer's log entries left; exact at the last page); for the
 /// single-response fallback as [`super::pull_snapshot`] documents.
 ///
 /// Errors: `NotReady` without a master secret; `Remote` when the peer fails (pages merged
@@ -165,6 +166,10 @@ pub async fn pull_from(
             let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
                 .await
                 .map_err(|e| Error::local(format!("snapshot page parse task failed: {e}")))?;
+            if out.pages == 1 {
+                let n: u64 = parsed.values().map(|v| v.len() as u64).sum();
+                progress(0, n + left);
+            }
             if !parsed.is_empty() {
                 let r = ingest(st, parsed, Some(&peer.wallet)).await?;
                 out.report.absorb(&r);
