@@ -339,6 +339,10 @@ impl Storage for RedbStorage {
         Ok(page)
     }
 
+    fn close(&self) -> Result<()> {
+        self.close_clean()
+    }
+
     fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>> {
         let txn = self.read_txn()?;
         let meta = self.open_ro(&txn, META)?;
