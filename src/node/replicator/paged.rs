@@ -117,8 +117,8 @@ async fn fetch_page(
 ///
 /// `progress(done, estimate)`: `(0, estimate)` once the first page is parsed, then after every
 /// merged page the records received so far and an upper-bound estimate of the total (`done`
-/// + the peer's log entries left; exact at the last page); for the
-/// single-response fallback as [`super::pull_snapshot`] documents.
+/// plus the peer's log entries left; exact at the last page); for the single-response
+/// fallback as [`super::pull_snapshot`] documents.
 ///
 /// Errors: `NotReady` without a master secret; `Remote` when the peer fails (pages merged
 /// before stay merged and the cursor stays where they left it); storage errors.
