@@ -38,7 +38,7 @@
 //! change log (a restore, a new database): the pull restarts from 0. The cursor is only a
 //! starting point: anti-entropy pulls always start at 0.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,8 +64,12 @@ pub const PULL_PAGE_RECORDS: usize = 2048;
 /// Record bytes asked per page by our puller (2 MiB).
 pub const PULL_PAGE_BYTES: usize = 2 << 20;
 
-/// How often the catch-up looks again for a live peer when none answered.
+/// How often the catch-up retries peers that did not answer.
 const CATCH_UP_ROUND: Duration = Duration::from_secs(1);
+
+/// How long the catch-up waits for peers that do not answer (down, or still starting) once at
+/// least one peer was pulled.
+pub const CATCH_UP_GRACE: Duration = Duration::from_secs(10);
 
 /// What one pull from a peer did.
 #[derive(Debug, Clone, Default)]
@@ -196,11 +200,17 @@ pub async fn pull_from(
 /// live peer from its pull cursor (0 when none is stored). A peer with no cursor is anchored
 /// at its current end instead once another peer was pulled in full in this catch-up (a fresh
 /// joiner pulls the whole store once, not once per peer; what only that peer holds reaches us
-/// through its pushes, which start at its cursor for us). Peers that fail are not live and not
-/// waited for; with no peer answering, it looks again every second. Returns when finished or
-/// shutting down; past the bound it keeps going (the gate has released the node).
+/// through its pushes, which start at its cursor for us).
+///
+/// It finishes when every peer of the PeerCache has been pulled, or when at least one has and
+/// [`CATCH_UP_GRACE`] has passed since the catch-up began: a peer that has not answered by then
+/// is taken as down and not waited for (its records reach us by its pushes when it returns).
+/// Peers that fail are retried every second until then; with no peer answering at all it keeps
+/// trying until the bound of the gate, and after it. Returns when finished or shutting down.
 pub async fn catch_up(st: &Arc<NodeState>) {
     let started = Instant::now();
+    let mut done: HashSet<String> = HashSet::new();
+    let (mut records, mut full_done) = (0u64, false);
     loop {
         if !st.catch_up.unfinished() || st.is_shutting_down() {
             return;
@@ -216,8 +226,10 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             crate::node::catch_up::finish(st, 0, 0);
             return;
         }
-        let (mut answered, mut records, mut full_done) = (0usize, 0u64, false);
         for peer in &peers {
+            if done.contains(&peer.wallet) {
+                continue;
+            }
             let w = peer.wallet.clone();
             let cursor = match blocking(st, move |s| s.pull_cursor(&w)).await {
                 Ok(c) => c,
@@ -234,7 +246,7 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                             .await
                             .is_ok()
                         {
-                            answered += 1;
+                            done.insert(peer.wallet.clone());
                             continue;
                         }
                     }
@@ -243,23 +255,31 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             match pull_from(st, peer, cursor.unwrap_or(0), |_, _| {}).await {
                 Ok(o) => {
                     tracing::info!(peer = %peer.url, from_seq = cursor.unwrap_or(0), pages = o.pages, total = o.report.total, merged = o.report.merged, "catch-up: pulled from peer");
-                    answered += 1;
+                    done.insert(peer.wallet.clone());
                     records += o.report.total;
                     full_done |= cursor.is_none();
                 }
                 Err(e) => {
-                    tracing::warn!(peer = %peer.url, error = %e, "catch-up: peer did not answer; not waiting for it")
+                    tracing::info!(peer = %peer.url, error = %e, "catch-up: peer did not answer; retrying")
                 }
             }
         }
-        if answered > 0 {
+        let all = peers.iter().all(|p| done.contains(&p.wallet));
+        if all || (!done.is_empty() && started.elapsed() >= CATCH_UP_GRACE) {
+            if !all {
+                tracing::warn!(
+                    answered = done.len(),
+                    peers = peers.len(),
+                    "catch-up: some peers did not answer within the grace period; taken as down"
+                );
+            }
             tracing::info!(
-                peers = answered,
+                peers = done.len(),
                 records,
                 ms = started.elapsed().as_millis() as u64,
                 "caught up with peers"
             );
-            crate::node::catch_up::finish(st, answered, records);
+            crate::node::catch_up::finish(st, done.len(), records);
             return;
         }
         tokio::time::sleep(CATCH_UP_ROUND).await;
