@@ -15,9 +15,8 @@
 //! The pulls themselves are `replicator::paged` (from each peer's pull cursor, so a restarted
 //! node fetches only what changed); they run while not ready because the master secret is
 //! loaded and verified (`replicator::catch_up_key`). Every peer of the PeerCache is pulled; a
-//! peer that has not answered within `replicator::CATCH_UP_GRACE` (10 s) of the start of the
-//! catch-up, while another one has, is taken as down and not waited for; with no peer
-//! answering at all the node waits for one until the bound.
+//! peer that has not answered within `replicator::CATCH_UP_GRACE` (10 s) is not live and not
+//! waited for; with no live peer at all the node serves its own data after that grace.
 //! The first member of a cluster (no peers) has nothing to catch up with.
 
 use std::sync::RwLock;

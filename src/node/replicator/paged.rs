@@ -67,8 +67,8 @@ pub const PULL_PAGE_BYTES: usize = 2 << 20;
 /// How often the catch-up retries peers that did not answer.
 const CATCH_UP_ROUND: Duration = Duration::from_secs(1);
 
-/// How long the catch-up waits for peers that do not answer (down, or still starting) once at
-/// least one peer was pulled.
+/// How long the catch-up waits for peers that do not answer (down, or still starting) before it
+/// takes them as not live.
 pub const CATCH_UP_GRACE: Duration = Duration::from_secs(10);
 
 /// What one pull from a peer did.
@@ -202,13 +202,15 @@ pub async fn pull_from(
 /// joiner pulls the whole store once, not once per peer; what only that peer holds reaches us
 /// through its pushes, which start at its cursor for us).
 ///
-/// It finishes when every peer of the PeerCache has been pulled, or when at least one has and
-/// [`CATCH_UP_GRACE`] has passed since the catch-up began: a peer that has not answered by then
-/// is taken as down and not waited for (its records reach us by its pushes when it returns).
-/// Peers that fail are retried every second until then; with no peer answering at all it keeps
-/// trying until the bound of the gate, and after it. Returns when finished or shutting down.
+/// It finishes when every peer of the PeerCache has been pulled, or once [`CATCH_UP_GRACE`]
+/// has passed since the master secret allowed the first round: a peer that has not answered by
+/// then is not live and not waited for (its records reach us by its pushes when it returns);
+/// with no live peer at all the node serves its own data (logged). Peers that fail are retried
+/// every second until then. A pull that is under way is not cut by the grace: it ends with the
+/// peer's log, or the gate's bound releases the node meanwhile. Returns when finished or
+/// shutting down.
 pub async fn catch_up(st: &Arc<NodeState>) {
-    let started = Instant::now();
+    let mut started: Option<Instant> = None;
     let mut done: HashSet<String> = HashSet::new();
     let (mut records, mut full_done) = (0u64, false);
     loop {
@@ -220,6 +222,7 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             tokio::time::sleep(CATCH_UP_ROUND).await;
             continue;
         }
+        let started = *started.get_or_insert_with(Instant::now);
         let peers = st.peer_cache.others(&st.wallet, st.clock.now_ms());
         if peers.is_empty() {
             tracing::info!("no peers to catch up with (first member)");
@@ -265,12 +268,13 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             }
         }
         let all = peers.iter().all(|p| done.contains(&p.wallet));
-        if all || (!done.is_empty() && started.elapsed() >= CATCH_UP_GRACE) {
+        if all || started.elapsed() >= CATCH_UP_GRACE {
             if !all {
                 tracing::warn!(
                     answered = done.len(),
                     peers = peers.len(),
-                    "catch-up: some peers did not answer within the grace period; taken as down"
+                    "catch-up: peers that did not answer within the grace period are taken as \
+                     down (no live peer at all: serving own data)"
                 );
             }
             tracing::info!(
