@@ -206,6 +206,12 @@ pub struct Settings {
     /// seconds. Until then it offers nothing to peers (no pushes, no snapshot answers).
     /// Default 120.
     pub restore_rejoin_timeout_seconds: u64,
+    // --- Catch-up (issue 12, `node::catch_up`) ---
+    /// At start, how long the node stays not ready (reason `catching up`) while it pulls from
+    /// each live peer what that peer holds (its change log after our pull cursor), seconds.
+    /// Past it the node serves anyway and `/status` `catch_up.state` is `timed_out`; the pull
+    /// goes on. 0 = no catch-up gate (ready as soon as the tick says so). Default 300.
+    pub catch_up_timeout_seconds: u64,
     // --- Nonces, envelopes and small leaks (issue 10; docs/security.md) ---
     /// Reverse proxies whose `X-Forwarded-For` is believed for the `/nonce` rate limit
     /// (`node::client_addr`): CIDRs or addresses, as a TOML list or a comma-separated string
@@ -297,6 +303,7 @@ impl Default for Settings {
             http_max_connections_per_ip: 256,
             sync_max_concurrent_body_reads: 4,
             restore_rejoin_timeout_seconds: 120,
+            catch_up_timeout_seconds: 300,
             trusted_proxies: Vec::new(),
             envelope_replay_capacity: 1 << 20,
             per_app_metrics: false,

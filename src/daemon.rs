@@ -109,6 +109,16 @@ pub async fn serve(settings: Settings, identity: IdentityHandle) -> Result<()> {
         admin.shutdown().await;
     }
     drop(server);
+    // Nothing writes anymore: close the database and leave the clean-shutdown marker, so the
+    // next start skips the O(records) verification (`storage::redb::clean`).
+    let storage = st.storage.clone();
+    match tokio::task::spawn_blocking(move || storage.close()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "orderly database close failed; the next start verifies the whole file")
+        }
+        Err(e) => tracing::warn!(error = %e, "database close task failed"),
+    }
     // Last reference to the storage goes here: redb closes cleanly.
     match Arc::try_unwrap(st) {
         Ok(state) => drop(state),

@@ -147,7 +147,7 @@ async fn snapshot_pulls_and_the_admin_sync_command() {
         )
         .unwrap();
 
-    // pull_snapshot with progress, in chunks
+    // pull_snapshot with progress, in pages (one here: 1201 records fit a page)
     let steps = Arc::new(Mutex::new(Vec::new()));
     let s2 = steps.clone();
     let r = replicator::pull_snapshot(&c.st, &a.info(), move |done, total| {
@@ -162,7 +162,7 @@ async fn snapshot_pulls_and_the_admin_sync_command() {
     let steps = steps.lock().unwrap().clone();
     assert_eq!(steps.first(), Some(&(0, 1201)));
     assert_eq!(steps.last(), Some(&(1201, 1201)));
-    assert!(steps.len() >= 4, "{steps:?}");
+    assert!(steps.len() >= 2, "{steps:?}");
     assert!(c.st.storage.get(APP, "s0000").unwrap().unwrap().tombstone);
     // pulled records carry a as origin: nothing to push back to a
     assert_eq!(

@@ -144,6 +144,7 @@ pub async fn status(State(st): State<Arc<NodeState>>) -> Response {
             "unavailable_reason": if r.ready { Value::Null } else { Value::String(r.reason.clone()) },
         },
         "restore": st.rejoin.status_json(),
+        "catch_up": st.catch_up.status_json(),
     }))
     .into_response()
 }

@@ -597,3 +597,6 @@ mod digest;
 
 #[cfg(test)]
 mod fake_peer_tests;
+
+mod page;
+pub use page::{is_unknown_type, PageAnswer};

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod catch_up;
 pub mod client_addr;
 pub mod cluster_check;
 pub mod commit;
@@ -146,7 +147,10 @@ pub async fn build_state(settings: Settings, identity: IdentityHandle) -> Result
     } else {
         None
     };
-    let st = assemble(settings, identity, storage, registry, master)?;
+    let bound = settings.catch_up_timeout_seconds;
+    let mut st = assemble(settings, identity, storage, registry, master)?;
+    // A serving node catches up with its peers before it reports ready (`node::catch_up`).
+    st.catch_up = catch_up::CatchUpGate::armed(st.clock.now_ms(), bound);
     Ok(Arc::new(st))
 }
 
@@ -233,6 +237,7 @@ pub fn assemble(
         peer_client,
         replication: state::ReplicationState::default(),
         rejoin: rejoin::RejoinGate::load(storage.as_ref())?,
+        catch_up: catch_up::CatchUpGate::off(),
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,

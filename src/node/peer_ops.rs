@@ -25,7 +25,8 @@
 //! 9. unless `type == master_secret_request`, `x-sync-signature` verified
 //!    with the local sync key over the canonical outer body (403);
 //! 10. dispatch: `delta` (validated and merged through the committer,
-//!     `node::ingest`), `snapshot_request`, `master_secret_request` (only when
+//!     `node::ingest`), `snapshot_request`, `snapshot_page` (novakms only: one bounded page
+//!     of the change log, `node::replicator::paged`), `master_secret_request` (only when
 //!     the local secret is verified against the chain, else 503), the
 //!     novakms-only `digest_request` (`node::cluster_check`, issue 13), otherwise
 //!     400 `Unknown sync type: <type>`;
@@ -51,8 +52,8 @@ use crate::node::reply::{self, SealedReply};
 use crate::node::state::NodeState;
 use crate::wire::headers::PopHeaders;
 use crate::wire::sync::{
-    DeltaReply, MasterSecretReply, SnapshotReply, SyncPayload, DELTA, MASTER_SECRET_REQUEST,
-    SNAPSHOT_REQUEST,
+    DeltaReply, MasterSecretReply, SnapshotPageReply, SnapshotReply, SyncPayload, DELTA,
+    MASTER_SECRET_REQUEST, SNAPSHOT_PAGE, SNAPSHOT_REQUEST,
 };
 
 /// Steps 2–4 of the module docs: the caller's PoP headers alone (no body) turned into an
@@ -118,7 +119,7 @@ pub async fn handle(
             let r = delta(st, caller, payload).await?;
             seal(st, caller, &r).await
         }
-        SNAPSHOT_REQUEST => {
+        SNAPSHOT_REQUEST | SNAPSHOT_PAGE => {
             if st.rejoin.holding() {
                 // Restored, not reconciled yet: its records may include keys the cluster has
                 // deleted since (`node::rejoin`).
@@ -126,8 +127,13 @@ pub async fn handle(
                     "restored from a backup, reconciling with peers",
                 ));
             }
-            let r = snapshot(st).await?;
-            seal(st, caller, &r).await
+            if kind == SNAPSHOT_PAGE {
+                let r = snapshot_page(st, &payload).await?;
+                seal(st, caller, &r).await
+            } else {
+                let r = snapshot(st).await?;
+                seal(st, caller, &r).await
+            }
         }
         MASTER_SECRET_REQUEST => {
             let r = master_secret(st, caller, &payload)?;
@@ -206,6 +212,45 @@ async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
         );
     }
     Ok(SnapshotReply { status: "ok", data })
+}
+
+/// `snapshot_page` (novakms only, `node::replicator::paged`): one page of the change log after
+/// `after_seq` (default 0), from one bounded storage read ([`crate::storage::Storage::snapshot_page`]).
+/// `max_records` defaults to and is capped at [`crate::node::replicator::PAGE_MAX_RECORDS`],
+/// `max_bytes` at [`crate::node::replicator::PAGE_MAX_BYTES`] (record bytes), so the donor's
+/// memory per request is bounded whatever the requester asks.
+async fn snapshot_page(
+    st: &Arc<NodeState>,
+    payload: &SyncPayload,
+) -> Result<SnapshotPageReply, Refusal> {
+    use crate::node::replicator::{PAGE_MAX_BYTES, PAGE_MAX_RECORDS};
+    let now = st.clock.now_ms();
+    let after = payload.after_seq.unwrap_or(0);
+    let max_records = payload
+        .max_records
+        .map_or(PAGE_MAX_RECORDS, |n| (n as usize).min(PAGE_MAX_RECORDS));
+    let max_bytes = payload
+        .max_bytes
+        .map_or(PAGE_MAX_BYTES, |n| (n as usize).min(PAGE_MAX_BYTES));
+    let page = read(st, ReadKind::Scan, move |s| {
+        s.snapshot_page(after, max_records, max_bytes, now)
+    })
+    .await?;
+    let mut data = Map::new();
+    for c in &page.changes {
+        let arr = data
+            .entry(c.app_id.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(a) = arr {
+            a.push(c.record.to_wire());
+        }
+    }
+    Ok(SnapshotPageReply {
+        status: "ok",
+        data,
+        next_seq: page.scanned_to,
+        last_seq: page.last_seq,
+    })
 }
 
 /// `master_secret_request` (§6.8): seal the verified master secret to the requester's

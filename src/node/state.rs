@@ -96,6 +96,8 @@ pub struct NodeState {
     pub replication: ReplicationState,
     /// Rejoin after a restore: whether offering to peers is held (`node::rejoin`).
     pub rejoin: crate::node::rejoin::RejoinGate,
+    /// Catch-up with peers after start: holds readiness off until done (`node::catch_up`).
+    pub catch_up: crate::node::catch_up::CatchUpGate,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
     /// Prometheus metrics (`/metrics`).
@@ -124,8 +126,13 @@ impl NodeState {
         r.reason = reason.to_string();
     }
 
-    /// Set ready (logged when it changes).
+    /// Set ready (logged when it changes), unless the catch-up gate holds: then not ready with
+    /// reason `catching up` (`node::catch_up`).
     pub fn set_ready(&self) {
+        if self.catch_up.holding(self.clock.now_ms()) {
+            self.set_unready(crate::node::catch_up::CATCHING_UP);
+            return;
+        }
         let mut r = self.readiness.write().unwrap_or_else(|p| p.into_inner());
         if !r.ready {
             tracing::info!("node ready");
@@ -215,6 +222,10 @@ pub struct ReplicationState {
     pub wake: tokio::sync::Notify,
     /// Per peer wallet: progress of outbound replication.
     pub peers: RwLock<std::collections::HashMap<String, PeerReplication>>,
+    /// Wallets of peers that answered `snapshot_page` with `Unknown sync type` (upstream
+    /// nodes): pulled with the single-response `snapshot_request` from then on, until restart
+    /// (`replicator::paged`).
+    pub single_snapshot_peers: RwLock<std::collections::HashSet<String>>,
 }
 
 impl ReplicationState {

@@ -23,7 +23,6 @@ use std::sync::Arc;
 use crate::chain::types::{InstanceInfo, INSTANCE_ACTIVE, VERSION_DEPRECATED, VERSION_ENROLLED};
 use crate::config::MasterSecretStorage;
 use crate::crypto::master::MasterSecret;
-use crate::node::ingest;
 use crate::node::peers::PeerInfo;
 use crate::node::state::{LoadedSecret, NodeState, SecretOrigin};
 
@@ -360,7 +359,7 @@ async fn reconcile(st: &Arc<NodeState>, chain_hash: [u8; 32]) {
 /// (protocol.md §6.8). A secret is installed only if its keccak256 equals
 /// the on-chain hash; a peer that sends a wrong one is blacklisted for
 /// `peer_blacklist_duration_seconds` (§7.4, security-checklist.md). After
-/// installing, pull a snapshot from the same peer before serving.
+/// installing, the catch-up pulls the peers' records (`node::catch_up`).
 ///
 /// Errors: a one-line reason for `/status` (no peers, every peer failed).
 async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<(), String> {
@@ -417,7 +416,6 @@ async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<
             tracing::error!(error = %e, "cannot persist synced master secret");
             return Err(format!("{}: {e}", reason::SECRET_PERSIST_FAILED));
         }
-        let sync_key = secret.sync_key();
         *st.master.write().unwrap_or_else(|p| p.into_inner()) = Some(LoadedSecret {
             secret,
             origin: SecretOrigin::Synced,
@@ -426,22 +424,8 @@ async fn obtain_from_peers(st: &Arc<NodeState>, chain_hash: [u8; 32]) -> Result<
             awaiting_chain: false,
         });
         tracing::info!(peer = %peer.url, "master secret obtained from peer and verified against the chain");
-        match st.peer_client.snapshot(&peer, &sync_key).await {
-            Ok(data) => {
-                let records = ingest::parse_data(&data);
-                let merged = ingest::ingest(st, records, Some(&peer.wallet)).await;
-                match merged {
-                    Ok(r) => tracing::info!(
-                        peer = %peer.url, merged = r.merged, skipped = r.skipped, rejected = r.rejected,
-                        "initial snapshot merged"
-                    ),
-                    Err(e) => tracing::warn!(error = %e, "initial snapshot merge failed"),
-                }
-            }
-            Err(e) => {
-                tracing::warn!(peer = %peer.url, error = %e, "initial snapshot pull failed; the replicator retries")
-            }
-        }
+        // The records come next, page by page, from the catch-up (`node::catch_up`) or the
+        // initial pull of the replicator, before or right after the node reports ready.
         return Ok(());
     }
     Err(failures.join("; "))

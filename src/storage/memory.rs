@@ -34,6 +34,7 @@ struct Inner {
     changes: BTreeMap<u64, LogEntry>,
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
+    pull_cursors: BTreeMap<String, u64>,
     sealed: Option<Vec<u8>>,
     restore_marker: Option<super::RestoreMarker>,
 }
@@ -356,6 +357,55 @@ impl Storage for MemoryStorage {
             .range(after_seq + 1..)
             .filter(|(_, c)| exclude_origin.is_none() || c.origin.as_deref() != exclude_origin)
             .count() as u64)
+    }
+
+    fn snapshot_page(
+        &self,
+        after_seq: u64,
+        max_records: usize,
+        max_bytes: usize,
+        now_ms: u64,
+    ) -> Result<super::SnapshotPage> {
+        let inner = self.lock()?;
+        let mut page = super::SnapshotPage {
+            changes: Vec::new(),
+            scanned_to: after_seq,
+            last_seq: inner.last_seq,
+        };
+        if max_records == 0 || after_seq == u64::MAX {
+            return Ok(page);
+        }
+        let mut bytes = 0usize;
+        for (seq, c) in inner.changes.range(after_seq + 1..) {
+            if page.changes.len() >= max_records || (bytes >= max_bytes && bytes > 0) {
+                return Ok(page);
+            }
+            page.scanned_to = *seq;
+            if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
+                if rec.is_expired(now_ms) {
+                    continue;
+                }
+                bytes += rec.cost() as usize;
+                page.changes.push(Change {
+                    seq: *seq,
+                    app_id: c.app,
+                    record: rec.clone(),
+                });
+            }
+        }
+        page.scanned_to = after_seq.max(inner.last_seq);
+        Ok(page)
+    }
+
+    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>> {
+        Ok(self.lock()?.pull_cursors.get(peer_wallet).copied())
+    }
+
+    fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()> {
+        self.lock()?
+            .pull_cursors
+            .insert(peer_wallet.to_string(), seq);
+        Ok(())
     }
 
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>> {

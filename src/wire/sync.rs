@@ -11,6 +11,10 @@ use crate::store::MergeReport;
 pub const DELTA: &str = "delta";
 /// Full snapshot pull (§6.7).
 pub const SNAPSHOT_REQUEST: &str = "snapshot_request";
+/// One page of a paged snapshot: a novakms-only type (HMAC required), not in protocol.md;
+/// upstream peers answer it 400 `Unknown sync type: snapshot_page` (see
+/// `node::replicator::paged`).
+pub const SNAPSHOT_PAGE: &str = "snapshot_page";
 /// Sealed master-secret exchange (§6.8; no HMAC required).
 pub const MASTER_SECRET_REQUEST: &str = "master_secret_request";
 
@@ -37,6 +41,16 @@ pub struct SyncPayload {
     /// are ignored).
     #[serde(default)]
     pub keys_for: Value,
+    /// `snapshot_page`: the donor's change-log sequence to continue after (absent = 0).
+    #[serde(default, deserialize_with = "lenient::u64")]
+    pub after_seq: Option<u64>,
+    /// `snapshot_page`: most records wanted in the page (capped by the donor).
+    #[serde(default, deserialize_with = "lenient::u64")]
+    pub max_records: Option<u64>,
+    /// `snapshot_page`: record bytes (key + ciphertext) after which the page ends (capped by
+    /// the donor).
+    #[serde(default, deserialize_with = "lenient::u64")]
+    pub max_bytes: Option<u64>,
 }
 
 /// Reply to a `delta` (§6.6): `{"status":"ok","total","merged","skipped","rejected",
@@ -58,6 +72,22 @@ pub struct SnapshotReply {
     pub status: &'static str,
     /// `{"<app_id>": [<wire record>…]}`.
     pub data: serde_json::Map<String, Value>,
+}
+
+/// Reply to a `snapshot_page` (novakms only): `{"status":"ok","data":{"<app_id>":[<wire
+/// record>…]},"next_seq":<u64>,"last_seq":<u64>}`. `data` has the §6.4 shape (only apps with a
+/// record in the page); the next page is asked with `after_seq = next_seq`; the pull reached
+/// the end of the donor's log when `next_seq >= last_seq`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotPageReply {
+    /// Always `"ok"`.
+    pub status: &'static str,
+    /// `{"<app_id>": [<wire record>…]}`.
+    pub data: serde_json::Map<String, Value>,
+    /// Every donor change-log entry up to this sequence was considered.
+    pub next_seq: u64,
+    /// The donor's `last_seq` as of the page's read.
+    pub last_seq: u64,
 }
 
 /// Reply to a `master_secret_request` (§6.8).

@@ -35,8 +35,14 @@
 //! per-peer push loop and its batching; `pull` the snapshot pulls and their scheduling; the
 //! retry delays come from `node::backoff`.
 
+mod paged;
 mod pull;
 mod push;
+
+pub use paged::{
+    catch_up, pull_from, PullOutcome, PAGE_MAX_BYTES, PAGE_MAX_RECORDS, PULL_PAGE_BYTES,
+    PULL_PAGE_RECORDS,
+};
 
 pub(crate) use pull::{fetch_snapshot, merge_snapshot};
 pub use pull::{pull_snapshot, IsolationTracker, PullReason};

@@ -18,25 +18,27 @@ use crate::node::peers::PeerInfo;
 use crate::node::state::{NodeState, PeerReplication};
 use crate::store::{MergeReport, Record};
 
-/// Pull a full snapshot from `peer` (protocol.md §6.7 `snapshot_request`) and merge it
-/// (validation and merge of [`ingest`], origin = the peer's wallet, so the records are not
-/// pushed back to it) in storage transactions of [`SNAPSHOT_CHUNK_RECORDS`] records.
+/// Pull a full snapshot from `peer` and merge it (validation and merge of [`ingest`], origin =
+/// the peer's wallet, so the records are not pushed back to it): paged from the start of the
+/// peer's change log ([`super::pull_from`] from 0, one commit per page), or, from a peer that
+/// speaks only protocol.md §6.7 `snapshot_request`, the single response merged in storage
+/// transactions of [`SNAPSHOT_CHUNK_RECORDS`] records.
 ///
-/// `progress(done, total)` is called with `(0, total)` once the snapshot is parsed and after
-/// every merged chunk (`total` = parsed records). Used by the pull scheduler and by the admin
-/// `sync` command.
+/// `progress(done, total)`: paged, after every page with the records received so far and an
+/// upper-bound estimate of the total; single response, `(0, total)` once the snapshot is
+/// parsed and after every merged chunk (`total` = parsed records). Used by the pull scheduler
+/// and by the admin `sync` command.
 ///
 /// Returns the combined [`MergeReport`] (`total = merged + skipped + rejected`).
 /// Errors: `NotReady` without a master secret; `Remote` when the peer fails (transport,
-/// refusal, bad answer, timeout); storage errors (chunks merged before stay merged: merging is
-/// idempotent).
+/// refusal, bad answer, timeout); storage errors (pages or chunks merged before stay merged:
+/// merging is idempotent).
 pub async fn pull_snapshot(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<MergeReport> {
-    let parsed = fetch_snapshot(st, peer).await?;
-    merge_snapshot(st, peer, parsed, progress).await
+    Ok(super::pull_from(st, peer, 0, progress).await?.report)
 }
 
 /// The parsed `snapshot_request` answer of `peer` (app id → records, tombstones included), not
@@ -174,8 +176,21 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
     let mut next_periodic: Option<Instant> = None;
     let mut backoff = Backoff::new(BACKOFF_BASE, BACKOFF_MAX);
     let mut retry_at: Option<Instant> = None;
-    // After a restore: reconcile with the live peers first (it pulls from every one of them).
+    // After a restore: reconcile with the live peers first (it pulls from every one of them,
+    // which is also the catch-up).
     if crate::node::rejoin::run(&st).await {
+        initial_done = true;
+        next_periodic = ae_every.map(|d| Instant::now() + d);
+        crate::node::catch_up::finish(
+            &st,
+            st.peer_cache.others(&st.wallet, st.clock.now_ms()).len(),
+            0,
+        );
+    }
+    // Catch up with every live peer before reporting ready (`node::catch_up`); it replaces the
+    // initial pull.
+    if st.catch_up.unfinished() {
+        super::catch_up(&st).await;
         initial_done = true;
         next_periodic = ae_every.map(|d| Instant::now() + d);
     }
@@ -219,7 +234,20 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
             continue;
         };
         let started = Instant::now();
-        let pulled = pull_snapshot(&st, &peer, |_, _| {}).await;
+        // Anti-entropy reads the peer's whole log; the others resume at its pull cursor.
+        let from = if reason == PullReason::AntiEntropy {
+            0
+        } else {
+            let w = peer.wallet.clone();
+            super::blocking(&st, move |s| s.pull_cursor(&w))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        };
+        let pulled = super::pull_from(&st, &peer, from, |_, _| {})
+            .await
+            .map(|o| o.report);
         st.metrics.observe_pull(reason.label(), pulled.is_ok());
         match pulled {
             Ok(r) => {

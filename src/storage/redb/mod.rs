@@ -5,7 +5,7 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key) |
+//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key); `"pull_cursor/<peer wallet>"` → u64 LE, the peer's change-log sequence pulled up to ([`super::Storage::pull_cursor`], also added within schema 1) |
 //! | `records` | `(app_id u64, key &str)` | record in the format of [`super::codec`] (checksummed) |
 //! | `changes` | `seq u64` | `(app_id, key)`: latest change per key, only keys with a record |
 //! | `change_index` | `(app_id, key)` | its `seq` in `changes` |
@@ -22,7 +22,8 @@
 //! without it creates the (empty) table, which means "origin unknown" for every existing entry
 //! (at worst one harmless echo). Opening verifies the whole database (schema version, every record's
 //! checksum, every index and counter) and fails closed: corruption is an `Integrity` error, never
-//! skipped records.
+//! skipped records; after an orderly close of a file untouched since, the open skips that
+//! O(records) check (`clean`, issue 12 item 5).
 //!
 //! A database written with redb 2.x (novakms 0.1.0; same schema, older tuple encoding that redb
 //! 4.x cannot read) is upgraded in place on the first open, before anything else: see `upgrade`
@@ -36,6 +37,9 @@
 //! I/O error, `txn` is one write transaction as an `ops::Tx`, `verify` is the full-file check at
 //! open, and `storage_impl` implements [`Storage`] on top of them.
 
+mod clean;
+#[cfg(test)]
+mod clean_tests;
 mod errors;
 mod file;
 mod handle;
@@ -63,6 +67,7 @@ use ::redb::{Database, TableError, WriteTransaction};
 
 use crate::error::{Error, ErrorKind, Result};
 
+pub use self::clean::CLEAN_MARKER_NAME;
 use self::errors::{corrupt, open_err, panic_message, read_u32};
 use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
 use self::handle::Handle;
@@ -128,7 +133,9 @@ impl RedbStorage {
     /// * A database written with redb 2.x (novakms 0.1.0) is first upgraded to redb 4.x in place
     ///   (issue 10 item 11; the old file is kept as `novakms.redb.old-<UTC time>`, see `upgrade`).
     /// * Verifies the whole database before returning (schema version, every record checksum,
-    ///   indexes, usage counters, change log).
+    ///   indexes, usage counters, change log), unless the last close was an orderly
+    ///   [`RedbStorage::close_clean`] and the file is untouched since (see `clean`): then only
+    ///   the schema version, `last_seq`, the binding and the tables' presence are checked.
     ///
     /// Errors: `InUse` "data dir <dir> is in use by another process (is a novakms node
     /// running?)" when another process (or another handle in this process) holds the file lock;
@@ -139,9 +146,13 @@ impl RedbStorage {
     pub fn open(data_dir: &Path) -> Result<RedbStorage> {
         ensure_dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
-        let db = match fs::metadata(&path) {
-            Ok(_) => open_upgrading(data_dir, &path)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => create_new(data_dir, &path)?,
+        let (db, clean) = match fs::metadata(&path) {
+            Ok(_) => {
+                // Taken (and removed) before redb touches the file: `clean`.
+                let clean = clean::take(&path)?;
+                (open_upgrading(data_dir, &path)?, clean)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (create_new(data_dir, &path)?, true),
             Err(e) => {
                 return Err(Error::local(format!(
                     "cannot stat database {}: {e}",
@@ -157,7 +168,12 @@ impl RedbStorage {
             reopen: None,
             write_lock: Mutex::new(()),
         };
-        storage.with_db(|db| storage.prepare(db))?;
+        if clean {
+            tracing::debug!("database closed cleanly and untouched since: quick open");
+            storage.with_db(|db| storage.prepare_quick(db))?;
+        } else {
+            storage.with_db(|db| storage.prepare(db))?;
+        }
         // We hold the database exclusively: no read-only view copies it now (see `readonly`).
         readonly::remove_stale_copies(data_dir);
         Ok(storage)
@@ -222,6 +238,22 @@ impl RedbStorage {
     /// Path of the database file (`<data_dir>/novakms.redb`).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// [`RedbStorage::prepare`] for a file closed cleanly and untouched since (`clean`): the
+    /// schema version (migrating older ones) and the cheap checks of `verify_meta`, not the
+    /// O(records) verification.
+    fn prepare_quick(&self, db: &Handle) -> Result<()> {
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.migrate(db)?;
+            self.verify_meta(db).map(|_| ())
+        })) {
+            Ok(r) => r,
+            Err(p) => Err(corrupt(
+                &self.path,
+                format!("redb failed while reading it: {}", panic_message(&*p)),
+            )),
+        }
     }
 
     /// Check the schema version (migrating older ones), then verify every table. Panics inside

@@ -11,7 +11,7 @@ use crate::store::{Limits, MergeReport, Record};
 use super::super::ops;
 use super::super::{
     AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
-    RestoreMarker, Storage, StoreStats, WriteError,
+    RestoreMarker, SnapshotPage, Storage, StoreStats, WriteError,
 };
 use super::errors::{corrupt, read_u32, read_u64};
 use super::tables::*;
@@ -287,6 +287,83 @@ impl Storage for RedbStorage {
             n += 1;
         }
         Ok(n)
+    }
+
+    fn snapshot_page(
+        &self,
+        after_seq: u64,
+        max_records: usize,
+        max_bytes: usize,
+        now_ms: u64,
+    ) -> Result<SnapshotPage> {
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let e = |e| self.err("snapshot page", e);
+        let last_seq = match meta.get(META_LAST_SEQ).map_err(e)? {
+            Some(g) => read_u64(&self.path, META_LAST_SEQ, g.value())?,
+            None => return Err(corrupt(&self.path, "last_seq missing")),
+        };
+        let mut page = SnapshotPage {
+            changes: Vec::new(),
+            scanned_to: after_seq,
+            last_seq,
+        };
+        if max_records == 0 || after_seq == u64::MAX {
+            return Ok(page);
+        }
+        let changes = self.open_ro(&txn, CHANGES)?;
+        let records = self.open_ro(&txn, RECORDS)?;
+        let mut bytes = 0usize;
+        for item in changes.range(after_seq + 1..).map_err(e)? {
+            if page.changes.len() >= max_records || (bytes >= max_bytes && bytes > 0) {
+                return Ok(page);
+            }
+            let (k, v) = item.map_err(e)?;
+            let seq = k.value();
+            page.scanned_to = seq;
+            let (app, key) = v.value();
+            if let Some(g) = records.get((app, key)).map_err(e)? {
+                let record = self.decode(app, key, g.value())?;
+                if record.is_expired(now_ms) {
+                    continue;
+                }
+                bytes += record.cost() as usize;
+                page.changes.push(Change {
+                    seq,
+                    app_id: app,
+                    record,
+                });
+            }
+        }
+        page.scanned_to = after_seq.max(last_seq);
+        Ok(page)
+    }
+
+    fn close(&self) -> Result<()> {
+        self.close_clean()
+    }
+
+    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>> {
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let name = pull_cursor_key(peer_wallet);
+        let got = meta
+            .get(name.as_str())
+            .map_err(|e| self.err("read pull cursor", e))?;
+        match got {
+            Some(g) => read_u64(&self.path, &name, g.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()> {
+        let name = pull_cursor_key(peer_wallet);
+        self.write(|txn| {
+            let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
+            meta.insert(name.as_str(), seq.to_le_bytes().as_slice())
+                .map_err(|e| self.err("write pull cursor", e))?;
+            Ok::<(), Error>(())
+        })
     }
 
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>> {

@@ -23,6 +23,9 @@ pub(super) const META_SCHEMA: &str = "schema_version";
 pub(super) const META_LAST_SEQ: &str = "last_seq";
 pub(super) const META_BINDING: &str = "binding";
 pub(super) const META_RESTORED: &str = "restored";
+/// Prefix of the `meta` keys holding pull cursors: `"pull_cursor/<peer wallet>"` → u64 LE
+/// (added within schema 1: older builds ignore the keys).
+pub(super) const META_PULL_CURSOR_PREFIX: &str = "pull_cursor/";
 pub(super) const SECRET_KEY: &str = "sealed";
 
 pub(super) const KIND_VALUE: u8 = 0;
@@ -35,4 +38,9 @@ pub(super) fn kind(rec: &Record) -> u8 {
     } else {
         KIND_VALUE
     }
+}
+
+/// The `meta` key of the pull cursor of `peer_wallet`.
+pub(super) fn pull_cursor_key(peer_wallet: &str) -> String {
+    format!("{META_PULL_CURSOR_PREFIX}{peer_wallet}")
 }

@@ -17,10 +17,10 @@ use super::tables::*;
 use super::RedbStorage;
 
 impl RedbStorage {
-    /// Full consistency check of the database (run at open; also usable by `backup verify` of an
-    /// offline data dir through [`RedbStorage::open`]). Errors: `Integrity` naming the first
-    /// inconsistency.
-    pub(super) fn verify(&self, db: &Handle) -> Result<()> {
+    /// The checks of every open, also after a clean shutdown (`clean`): `last_seq` present and
+    /// readable, the cluster binding (if any) parses, and every table opens. Returns `last_seq`.
+    /// Errors: `Integrity`.
+    pub(super) fn verify_meta(&self, db: &Handle) -> Result<u64> {
         let p = &self.path;
         let txn = self.read_txn_on(db)?;
         let meta = self.open_ro(&txn, META)?;
@@ -32,6 +32,25 @@ impl RedbStorage {
             serde_json::from_slice::<ClusterBinding>(b.value())
                 .map_err(|e| corrupt(p, format!("cluster binding: {e}")))?;
         }
+        self.open_ro(&txn, RECORDS)?;
+        self.open_ro(&txn, CHANGES)?;
+        self.open_ro(&txn, CHANGE_INDEX)?;
+        self.open_ro(&txn, CHANGE_ORIGIN)?;
+        self.open_ro(&txn, USAGE)?;
+        self.open_ro(&txn, BY_AGE)?;
+        self.open_ro(&txn, EXPIRY)?;
+        self.open_ro(&txn, PEERS)?;
+        self.open_ro(&txn, MASTER_SECRET)?;
+        Ok(last_seq)
+    }
+
+    /// Full consistency check of the database (run at open; also usable by `backup verify` of an
+    /// offline data dir through [`RedbStorage::open`]). Errors: `Integrity` naming the first
+    /// inconsistency.
+    pub(super) fn verify(&self, db: &Handle) -> Result<()> {
+        let p = &self.path;
+        let last_seq = self.verify_meta(db)?;
+        let txn = self.read_txn_on(db)?;
         let records = self.open_ro(&txn, RECORDS)?;
         let changes = self.open_ro(&txn, CHANGES)?;
         let change_index = self.open_ro(&txn, CHANGE_INDEX)?;

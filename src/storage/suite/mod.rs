@@ -14,12 +14,14 @@ use super::*;
 mod changelog;
 mod merge;
 mod meta;
+mod pages;
 mod writes;
 
 use crate::store::{Limits, QuotaPolicy, Record, VectorClock};
 use changelog::*;
 use merge::*;
 use meta::*;
+use pages::*;
 use writes::*;
 
 const N1: &str = "0x1111111111111111111111111111111111111111";
@@ -127,4 +129,7 @@ suite!(
     write_error_display_and_conversion,
     origin_tracking_and_exclusion,
     restore_marker_and_drop_unconfirmed,
+    snapshot_pages_cover_every_record_within_bounds,
+    snapshot_page_skips_expired_and_follows_rewrites,
+    pull_cursors_round_trip,
 );

@@ -1,0 +1,79 @@
+//! `snapshot_page` (novakms-only `/sync` type; see `node::replicator::paged`): one page of the
+//! peer's change log per request, so neither side ever holds a whole snapshot.
+
+use serde_json::{json, Value};
+
+use super::{protocol, PeerClient, PeerError, SyncPeer};
+
+/// One page as answered by the peer.
+#[derive(Debug, Clone)]
+pub struct PageAnswer {
+    /// `{"<app_id>": [<wire record>…]}` (§6.4 shape); feed it to `node::ingest::parse_data`.
+    pub data: Value,
+    /// Every entry of the peer's change log up to this sequence was considered: ask the next
+    /// page with `after_seq = next_seq`.
+    pub next_seq: u64,
+    /// The peer's `last_seq` as of the page's read.
+    pub last_seq: u64,
+}
+
+impl PageAnswer {
+    /// True when the page reached the end of the peer's log (`next_seq >= last_seq`).
+    pub fn is_last(&self) -> bool {
+        self.next_seq >= self.last_seq
+    }
+}
+
+/// True when `e` is the answer of a peer that does not know `snapshot_page` (an upstream node:
+/// 400 `Unknown sync type: snapshot_page`, protocol.md §6.7 lists only its three types).
+pub fn is_unknown_type(e: &PeerError) -> bool {
+    matches!(e, PeerError::Refused { status: 400, message } if message.starts_with("Unknown sync type"))
+}
+
+impl PeerClient {
+    /// Ask `peer` for the page of its change log after `after_seq`
+    /// (`{"type":"snapshot_page","sender_wallet","after_seq","max_records","max_bytes"}`, HMAC
+    /// required). The peer caps both bounds (records; bytes of key + ciphertext).
+    ///
+    /// Errors: as [`PeerClient::request`] (an upstream peer's refusal is
+    /// [`PeerError::Refused`] 400, see [`is_unknown_type`]); Protocol when the answer lacks
+    /// `data` (object), `next_seq` or `last_seq`, or when `next_seq` is below `after_seq` (a page
+    /// that goes back would never end).
+    pub async fn snapshot_page(
+        &self,
+        peer: &impl SyncPeer,
+        sync_key: &[u8; 32],
+        after_seq: u64,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> Result<PageAnswer, PeerError> {
+        let payload = json!({
+            "type": crate::wire::sync::SNAPSHOT_PAGE,
+            "sender_wallet": self.wallet,
+            "after_seq": after_seq,
+            "max_records": max_records,
+            "max_bytes": max_bytes,
+        });
+        let mut v = self.request(peer, &payload, Some(sync_key)).await?;
+        let num = |v: &Value, k: &str| {
+            v.get(k)
+                .and_then(Value::as_u64)
+                .ok_or_else(|| protocol(format!("snapshot page answer has no numeric '{k}'")))
+        };
+        let next_seq = num(&v, "next_seq")?;
+        let last_seq = num(&v, "last_seq")?;
+        if next_seq < after_seq {
+            return Err(protocol(format!(
+                "snapshot page answer goes back: next_seq {next_seq} < after_seq {after_seq}"
+            )));
+        }
+        match v.get_mut("data").map(Value::take) {
+            Some(data @ Value::Object(_)) => Ok(PageAnswer {
+                data,
+                next_seq,
+                last_seq,
+            }),
+            _ => Err(protocol("snapshot page answer has no 'data' object")),
+        }
+    }
+}

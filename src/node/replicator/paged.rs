@@ -1,0 +1,291 @@
+//! Paged snapshot pulls between novakms nodes (issue 12 items 1 and 2) and the start-up
+//! catch-up built on them.
+//!
+//! **Wire.** `snapshot_page` is a novakms-only `/sync` type (HMAC required, sealed and signed
+//! like every reply): `{"after_seq", "max_records", "max_bytes"}` → `{"data", "next_seq",
+//! "last_seq"}` (`wire::sync::SnapshotPageReply`). The donor answers from ONE bounded read of
+//! its change log ([`crate::storage::Storage::snapshot_page`]), capped at [`PAGE_MAX_RECORDS`]
+//! records and [`PAGE_MAX_BYTES`] record bytes whatever is asked, so its memory per request is
+//! bounded by the page, not the store. The puller merges each page in its own commit (through
+//! `node::ingest`: validation §6.5, merge rule §6.6, the committer, origin = the donor so the
+//! records are not pushed back) and drops it before asking the next one, so its memory is
+//! bounded by the page too.
+//!
+//! **Upstream peers.** An upstream node answers 400 `Unknown sync type: snapshot_page`
+//! (protocol.md §6.7 has three types). That answer is remembered per peer
+//! (`ReplicationState::single_snapshot_peers`, until restart) and the pull falls back to the
+//! single-response `snapshot_request`, unchanged.
+//!
+//! **Why paging by change-log sequence converges.** A paged pull is not a point-in-time
+//! snapshot: the donor keeps writing and merging while we page. The donor's change log holds
+//! exactly one entry per stored record, at the sequence of its latest change, and every change
+//! takes a sequence above every earlier one. So a record present when a page is read is either
+//! at or below the cursor (already read, or never changed since it was read: read in an
+//! earlier page) or above it (read by a later page). A record rewritten while we page moves
+//! above the cursor and is read again in its newer version. Paging stops at a page that
+//! reached the end of the log (`next_seq >= last_seq` in the same read), so at that moment we
+//! hold every record the donor held, in the version it held or a newer one we merged. Records
+//! deleted meanwhile arrive as tombstones (they are records in the log); purged and evicted
+//! records leave the log, exactly as they leave the donor. Merging is commutative and
+//! idempotent (§6.6), so pages, deltas pushed to us meanwhile, and the same record arriving
+//! twice end in the same state whatever the order. Termination: each page moves the cursor
+//! forward; a donor writing faster than we page keeps the pull going, which the catch-up bound
+//! (`catch_up_timeout_seconds`) limits.
+//!
+//! **Pull cursors.** After each merged page the donor's `next_seq` is stored as its pull
+//! cursor ([`crate::storage::Storage::set_pull_cursor`]); a restarted node resumes there and
+//! fetches only what changed since. A donor whose `last_seq` is below our cursor has a new
+//! change log (a restore, a new database): the pull restarts from 0. The cursor is only a
+//! starting point: anti-entropy pulls always start at 0.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{blocking, exchange_deadline, fetch_snapshot, merge_snapshot};
+use crate::client::peer::{is_unknown_type, PageAnswer};
+use crate::error::{Error, ErrorKind, Result};
+use crate::node::catch_up::CATCHING_UP;
+use crate::node::ingest::{ingest, parse_data};
+use crate::node::peers::PeerInfo;
+use crate::node::state::NodeState;
+use crate::store::MergeReport;
+
+/// Most records a donor puts in one page, whatever is asked.
+pub const PAGE_MAX_RECORDS: usize = 4096;
+
+/// Record bytes (key + ciphertext) after which a donor ends a page, whatever is asked (4 MiB;
+/// one larger record still goes alone).
+pub const PAGE_MAX_BYTES: usize = 4 << 20;
+
+/// Records asked per page by our puller.
+pub const PULL_PAGE_RECORDS: usize = 2048;
+
+/// Record bytes asked per page by our puller (2 MiB).
+pub const PULL_PAGE_BYTES: usize = 2 << 20;
+
+/// How often the catch-up retries peers that did not answer.
+const CATCH_UP_ROUND: Duration = Duration::from_secs(1);
+
+/// How long the catch-up waits for peers that do not answer (down, or still starting) before it
+/// takes them as not live.
+pub const CATCH_UP_GRACE: Duration = Duration::from_secs(10);
+
+/// What one pull from a peer did.
+#[derive(Debug, Clone, Default)]
+pub struct PullOutcome {
+    /// Combined merge counts (`total` = records received).
+    pub report: MergeReport,
+    /// Pages fetched (0 when the single-response snapshot was used).
+    pub pages: u64,
+    /// True when the peer spoke only `snapshot_request` (upstream).
+    pub single_response: bool,
+}
+
+/// The sync key for pulling: when ready, or when held not ready only by the catch-up.
+pub(crate) fn catch_up_key(st: &NodeState) -> Option<[u8; 32]> {
+    if st.is_shutting_down() {
+        return None;
+    }
+    let r = st.readiness();
+    if !r.ready && r.reason != CATCHING_UP {
+        return None;
+    }
+    st.with_secret(|s| s.sync_key())
+}
+
+async fn fetch_page(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    key: &[u8; 32],
+    after: u64,
+) -> std::result::Result<PageAnswer, Error> {
+    let call = st
+        .peer_client
+        .snapshot_page(peer, key, after, PULL_PAGE_RECORDS, PULL_PAGE_BYTES);
+    match tokio::time::timeout(exchange_deadline(st), call).await {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) if is_unknown_type(&e) => Err(Error::new(ErrorKind::Refused, e.to_string())),
+        Ok(Err(e)) => Err(Error::from(e).context(format!("snapshot page from {}", peer.url))),
+        Err(_) => Err(Error::remote(format!(
+            "snapshot page from {} timed out",
+            peer.url
+        ))),
+    }
+}
+
+/// Pull `peer`'s change log after `after` page by page to its end and merge each page in its
+/// own commit (module docs), storing the pull cursor after each page. Falls back to the
+/// single-response `snapshot_request` (merged in chunks) for a peer that does not speak
+/// `snapshot_page`, and remembers that.
+///
+/// `progress(done, estimate)`: `(0, estimate)` once the first page is parsed, then after every
+/// merged page the records received so far and an upper-bound estimate of the total (`done`
+/// plus the peer's log entries left; exact at the last page); for the single-response
+/// fallback as [`super::pull_snapshot`] documents.
+///
+/// Errors: `NotReady` without a master secret; `Remote` when the peer fails (pages merged
+/// before stay merged and the cursor stays where they left it); storage errors.
+pub async fn pull_from(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    after: u64,
+    progress: impl Fn(u64, u64) + Send,
+) -> Result<PullOutcome> {
+    let key = st
+        .with_secret(|s| s.sync_key())
+        .ok_or_else(|| Error::new(ErrorKind::NotReady, "master secret not loaded"))?;
+    let single = st
+        .replication
+        .single_snapshot_peers
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(&peer.wallet);
+    let mut out = PullOutcome::default();
+    if !single {
+        let mut cursor = after;
+        loop {
+            let page = match fetch_page(st, peer, &key, cursor).await {
+                Ok(p) => p,
+                Err(e) if e.kind() == ErrorKind::Refused && out.pages == 0 => {
+                    tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
+                    st.replication
+                        .single_snapshot_peers
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(peer.wallet.clone());
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            out.pages += 1;
+            if page.last_seq < cursor {
+                tracing::info!(peer = %peer.url, cursor, last_seq = page.last_seq, "peer's change log is behind our pull cursor (new database?); pulling from 0");
+                cursor = 0;
+                continue;
+            }
+            let last = page.is_last();
+            let (next, left) = (page.next_seq, page.last_seq.saturating_sub(page.next_seq));
+            let data = page.data;
+            let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
+                .await
+                .map_err(|e| Error::local(format!("snapshot page parse task failed: {e}")))?;
+            if out.pages == 1 {
+                let n: u64 = parsed.values().map(|v| v.len() as u64).sum();
+                progress(0, n + left);
+            }
+            if !parsed.is_empty() {
+                let r = ingest(st, parsed, Some(&peer.wallet)).await?;
+                out.report.absorb(&r);
+            }
+            let wallet = peer.wallet.clone();
+            blocking(st, move |s| s.set_pull_cursor(&wallet, next)).await?;
+            cursor = next;
+            progress(out.report.total, out.report.total + left);
+            if last {
+                return Ok(out);
+            }
+            if st.is_shutting_down() {
+                return Err(Error::new(ErrorKind::NotReady, "shutting down"));
+            }
+        }
+    }
+    out.single_response = true;
+    let parsed: BTreeMap<_, _> = fetch_snapshot(st, peer).await?;
+    out.report = merge_snapshot(st, peer, parsed, progress).await?;
+    Ok(out)
+}
+
+/// The start-up catch-up (`node::catch_up`): while the gate is unfinished, pull from every
+/// live peer from its pull cursor (0 when none is stored). A peer with no cursor is anchored
+/// at its current end instead once another peer was pulled in full in this catch-up (a fresh
+/// joiner pulls the whole store once, not once per peer; what only that peer holds reaches us
+/// through its pushes, which start at its cursor for us).
+///
+/// It finishes when every peer of the PeerCache has been pulled, or once [`CATCH_UP_GRACE`]
+/// has passed since the master secret allowed the first round: a peer that has not answered by
+/// then is not live and not waited for (its records reach us by its pushes when it returns);
+/// with no live peer at all the node serves its own data (logged). Peers that fail are retried
+/// every second until then. A pull that is under way is not cut by the grace: it ends with the
+/// peer's log, or the gate's bound releases the node meanwhile. Returns when finished or
+/// shutting down.
+pub async fn catch_up(st: &Arc<NodeState>) {
+    let mut started: Option<Instant> = None;
+    let mut done: HashSet<String> = HashSet::new();
+    let (mut records, mut full_done) = (0u64, false);
+    loop {
+        if !st.catch_up.unfinished() || st.is_shutting_down() {
+            return;
+        }
+        st.catch_up.holding(st.clock.now_ms()); // moves to timed_out past the bound
+        if catch_up_key(st).is_none() {
+            tokio::time::sleep(CATCH_UP_ROUND).await;
+            continue;
+        }
+        let started = *started.get_or_insert_with(Instant::now);
+        let peers = st.peer_cache.others(&st.wallet, st.clock.now_ms());
+        if peers.is_empty() {
+            tracing::info!("no peers to catch up with (first member)");
+            crate::node::catch_up::finish(st, 0, 0);
+            return;
+        }
+        for peer in &peers {
+            if done.contains(&peer.wallet) {
+                continue;
+            }
+            let w = peer.wallet.clone();
+            let cursor = match blocking(st, move |s| s.pull_cursor(&w)).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "catch-up: cannot read the pull cursor");
+                    continue;
+                }
+            };
+            if cursor.is_none() && full_done {
+                if let Some(key) = st.with_secret(|s| s.sync_key()) {
+                    if let Ok(p) = st.peer_client.snapshot_page(peer, &key, 0, 0, 0).await {
+                        let (w, end) = (peer.wallet.clone(), p.last_seq);
+                        if blocking(st, move |s| s.set_pull_cursor(&w, end))
+                            .await
+                            .is_ok()
+                        {
+                            done.insert(peer.wallet.clone());
+                            continue;
+                        }
+                    }
+                }
+            }
+            match pull_from(st, peer, cursor.unwrap_or(0), |_, _| {}).await {
+                Ok(o) => {
+                    tracing::info!(peer = %peer.url, from_seq = cursor.unwrap_or(0), pages = o.pages, total = o.report.total, merged = o.report.merged, "catch-up: pulled from peer");
+                    done.insert(peer.wallet.clone());
+                    records += o.report.total;
+                    full_done |= cursor.is_none();
+                }
+                Err(e) => {
+                    tracing::info!(peer = %peer.url, error = %e, "catch-up: peer did not answer; retrying")
+                }
+            }
+        }
+        let all = peers.iter().all(|p| done.contains(&p.wallet));
+        if all || started.elapsed() >= CATCH_UP_GRACE {
+            if !all {
+                tracing::warn!(
+                    answered = done.len(),
+                    peers = peers.len(),
+                    "catch-up: peers that did not answer within the grace period are taken as \
+                     down (no live peer at all: serving own data)"
+                );
+            }
+            tracing::info!(
+                peers = done.len(),
+                records,
+                ms = started.elapsed().as_millis() as u64,
+                "caught up with peers"
+            );
+            crate::node::catch_up::finish(st, done.len(), records);
+            return;
+        }
+        tokio::time::sleep(CATCH_UP_ROUND).await;
+    }
+}
