@@ -437,12 +437,10 @@ async fn provision(
             nova_app_registry: deployed.nova_app_registry.clone(),
             kms_registry: deployed.kms_registry.clone(),
             kms_app_id: DEVNET_KMS_APP_ID,
-            password_file: odyn
-                .is_none()
-                .then(|| password_file.display().to_string()),
-            keystore: odyn.is_none().then(|| keystore.display().to_string()),
-            identity: odyn.as_ref().map(|_| "odyn".to_string()),
-            odyn_url: odyn.as_ref().map(|o| o.url.clone()),
+            password_file: Some(password_file.display().to_string()),
+            keystore: Some(keystore.display().to_string()),
+            identity: None,
+            odyn_url: None,
             bind_addr: format!("127.0.0.1:{port}"),
             node_url: url.clone(),
             data_dir: data_dir.display().to_string(),
@@ -452,6 +450,10 @@ async fn provision(
             tls_cert_file: leaf.as_ref().map(|l| l.cert_file.display().to_string()),
             tls_key_file: leaf.as_ref().map(|l| l.key_file.display().to_string()),
             ca_file: ca_file.clone(),
+        };
+        let node_config = match &odyn {
+            Some(o) => node_config.on_odyn(&o.url),
+            None => node_config,
         };
         write_config(
             &config,

@@ -56,6 +56,19 @@ pub struct NodeConfig {
     pub ca_file: Option<String>,
 }
 
+impl NodeConfig {
+    /// This node's identity moved to the Odyn at `odyn_url` (issue 11 item 2):
+    /// `identity = "odyn"`, `odyn_url`, and no keystore or password file (the keys never leave
+    /// Odyn). The one place a devnet node config is switched to Odyn.
+    pub fn on_odyn(mut self, odyn_url: &str) -> NodeConfig {
+        self.identity = Some("odyn".into());
+        self.odyn_url = Some(odyn_url.into());
+        self.keystore = None;
+        self.password_file = None;
+        self
+    }
+}
+
 /// `app.toml`, `app-<i>.toml`: the configuration of a devnet app identity (`--config` it for
 /// `store` / `derive`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,5 +177,39 @@ mod tests {
         write_config(&path, "", &app).unwrap();
         let parsed: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(parsed, toml::from_str::<toml::Value>(&app_old).unwrap());
+    }
+    /// An Odyn node's config is read by `serve` as `identity = "odyn"` at its `odyn_url`, with
+    /// no keystore or password file left over from the keystore template.
+    #[test]
+    fn an_odyn_node_config_loads_as_odyn_identity() {
+        let t = tempfile::tempdir().unwrap();
+        let node = NodeConfig {
+            rpc_url: "http://127.0.0.1:8545".into(),
+            nova_app_registry: "0x5fbdb2315678afecb367f032d93f642f64180aa3".into(),
+            kms_registry: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512".into(),
+            kms_app_id: DEVNET_KMS_APP_ID,
+            password_file: Some("/d/password".into()),
+            keystore: Some("/d/node-3.keystore.json".into()),
+            identity: None,
+            odyn_url: None,
+            bind_addr: "127.0.0.1:9003".into(),
+            node_url: "http://127.0.0.1:9003".into(),
+            data_dir: "/d/node-3".into(),
+            node_tick_seconds: 1,
+            nonce_rate_limit_per_minute: 0,
+            addr: "http://127.0.0.1:9003".into(),
+            tls_cert_file: None,
+            tls_key_file: None,
+            ca_file: None,
+        }
+        .on_odyn("http://127.0.0.1:18123");
+        let path = t.path().join("node-3.toml");
+        write_config(&path, "", &node).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("keystore") && !text.contains("password_file"), "{text}");
+        let s = crate::config::Settings::load(Some(&path), &[]).unwrap();
+        assert_eq!(s.identity, crate::config::IdentityKind::Odyn);
+        assert_eq!(s.odyn_url, "http://127.0.0.1:18123");
+        assert_eq!((s.keystore, s.password_file), (None, None));
     }
 }
