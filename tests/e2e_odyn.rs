@@ -290,7 +290,10 @@ fn devnet_up_with_an_odyn_node_through_the_binary() {
     let d = Devnet::up_with(3, &["--odyn-nodes", "1"]);
     assert!(d.node(0).odyn.is_none() && d.node(1).odyn.is_none());
     let n3 = d.node(2).clone();
-    let odyn = n3.odyn.clone().expect("devnet.json names node 3's test Odyn");
+    let odyn = n3
+        .odyn
+        .clone()
+        .expect("devnet.json names node 3's test Odyn");
     let s = novakms::config::Settings::load(Some(&n3.config), &[]).unwrap();
     assert_eq!(s.identity, novakms::config::IdentityKind::Odyn);
     assert_eq!(s.odyn_url, odyn.url);
@@ -299,7 +302,11 @@ fn devnet_up_with_an_odyn_node_through_the_binary() {
     let rt = rt();
     let oc = OdynClient::new(&odyn.url, Duration::from_secs(5)).unwrap();
     rt.block_on(async {
-        let inst = d.registry().get_instance_by_wallet(&n3.wallet).await.unwrap();
+        let inst = d
+            .registry()
+            .get_instance_by_wallet(&n3.wallet)
+            .await
+            .unwrap();
         assert_eq!(oc.address().await.unwrap(), n3.wallet);
         assert_eq!(inst.tee_pubkey, oc.public_key_der().await.unwrap());
         let st = status(&n3.url).await;
@@ -358,5 +365,8 @@ fn devnet_up_with_an_odyn_node_through_the_binary() {
     unsafe {
         libc::kill(p.id() as i32, libc::SIGTERM);
     }
-    assert!(p.wait().unwrap().success(), "devnet odyn exits 0 on SIGTERM");
+    assert!(
+        p.wait().unwrap().success(),
+        "devnet odyn exits 0 on SIGTERM"
+    );
 }

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::devchain::{self, RegistryAdmin};
+use crate::error::{Error, ErrorKind, Result};
 use config::write_config;
 use odyn::DevnetOdyn;
-use crate::error::{Error, ErrorKind, Result};
 
 /// App id of the KMS cluster on a devnet (upstream default).
 pub const DEVNET_KMS_APP_ID: u64 = 49;
@@ -117,7 +117,11 @@ impl DevnetInfo {
     /// and the test Odyns.
     pub fn helper_pids(&self) -> Vec<u32> {
         let mut pids: Vec<u32> = self.rpc_proxy_pid.into_iter().collect();
-        pids.extend(self.nodes.iter().filter_map(|n| n.odyn.as_ref().map(|o| o.pid)));
+        pids.extend(
+            self.nodes
+                .iter()
+                .filter_map(|n| n.odyn.as_ref().map(|o| o.pid)),
+        );
         pids
     }
 }

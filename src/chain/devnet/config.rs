@@ -206,7 +206,10 @@ mod tests {
         let path = t.path().join("node-3.toml");
         write_config(&path, "", &node).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("keystore") && !text.contains("password_file"), "{text}");
+        assert!(
+            !text.contains("keystore") && !text.contains("password_file"),
+            "{text}"
+        );
         let s = crate::config::Settings::load(Some(&path), &[]).unwrap();
         assert_eq!(s.identity, crate::config::IdentityKind::Odyn);
         assert_eq!(s.odyn_url, "http://127.0.0.1:18123");
