@@ -1,12 +1,14 @@
 # novakms developer entry points. Two commands do all set-up on a fresh machine:
 #   make devnet   start a local cluster (anvil + contracts + NODES nodes) in $(DEVNET_DIR)
-#                 (TLS=1: https only, `novakms devnet up --tls`)
+#                 (TLS=1: https only, `novakms devnet up --tls`;
+#                  ODYN=K: the last K nodes on Odyn identity, `--odyn-nodes K`)
 #   make test     run the whole test suite (unit, integration on a real anvil)
 
 CARGO      ?= cargo
 NPM        ?= npm
 DEVNET_DIR ?= .devnet
 NODES      ?= 3
+ODYN       ?=
 ANVIL      := tools/devchain/node_modules/.bin/anvil
 
 .PHONY: all build devchain devnet devnet-down test lint fmt contracts check-contracts docs clean
@@ -30,7 +32,7 @@ $(ANVIL): tools/devchain/package.json tools/devchain/package-lock.json
 	@touch $@
 
 devnet: devchain build
-	./target/debug/novakms devnet up --nodes $(NODES) --dir $(DEVNET_DIR) $(if $(filter 1 yes true,$(TLS)),--tls)
+	./target/debug/novakms devnet up --nodes $(NODES) --dir $(DEVNET_DIR) $(if $(filter 1 yes true,$(TLS)),--tls) $(if $(ODYN),--odyn-nodes $(ODYN))
 
 devnet-down:
 	./target/debug/novakms devnet down --dir $(DEVNET_DIR)

@@ -680,6 +680,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
             [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
+            [CompletionResult]::new('odyn', 'odyn', [CompletionResultType]::ParameterValue, 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -688,6 +689,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory for keystores, configs, data and logs')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the nodes to become ready')
             [CompletionResult]::new('--apps', '--apps', [CompletionResultType]::ParameterName, 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)')
+            [CompletionResult]::new('--odyn-nodes', '--odyn-nodes', [CompletionResultType]::ParameterName, 'The last K nodes hold their identity in a test Odyn process each (identity = "odyn", odyn_url in their configs; wallet and teePubkey registered as Odyn reports them)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
@@ -747,10 +749,31 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'novakms;devnet;odyn' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`). With port 0 the bound URL is the first line printed on stdout')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Key file (wallet + P-384 key, JSON, created 0600 when missing): the same file keeps the enclave identity across restarts [default: fresh keys, lost on exit]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr (filter with NOVAKMS_LOG)')
+            [CompletionResult]::new('--rpc-url', '--rpc-url', [CompletionResultType]::ParameterName, 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]')
+            [CompletionResult]::new('--nova-app-registry', '--nova-app-registry', [CompletionResultType]::ParameterName, 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]')
+            [CompletionResult]::new('--kms-registry', '--kms-registry', [CompletionResultType]::ParameterName, 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]')
+            [CompletionResult]::new('--kms-app-id', '--kms-app-id', [CompletionResultType]::ParameterName, 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]')
+            [CompletionResult]::new('--odyn-url', '--odyn-url', [CompletionResultType]::ParameterName, 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]')
+            [CompletionResult]::new('--keystore', '--keystore', [CompletionResultType]::ParameterName, 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'novakms;devnet;help' {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
             [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
+            [CompletionResult]::new('odyn', 'odyn', [CompletionResultType]::ParameterValue, 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -761,6 +784,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             break
         }
         'novakms;devnet;help;rpc-proxy' {
+            break
+        }
+        'novakms;devnet;help;odyn' {
             break
         }
         'novakms;devnet;help;help' {
@@ -915,6 +941,7 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start anvil, deploy the contracts, register and start N nodes')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop the nodes and anvil of a devnet')
             [CompletionResult]::new('rpc-proxy', 'rpc-proxy', [CompletionResultType]::ParameterValue, 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)')
+            [CompletionResult]::new('odyn', 'odyn', [CompletionResultType]::ParameterValue, 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)')
             break
         }
         'novakms;help;devnet;up' {
@@ -924,6 +951,9 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             break
         }
         'novakms;help;devnet;rpc-proxy' {
+            break
+        }
+        'novakms;help;devnet;odyn' {
             break
         }
         'novakms;help;bench' {

@@ -109,6 +109,9 @@ _novakms() {
             novakms__subcmd__devnet,help)
                 cmd="novakms__subcmd__devnet__subcmd__help"
                 ;;
+            novakms__subcmd__devnet,odyn)
+                cmd="novakms__subcmd__devnet__subcmd__odyn"
+                ;;
             novakms__subcmd__devnet,rpc-proxy)
                 cmd="novakms__subcmd__devnet__subcmd__rpc__subcmd__proxy"
                 ;;
@@ -120,6 +123,9 @@ _novakms() {
                 ;;
             novakms__subcmd__devnet__subcmd__help,help)
                 cmd="novakms__subcmd__devnet__subcmd__help__subcmd__help"
+                ;;
+            novakms__subcmd__devnet__subcmd__help,odyn)
+                cmd="novakms__subcmd__devnet__subcmd__help__subcmd__odyn"
                 ;;
             novakms__subcmd__devnet__subcmd__help,rpc-proxy)
                 cmd="novakms__subcmd__devnet__subcmd__help__subcmd__rpc__subcmd__proxy"
@@ -189,6 +195,9 @@ _novakms() {
                 ;;
             novakms__subcmd__help__subcmd__devnet,down)
                 cmd="novakms__subcmd__help__subcmd__devnet__subcmd__down"
+                ;;
+            novakms__subcmd__help__subcmd__devnet,odyn)
+                cmd="novakms__subcmd__help__subcmd__devnet__subcmd__odyn"
                 ;;
             novakms__subcmd__help__subcmd__devnet,rpc-proxy)
                 cmd="novakms__subcmd__help__subcmd__devnet__subcmd__rpc__subcmd__proxy"
@@ -1246,7 +1255,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet)
-            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help up down rpc-proxy help"
+            opts="-o -h --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help up down rpc-proxy odyn help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,7 +1391,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__help)
-            opts="up down rpc-proxy help"
+            opts="up down rpc-proxy odyn help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,6 +1432,20 @@ _novakms() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        novakms__subcmd__devnet__subcmd__help__subcmd__odyn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         novakms__subcmd__devnet__subcmd__help__subcmd__rpc__subcmd__proxy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1444,6 +1467,80 @@ _novakms() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        novakms__subcmd__devnet__subcmd__odyn)
+            opts="-o -h --listen --key-file --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --rpc-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nova-app-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-app-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "keystore odyn" -- "${cur}"))
+                    return 0
+                    ;;
+                --odyn-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keystore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1534,7 +1631,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__devnet__subcmd__up)
-            opts="-o -h --nodes --dir --timeout --apps --tls --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
+            opts="-o -h --nodes --dir --timeout --apps --tls --odyn-nodes --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1553,6 +1650,10 @@ _novakms() {
                     return 0
                     ;;
                 --apps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --odyn-nodes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1836,7 +1937,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__help__subcmd__devnet)
-            opts="up down rpc-proxy"
+            opts="up down rpc-proxy odyn"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1850,6 +1951,20 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__help__subcmd__devnet__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        novakms__subcmd__help__subcmd__devnet__subcmd__odyn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

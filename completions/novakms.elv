@@ -626,6 +626,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
             cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+            cand odyn 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;devnet;up'= {
@@ -633,6 +634,7 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --dir 'Directory for keystores, configs, data and logs'
             cand --timeout 'Seconds to wait for the nodes to become ready'
             cand --apps 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)'
+            cand --odyn-nodes 'The last K nodes hold their identity in a test Odyn process each (identity = "odyn", odyn_url in their configs; wallet and teePubkey registered as Odyn reports them)'
             cand --config 'TOML configuration file'
             cand -o 'Output format for results on stdout'
             cand --output 'Output format for results on stdout'
@@ -689,10 +691,30 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'novakms;devnet;odyn'= {
+            cand --listen 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`). With port 0 the bound URL is the first line printed on stdout'
+            cand --key-file 'Key file (wallet + P-384 key, JSON, created 0600 when missing): the same file keeps the enclave identity across restarts [default: fresh keys, lost on exit]'
+            cand --config 'TOML configuration file'
+            cand -o 'Output format for results on stdout'
+            cand --output 'Output format for results on stdout'
+            cand --log-format 'Log format on stderr (filter with NOVAKMS_LOG)'
+            cand --rpc-url 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]'
+            cand --nova-app-registry 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]'
+            cand --kms-registry 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]'
+            cand --kms-app-id 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]'
+            cand --identity 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]'
+            cand --odyn-url 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]'
+            cand --keystore 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]'
+            cand --password-file 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]'
+            cand --addr 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'novakms;devnet;help'= {
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
             cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+            cand odyn 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'novakms;devnet;help;up'= {
@@ -700,6 +722,8 @@ set edit:completion:arg-completer[novakms] = {|@words|
         &'novakms;devnet;help;down'= {
         }
         &'novakms;devnet;help;rpc-proxy'= {
+        }
+        &'novakms;devnet;help;odyn'= {
         }
         &'novakms;devnet;help;help'= {
         }
@@ -824,12 +848,15 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand up 'Start anvil, deploy the contracts, register and start N nodes'
             cand down 'Stop the nodes and anvil of a devnet'
             cand rpc-proxy 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+            cand odyn 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'
         }
         &'novakms;help;devnet;up'= {
         }
         &'novakms;help;devnet;down'= {
         }
         &'novakms;help;devnet;rpc-proxy'= {
+        }
+        &'novakms;help;devnet;odyn'= {
         }
         &'novakms;help;bench'= {
         }

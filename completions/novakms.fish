@@ -539,30 +539,32 @@ complete -c novakms -n "__fish_novakms_using_subcommand restore" -l addr -d 'Nod
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l force -d 'Override every refusal but a newer schema: non-empty database, another cluster, an untrusted signer, a stale snapshot (each is logged as a warning; the old database is kept aside)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -l no-chain-check -d 'Do not compare the snapshot with the chain even when the registries are configured (then --signer is required)'
 complete -c novakms -n "__fish_novakms_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l config -d 'TOML configuration file' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
 odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
-complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -f -a "odyn" -d 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and not __fish_seen_subcommand_from up down rpc-proxy odyn help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nodes -d 'Number of KMS nodes' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l dir -d 'Directory for keystores, configs, data and logs' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l timeout -d 'Seconds to wait for the nodes to become ready' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l apps -d 'Number of registered app identities (own wallet and teePubkey each), spread over up to 3 app ids: identity i is an instance of app 1000 + (i mod 3)' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l odyn-nodes -d 'The last K nodes hold their identity in a test Odyn process each (identity = "odyn", odyn_url in their configs; wallet and teePubkey registered as Odyn reports them)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from up" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
@@ -617,9 +619,28 @@ complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from rpc-proxy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l listen -d 'Address to listen on (ignored when a listening socket is handed over, as `devnet up` does: `LISTEN_PID` / `LISTEN_FDS`). With port 0 the bound URL is the first line printed on stdout' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l key-file -d 'Key file (wallet + P-384 key, JSON, created 0600 when missing): the same file keeps the enclave identity across restarts [default: fresh keys, lost on exit]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l config -d 'TOML configuration file' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
+json\t'One JSON document on stdout'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l log-format -d 'Log format on stderr (filter with NOVAKMS_LOG)' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l rpc-url -d 'Chain JSON-RPC URL (config key rpc_url) [env: NOVAKMS_RPC_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l nova-app-registry -d 'NovaAppRegistry address (config key nova_app_registry) [env: NOVAKMS_NOVA_APP_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l kms-registry -d 'KMSRegistry address (config key kms_registry) [env: NOVAKMS_KMS_REGISTRY]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l kms-app-id -d 'KMS app id in NovaAppRegistry (config key kms_app_id) [env: NOVAKMS_KMS_APP_ID]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l identity -d 'Identity backend: keystore or odyn (config key identity) [env: NOVAKMS_IDENTITY]' -r -f -a "keystore\t'An encrypted V3 keystore file (`keystore`, `password_file`); crypto done locally'
+odyn\t'The enclave\'s Odyn runtime at `odyn_url` (protocol.md §3.2): keys never leave it'"
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l odyn-url -d 'Odyn API URL for identity = odyn (config key odyn_url) [env: NOVAKMS_ODYN_URL]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l keystore -d 'V3 keystore file of this node or app (config key keystore) [env: NOVAKMS_KEYSTORE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l password-file -d 'File holding the keystore password (config key password_file) [env: NOVAKMS_PASSWORD_FILE]' -r -F
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from odyn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "odyn" -d 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'
 complete -c novakms -n "__fish_novakms_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -s c -l concurrency -d 'Concurrent clients (one request in flight each)' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l duration -d 'Run time, e.g. 10s, 500ms, 2m (default 10s; conflicts with --ops)' -r
@@ -684,3 +705,4 @@ complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_su
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start anvil, deploy the contracts, register and start N nodes'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop the nodes and anvil of a devnet'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "rpc-proxy" -d 'TLS terminator in front of anvil, started by `devnet up --tls` (internal)'
+complete -c novakms -n "__fish_novakms_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "odyn" -d 'A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal)'

@@ -157,7 +157,8 @@ fn spawn_tls_reloader(
     });
 }
 
-async fn wait_for_signal() {
+/// Wait for SIGTERM or SIGINT (the shutdown signals of `serve` and the devnet helpers).
+pub(crate) async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,

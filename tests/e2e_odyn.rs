@@ -277,3 +277,96 @@ fn odyn_node_in_a_keystore_cluster() {
     assert!(app_odyn.served("sign") >= 2 && app_odyn.served("decrypt") >= 2);
     drop(p);
 }
+
+/// Issue 11 "Done means", second bullet, the way an operator starts it: `devnet up --nodes 3
+/// --odyn-nodes 1` through the binary. Node 3 runs on `identity = "odyn"` against its own
+/// test Odyn process (registered with the wallet and teePubkey that Odyn reports, no keystore
+/// in its config) and is ready; an app `store put` through node 1 is read back through node 3,
+/// which answers through Odyn; `devnet down` stops the Odyn process and the key file keeps the
+/// enclave identity for a restarted `devnet odyn`, which prints its bound URL first.
+#[test]
+fn devnet_up_with_an_odyn_node_through_the_binary() {
+    use novakms::identity::odyn::OdynClient;
+    let d = Devnet::up_with(3, &["--odyn-nodes", "1"]);
+    assert!(d.node(0).odyn.is_none() && d.node(1).odyn.is_none());
+    let n3 = d.node(2).clone();
+    let odyn = n3
+        .odyn
+        .clone()
+        .expect("devnet.json names node 3's test Odyn");
+    let s = novakms::config::Settings::load(Some(&n3.config), &[]).unwrap();
+    assert_eq!(s.identity, novakms::config::IdentityKind::Odyn);
+    assert_eq!(s.odyn_url, odyn.url);
+    assert_eq!((s.keystore, s.password_file), (None, None));
+
+    let rt = rt();
+    let oc = OdynClient::new(&odyn.url, Duration::from_secs(5)).unwrap();
+    rt.block_on(async {
+        let inst = d
+            .registry()
+            .get_instance_by_wallet(&n3.wallet)
+            .await
+            .unwrap();
+        assert_eq!(oc.address().await.unwrap(), n3.wallet);
+        assert_eq!(inst.tee_pubkey, oc.public_key_der().await.unwrap());
+        let st = status(&n3.url).await;
+        assert_eq!(st["node"]["tee_wallet"], n3.wallet.as_str(), "{st}");
+        assert_eq!(st["node"]["service_available"], true, "{st}");
+    });
+
+    common::ok_stdout(&d.app_cli(&["store", "put", "odyn-devnet", "hello"]));
+    let signs = || {
+        rt.block_on(common::http::metric_sum(
+            &n3.url,
+            "novakms_odyn_requests_total",
+            &[("call", "sign")],
+        ))
+    };
+    let before = signs();
+    common::wait::eventually_blocking(
+        "node 3 (Odyn identity) serves the write made on node 1",
+        Duration::from_secs(30),
+        || {
+            let o = d.app_cli(&["--addr", &n3.url, "store", "get", "odyn-devnet"]);
+            o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "hello"
+        },
+    );
+    assert!(signs() > before, "node 3 signed its answers through Odyn");
+
+    common::ok_stdout(
+        &std::process::Command::new(common::exe())
+            .args(["devnet", "down", "--dir"])
+            .arg(d.path())
+            .env_remove("NOVAKMS_CONFIG")
+            .output()
+            .unwrap(),
+    );
+    common::process::wait_gone(odyn.pid, Duration::from_secs(20));
+
+    // The key file is the enclave identity: a restarted test Odyn has the same wallet.
+    let mut p = std::process::Command::new(common::exe())
+        .args(["devnet", "odyn", "--listen", "127.0.0.1:0", "--key-file"])
+        .arg(&odyn.key_file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .env_remove("NOVAKMS_CONFIG")
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(p.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line:?}");
+    let again = OdynClient::new(&url, Duration::from_secs(5)).unwrap();
+    assert_eq!(rt.block_on(again.address()).unwrap(), n3.wallet);
+    unsafe {
+        libc::kill(p.id() as i32, libc::SIGTERM);
+    }
+    assert!(
+        p.wait().unwrap().success(),
+        "devnet odyn exits 0 on SIGTERM"
+    );
+}

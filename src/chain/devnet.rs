@@ -1,6 +1,14 @@
 //! A local cluster (`novakms devnet up|down`): anvil, the deployed contracts, registered node
 //! and app identities, background `serve` processes and ready-to-use TOML configs, described
 //! by `DIR/devnet.json` ([`DevnetInfo`]). Used by the CLI and the integration tests.
+//!
+//! With `--odyn-nodes K` the last K nodes hold their identity in a test Odyn process each
+//! ([`odyn`]); the generated files are [`config`]'s.
+
+mod config;
+pub mod odyn;
+
+pub use config::{AppConfig, NodeConfig};
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -10,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::devchain::{self, RegistryAdmin};
 use crate::error::{Error, ErrorKind, Result};
+use config::write_config;
+use odyn::DevnetOdyn;
 
 /// App id of the KMS cluster on a devnet (upstream default).
 pub const DEVNET_KMS_APP_ID: u64 = 49;
@@ -37,6 +47,9 @@ pub struct UpOptions {
     /// registered with `https://` URLs, chain RPC behind a TLS terminator
     /// ([`crate::tls::proxy`]), and `ca_file` in every generated config.
     pub tls: bool,
+    /// The last `odyn_nodes` nodes (0..=`nodes`) run on Odyn identity, each with its own test
+    /// Odyn process ([`odyn`]); their configs say `identity = "odyn"` and `odyn_url`.
+    pub odyn_nodes: u16,
 }
 
 /// `DIR/devnet.json`.
@@ -83,12 +96,34 @@ pub struct DevnetNode {
     pub data_dir: PathBuf,
     /// Config file (`serve --config` it).
     pub config: PathBuf,
-    /// Keystore.
+    /// Keystore; empty (and absent from the JSON) for a node on Odyn identity.
+    #[serde(default, skip_serializing_if = "path_is_empty")]
     pub keystore: PathBuf,
     /// Log file.
     pub log: PathBuf,
     /// Process id of the background `serve`.
     pub pid: u32,
+    /// `--odyn-nodes`: the test Odyn holding this node's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odyn: Option<DevnetOdyn>,
+}
+
+fn path_is_empty(p: &Path) -> bool {
+    p.as_os_str().is_empty()
+}
+
+impl DevnetInfo {
+    /// Every helper process of the devnet besides the nodes and anvil: the `--tls` terminator
+    /// and the test Odyns.
+    pub fn helper_pids(&self) -> Vec<u32> {
+        let mut pids: Vec<u32> = self.rpc_proxy_pid.into_iter().collect();
+        pids.extend(
+            self.nodes
+                .iter()
+                .filter_map(|n| n.odyn.as_ref().map(|o| o.pid)),
+        );
+        pids
+    }
 }
 
 /// One devnet app.
@@ -104,75 +139,6 @@ pub struct DevnetApp {
     pub keystore: PathBuf,
     /// Config file (`--config` it for `store` / `derive`).
     pub config: PathBuf,
-}
-
-/// `node-<i>.toml`: the configuration of a devnet node (`serve --config` it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodeConfig {
-    /// Chain JSON-RPC URL.
-    pub rpc_url: String,
-    /// NovaAppRegistry (mock) address.
-    pub nova_app_registry: String,
-    /// KMSRegistry address.
-    pub kms_registry: String,
-    /// KMS app id.
-    pub kms_app_id: u64,
-    /// Keystore password file.
-    pub password_file: String,
-    /// The node's keystore.
-    pub keystore: String,
-    /// Listen address (`127.0.0.1:<port>`).
-    pub bind_addr: String,
-    /// The URL the node is registered with.
-    pub node_url: String,
-    /// Data dir.
-    pub data_dir: String,
-    /// Node tick period, seconds (1 on a devnet).
-    pub node_tick_seconds: u64,
-    /// `/nonce` rate limit per minute (0: none, so load tests from 127.0.0.1 work).
-    pub nonce_rate_limit_per_minute: u64,
-    /// Node used by client commands run with this config.
-    pub addr: String,
-    /// `--tls`: the node's certificate chain (PEM).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_cert_file: Option<String>,
-    /// `--tls`: the node's private key (PEM, 0600).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_key_file: Option<String>,
-    /// `--tls`: the devnet CA, trusted for chain RPC, peers and clients.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-}
-
-/// `app.toml`, `app-<i>.toml`: the configuration of a devnet app identity (`--config` it for
-/// `store` / `derive`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppConfig {
-    /// Chain JSON-RPC URL.
-    pub rpc_url: String,
-    /// NovaAppRegistry (mock) address.
-    pub nova_app_registry: String,
-    /// KMSRegistry address.
-    pub kms_registry: String,
-    /// KMS app id.
-    pub kms_app_id: u64,
-    /// Keystore password file.
-    pub password_file: String,
-    /// The app's keystore.
-    pub keystore: String,
-    /// The node the app talks to (node 1).
-    pub addr: String,
-    /// `--tls`: the devnet CA, trusted for chain RPC and the node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-}
-
-/// Write `config` as TOML after the comment lines `header`.
-fn write_config(path: &Path, header: &str, config: &impl Serialize) -> Result<()> {
-    let body = toml::to_string(config)
-        .map_err(|e| Error::local(format!("cannot encode {}: {e}", path.display())))?;
-    std::fs::write(path, format!("{header}{body}"))
-        .map_err(|e| Error::local(format!("cannot write {}: {e}", path.display())))
 }
 
 fn free_port() -> Result<u16> {
@@ -232,7 +198,7 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
     if let Ok(text) = std::fs::read_to_string(dir.join("devnet.json")) {
         if let Ok(old) = serde_json::from_str::<DevnetInfo>(&text) {
             if pid_alive(old.anvil_pid)
-                || old.rpc_proxy_pid.is_some_and(pid_alive)
+                || old.helper_pids().into_iter().any(pid_alive)
                 || old.nodes.iter().any(|n| pid_alive(n.pid))
             {
                 return Err(Error::new(
@@ -245,6 +211,15 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
                 ));
             }
         }
+    }
+    if a.odyn_nodes > a.nodes {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "--odyn-nodes {} exceeds --nodes {}: the last K of the nodes run on Odyn identity",
+                a.odyn_nodes, a.nodes
+            ),
+        ));
     }
     std::fs::create_dir_all(&dir)?;
     let anvil_bin = devchain::find_anvil()?;
@@ -276,12 +251,13 @@ pub async fn up(a: &UpOptions) -> Result<DevnetInfo> {
         )));
     };
     let mut proxy_pid = None;
+    let mut odyn_pids = Vec::new();
     let result = match start_tls(a, &dir, &rpc_url, &mut proxy_pid).await {
-        Ok(tls) => provision(a, &dir, tls, &rpc_url, anvil_pid).await,
+        Ok(tls) => provision(a, &dir, tls, &rpc_url, anvil_pid, &mut odyn_pids).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
-        if let Some(pid) = proxy_pid {
+        for pid in proxy_pid.into_iter().chain(odyn_pids) {
             kill(pid);
         }
         // Leave nothing running behind a failed `up`.
@@ -394,12 +370,15 @@ async fn start_tls(
     }))
 }
 
+/// Deploy, register and start everything of `a` on a running chain; `odyn_pids` collects the
+/// test Odyns as they start (the caller stops them on failure).
 async fn provision(
     a: &UpOptions,
     dir: &Path,
     tls: Option<DevnetTls>,
     anvil_url: &str,
     anvil_pid: u32,
+    odyn_pids: &mut Vec<u32>,
 ) -> Result<DevnetInfo> {
     // With --tls, everything (deploying included) goes through the https terminator.
     let rpc_url = tls.as_ref().map_or(anvil_url, |t| t.rpc_url.as_str());
@@ -428,19 +407,29 @@ async fn provision(
         let url = format!("{scheme}://127.0.0.1:{port}");
         let keystore = dir.join(format!("node-{i}.keystore.json"));
         let _ = std::fs::remove_file(&keystore);
-        let id = crate::identity::create_keystore(&keystore, &password)?;
-        devchain::fund(rpc_url, &owner, &id.address(), 10u128.pow(19)).await?;
-        let instance_id = admin
-            .register_instance(
-                DEVNET_KMS_APP_ID,
-                1,
-                &id.address(),
-                &url,
-                &id.tee_pubkey_der(),
-                &id.address(),
-                true,
-            )
-            .await?;
+        // A fresh devnet gets fresh identities: keystore or Odyn keys.
+        let (wallet, tee_pubkey_der, keystore, odyn) = if i > a.nodes - a.odyn_nodes {
+            let key_file = dir.join(format!("node-{i}.odyn-key.json"));
+            let _ = std::fs::remove_file(&key_file);
+            let log = dir.join(format!("node-{i}.odyn.log"));
+            let _ = std::fs::remove_file(&log);
+            let (o, id) = odyn::start_odyn(&key_file, &log).await?;
+            odyn_pids.push(o.pid);
+            (id.wallet, id.tee_pubkey_der, PathBuf::new(), Some(o))
+        } else {
+            let id = crate::identity::create_keystore(&keystore, &password)?;
+            (id.address(), id.tee_pubkey_der(), keystore, None)
+        };
+        let instance_id = odyn::register_node(
+            rpc_url,
+            &owner,
+            &admin,
+            DEVNET_KMS_APP_ID,
+            &wallet,
+            &url,
+            &tee_pubkey_der,
+        )
+        .await?;
         let data_dir = dir.join(format!("node-{i}"));
         let config = dir.join(format!("node-{i}.toml"));
         let leaf = match &tls {
@@ -452,8 +441,10 @@ async fn provision(
             nova_app_registry: deployed.nova_app_registry.clone(),
             kms_registry: deployed.kms_registry.clone(),
             kms_app_id: DEVNET_KMS_APP_ID,
-            password_file: password_file.display().to_string(),
-            keystore: keystore.display().to_string(),
+            password_file: Some(password_file.display().to_string()),
+            keystore: Some(keystore.display().to_string()),
+            identity: None,
+            odyn_url: None,
             bind_addr: format!("127.0.0.1:{port}"),
             node_url: url.clone(),
             data_dir: data_dir.display().to_string(),
@@ -464,24 +455,36 @@ async fn provision(
             tls_key_file: leaf.as_ref().map(|l| l.key_file.display().to_string()),
             ca_file: ca_file.clone(),
         };
+        let node_config = match &odyn {
+            Some(o) => node_config.on_odyn(&o.url),
+            None => node_config,
+        };
         write_config(
             &config,
             &format!(
                 "# novakms devnet node {i}: novakms serve --config {}\n\
-                 # local cluster: no /nonce rate limit so load tests from 127.0.0.1 work\n",
-                config.display()
+                 # local cluster: no /nonce rate limit so load tests from 127.0.0.1 work\n{}",
+                config.display(),
+                match &odyn {
+                    Some(o) => format!(
+                        "# identity in a test Odyn: novakms devnet odyn --key-file {}\n",
+                        o.key_file.display()
+                    ),
+                    None => String::new(),
+                }
             ),
             &node_config,
         )?;
         nodes.push(DevnetNode {
             url,
-            wallet: id.address(),
+            wallet,
             instance_id,
             data_dir,
             config,
             keystore,
             log: dir.join(format!("node-{i}.log")),
             pid: 0,
+            odyn,
         });
     }
 
@@ -627,8 +630,8 @@ async fn provision(
     Ok(info)
 }
 
-/// Stop a devnet: SIGTERM the nodes (SIGKILL after 10 s), then the `--tls` RPC terminator,
-/// then anvil.
+/// Stop a devnet: SIGTERM the nodes (SIGKILL after 10 s), then the `--tls` RPC terminator and
+/// the test Odyns (after the nodes, which use them until they exit), then anvil.
 /// Returns how many processes were stopped. Errors: Local (no devnet.json).
 pub async fn down(dir: &Path) -> Result<usize> {
     let path = dir.join("devnet.json");
@@ -637,7 +640,7 @@ pub async fn down(dir: &Path) -> Result<usize> {
     let info: DevnetInfo = serde_json::from_str(&text)
         .map_err(|e| Error::local(format!("invalid {}: {e}", path.display())))?;
     let mut pids: Vec<u32> = info.nodes.iter().map(|n| n.pid).collect();
-    pids.extend(info.rpc_proxy_pid);
+    pids.extend(info.helper_pids());
     pids.push(info.anvil_pid);
     let mut stopped = 0;
     for pid in pids {
@@ -682,81 +685,4 @@ async fn ready(url: &str) -> bool {
         .send()
         .await
         .is_ok_and(|r| r.status().is_success())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn toml_str(s: &str) -> String {
-        toml::Value::String(s.to_string()).to_string()
-    }
-
-    /// The configs equal (as TOML values) what the hand-written templates produced before.
-    #[test]
-    fn configs_match_the_former_templates() {
-        let t = tempfile::tempdir().unwrap();
-        let (rpc, nova, kms) = ("http://127.0.0.1:8545", "0xaa\"quoted\"", "0xbb");
-        let pw = "/tmp/dir with space/password";
-        let common = format!(
-            "rpc_url = {}\nnova_app_registry = {}\nkms_registry = {}\nkms_app_id = {}\npassword_file = {}\n",
-            toml_str(rpc),
-            toml_str(nova),
-            toml_str(kms),
-            DEVNET_KMS_APP_ID,
-            toml_str(pw),
-        );
-        let node_old = format!(
-            "{common}keystore = {}\nbind_addr = {}\nnode_url = {}\ndata_dir = {}\nnode_tick_seconds = 1\nnonce_rate_limit_per_minute = 0\naddr = {}\n",
-            toml_str("/d/node-1.keystore.json"),
-            toml_str("127.0.0.1:9000"),
-            toml_str("http://127.0.0.1:9000"),
-            toml_str("/d/node-1"),
-            toml_str("http://127.0.0.1:9000"),
-        );
-        let node = NodeConfig {
-            rpc_url: rpc.into(),
-            nova_app_registry: nova.into(),
-            kms_registry: kms.into(),
-            kms_app_id: DEVNET_KMS_APP_ID,
-            password_file: pw.into(),
-            keystore: "/d/node-1.keystore.json".into(),
-            bind_addr: "127.0.0.1:9000".into(),
-            node_url: "http://127.0.0.1:9000".into(),
-            data_dir: "/d/node-1".into(),
-            node_tick_seconds: 1,
-            nonce_rate_limit_per_minute: 0,
-            addr: "http://127.0.0.1:9000".into(),
-            tls_cert_file: None,
-            tls_key_file: None,
-            ca_file: None,
-        };
-        let path = t.path().join("node-1.toml");
-        write_config(&path, "# header\n", &node).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# header\n"), "{text}");
-        let parsed: toml::Value = toml::from_str(&text).unwrap();
-        assert_eq!(parsed, toml::from_str::<toml::Value>(&node_old).unwrap());
-        assert_eq!(toml::from_str::<NodeConfig>(&text).unwrap(), node);
-
-        let app_old = format!(
-            "{common}keystore = {}\naddr = {}\n",
-            toml_str("/d/app.keystore.json"),
-            toml_str("http://127.0.0.1:9000"),
-        );
-        let app = AppConfig {
-            rpc_url: rpc.into(),
-            nova_app_registry: nova.into(),
-            kms_registry: kms.into(),
-            kms_app_id: DEVNET_KMS_APP_ID,
-            password_file: pw.into(),
-            keystore: "/d/app.keystore.json".into(),
-            addr: "http://127.0.0.1:9000".into(),
-            ca_file: None,
-        };
-        let path = t.path().join("app.toml");
-        write_config(&path, "", &app).unwrap();
-        let parsed: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(parsed, toml::from_str::<toml::Value>(&app_old).unwrap());
-    }
 }

@@ -22,6 +22,9 @@ pub enum DevnetCmd {
     /// TLS terminator in front of anvil, started by `devnet up --tls` (internal).
     #[command(hide = true)]
     RpcProxy(RpcProxyArgs),
+    /// A test Odyn (protocol.md §3.2), started by `devnet up --odyn-nodes` (internal).
+    #[command(hide = true)]
+    Odyn(OdynArgs),
 }
 
 /// Arguments of `devnet up`.
@@ -44,6 +47,24 @@ pub struct UpArgs {
     /// terminator, ca_file in every generated config
     #[arg(long)]
     pub tls: bool,
+    /// The last K nodes hold their identity in a test Odyn process each (identity = "odyn",
+    /// odyn_url in their configs; wallet and teePubkey registered as Odyn reports them)
+    #[arg(long, value_name = "K", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=16))]
+    pub odyn_nodes: u16,
+}
+
+/// Arguments of the hidden `devnet odyn`.
+#[derive(Debug, Args)]
+pub struct OdynArgs {
+    /// Address to listen on (ignored when a listening socket is handed over, as `devnet up`
+    /// does: `LISTEN_PID` / `LISTEN_FDS`). With port 0 the bound URL is the first line printed
+    /// on stdout
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Key file (wallet + P-384 key, JSON, created 0600 when missing): the same file keeps the
+    /// enclave identity across restarts [default: fresh keys, lost on exit]
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 /// Arguments of the hidden `devnet rpc-proxy`.
@@ -82,6 +103,7 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 timeout: Duration::from_secs(a.timeout),
                 apps: a.apps,
                 tls: a.tls,
+                odyn_nodes: a.odyn_nodes,
             })
             .await?;
             match cli.output {
@@ -98,6 +120,9 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                     );
                     for (i, n) in info.nodes.iter().enumerate() {
                         println!("  node-{}:   {} {} (pid {})", i + 1, n.url, n.wallet, n.pid);
+                        if let Some(o) = &n.odyn {
+                            println!("            identity in Odyn {} (pid {})", o.url, o.pid);
+                        }
                     }
                     for app in &info.apps {
                         println!(
@@ -122,6 +147,35 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 a.upstream
             );
             crate::tls::proxy::run(listener, a.upstream, &a.cert, &a.key).await
+        }
+        DevnetCmd::Odyn(a) => {
+            let listener = match crate::activation::inherited_listener()? {
+                Some(l) => l,
+                None => std::net::TcpListener::bind(a.listen).map_err(|e| {
+                    crate::error::Error::local(format!("cannot listen on {}: {e}", a.listen))
+                })?,
+            };
+            let keys = match &a.key_file {
+                Some(f) => crate::devnet_odyn::OdynKeys::load_or_create(f)?,
+                None => crate::devnet_odyn::OdynKeys::generate(),
+            };
+            let mut odyn = crate::devnet_odyn::TestOdyn::start_on(listener, keys, None).await?;
+            match cli.output {
+                // One line, so a parent can read it while the process keeps serving.
+                Output::Json => println!(
+                    "{}",
+                    serde_json::json!({"url": odyn.url(), "wallet": odyn.address()})
+                ),
+                Output::Text => println!("{}", odyn.url()),
+            }
+            eprintln!(
+                "test Odyn: {} (wallet {}); stops on SIGTERM / SIGINT",
+                odyn.url(),
+                odyn.address()
+            );
+            crate::daemon::wait_for_signal().await;
+            odyn.stop();
+            Ok(())
         }
         DevnetCmd::Down(a) => {
             let stopped = devnet::down(&a.dir).await?;

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use novakms::chain::devchain::RegistryAdmin;
-use novakms::chain::devnet::{DevnetInfo, DevnetNode};
+use novakms::chain::devnet::{DevnetInfo, DevnetNode, NodeConfig};
 use novakms::chain::registry::RegistryClient;
 use novakms::client::app::AppClient;
 use novakms::identity::Identity;
@@ -109,15 +109,30 @@ impl Devnet {
         self.client_for(id, i)
     }
 
+    /// Node `i`'s wallet and teePubkey (DER): from its keystore, or from its test Odyn's key
+    /// file on a `--odyn-nodes` node.
+    pub fn node_keys(&self, i: usize) -> (String, Vec<u8>) {
+        match &self.info.nodes[i].odyn {
+            Some(o) => {
+                let k = novakms::devnet_odyn::OdynKeys::load_or_create(&o.key_file).unwrap();
+                (k.address(), k.tee_pubkey_der())
+            }
+            None => {
+                let node = self.identity(&self.info.nodes[i].keystore);
+                (node.address(), node.tee_pubkey_der())
+            }
+        }
+    }
+
     /// App client with an arbitrary identity against node `i` (the node's
-    /// wallet and teePubkey taken from the node's keystore).
+    /// wallet and teePubkey from [`Devnet::node_keys`]).
     pub fn client_for(&self, id: Identity, i: usize) -> AppClient {
-        let node = self.identity(&self.info.nodes[i].keystore);
+        let (wallet, tee) = self.node_keys(i);
         AppClient::new(
             &self.info.nodes[i].url,
             id,
-            &node.address(),
-            node.tee_pubkey_der(),
+            &wallet,
+            tee,
             novakms::crypto::envelope::DEFAULT_INFO_LABEL,
             Duration::from_secs(30),
         )
@@ -224,26 +239,17 @@ impl Devnet {
         let url = format!("{scheme}://127.0.0.1:{port}");
         rt.block_on(async {
             let owner = novakms::chain::devchain::dev_signer().unwrap();
-            novakms::chain::devchain::fund(
+            novakms::chain::devnet::odyn::register_node(
                 &self.info.rpc_url,
                 &owner,
+                &self.admin(),
+                self.info.kms_app_id,
                 &id.address(),
-                10u128.pow(19),
+                &url,
+                &id.tee_pubkey_der(),
             )
             .await
             .unwrap();
-            self.admin()
-                .register_instance(
-                    self.info.kms_app_id,
-                    1,
-                    &id.address(),
-                    &url,
-                    &id.tee_pubkey_der(),
-                    &id.address(),
-                    true,
-                )
-                .await
-                .unwrap();
         });
         let data_dir = self.path().join(format!("{name}-data"));
         let base = std::fs::read_to_string(&self.node(0).config).unwrap();
@@ -272,8 +278,9 @@ impl Devnet {
 
     /// Register a KMS node whose identity lives in an Odyn at `odyn_url` (wallet `wallet`,
     /// teePubkey `tee_der`): funded (it may send `setMasterSecretHash`), active, zkVerified,
-    /// on a free port, with a config copied from node 1's where the keystore lines are
-    /// replaced by `identity = "odyn"` and `odyn_url`. Returns the config, URL, data dir and
+    /// on a free port (`chain::devnet::odyn::register_node`, as `devnet up --odyn-nodes`
+    /// does), with node 1's config switched to `identity = "odyn"` and `odyn_url`
+    /// (`NodeConfig::on_odyn`). Returns the config, URL, data dir and
     /// the registry instance id. Reusing `port` keeps the node's URL (a new enclave identity
     /// on the same host).
     pub fn add_odyn_node(
@@ -295,41 +302,31 @@ impl Devnet {
         let url = format!("http://127.0.0.1:{port}");
         let iid = rt.block_on(async {
             let owner = novakms::chain::devchain::dev_signer().unwrap();
-            novakms::chain::devchain::fund(&self.info.rpc_url, &owner, wallet, 10u128.pow(19))
-                .await
-                .unwrap();
-            self.admin()
-                .register_instance(self.info.kms_app_id, 1, wallet, &url, tee_der, wallet, true)
-                .await
-                .unwrap()
+            novakms::chain::devnet::odyn::register_node(
+                &self.info.rpc_url,
+                &owner,
+                &self.admin(),
+                self.info.kms_app_id,
+                wallet,
+                &url,
+                tee_der,
+            )
+            .await
+            .unwrap()
         });
         let data_dir = self.path().join(format!("{name}-data"));
-        let base = std::fs::read_to_string(&self.node(0).config).unwrap();
-        let mut cfg = String::new();
-        for line in base.lines() {
-            let k = line.split('=').next().unwrap_or("").trim();
-            if ![
-                "keystore",
-                "password_file",
-                "bind_addr",
-                "node_url",
-                "data_dir",
-                "addr",
-                "identity",
-                "odyn_url",
-            ]
-            .contains(&k)
-            {
-                cfg.push_str(line);
-                cfg.push('\n');
-            }
+        let base: NodeConfig =
+            toml::from_str(&std::fs::read_to_string(&self.node(0).config).unwrap()).unwrap();
+        let cfg = NodeConfig {
+            bind_addr: format!("127.0.0.1:{port}"),
+            node_url: url.clone(),
+            data_dir: data_dir.display().to_string(),
+            addr: url.clone(),
+            ..base
         }
-        cfg.push_str(&format!(
-            "identity = \"odyn\"\nodyn_url = {odyn_url:?}\nbind_addr = \"127.0.0.1:{port}\"\nnode_url = \"{url}\"\ndata_dir = {:?}\naddr = \"{url}\"\n",
-            data_dir.display().to_string()
-        ));
+        .on_odyn(odyn_url);
         let config = self.path().join(format!("{name}.toml"));
-        std::fs::write(&config, cfg).unwrap();
+        std::fs::write(&config, toml::to_string(&cfg).unwrap()).unwrap();
         (config, url, data_dir, iid)
     }
 
@@ -442,7 +439,7 @@ impl Drop for Devnet {
             }
             reap(pid);
         }
-        if let Some(pid) = self.info.rpc_proxy_pid {
+        for pid in self.info.helper_pids() {
             unsafe {
                 libc::kill(pid as i32, libc::SIGKILL);
             }
