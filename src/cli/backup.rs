@@ -249,7 +249,7 @@ async fn create(cli: &Cli, a: &CreateArgs) -> Result<()> {
             "seconds": (secs * 1000.0).round() / 1000.0,
             "mb_per_s": mb_per_s(c.bytes, secs),
         })),
-        Output::Text => println!(
+        Output::Text => crate::outln!(
             "wrote {} ({} backup): {} bytes, {} apps, {} records, {} tombstones, sha256 {}, \
              signed by {}, {:.2} s ({} MB/s)",
             a.file.display(),
@@ -351,7 +351,7 @@ fn print_manifest(file: &Path, m: &Manifest, file_bytes: u64, expected: u64) {
     for (k, v) in rows {
         t.add_row(vec![k.to_string(), v]);
     }
-    println!("{t}");
+    crate::outln!("{t}");
     if !m.apps.is_empty() {
         let mut a = Table::new();
         a.load_style(UTF8_FULL_CONDENSED);
@@ -364,7 +364,7 @@ fn print_manifest(file: &Path, m: &Manifest, file_bytes: u64, expected: u64) {
                 app.bytes.to_string(),
             ]);
         }
-        println!("{a}");
+        crate::outln!("{a}");
     }
 }
 
@@ -396,7 +396,7 @@ async fn verify(cli: &Cli, a: &VerifyArgs) -> Result<()> {
             "seconds": (secs * 1000.0).round() / 1000.0,
             "mb_per_s": mb_per_s(v.bytes, secs),
         })),
-        Output::Text => println!(
+        Output::Text => crate::outln!(
             "{}: ok: {} bytes, {} apps, {} records, {} tombstones, sha256 {}, signed by {}, \
              {:.2} s ({} MB/s)",
             a.file.display(),

@@ -364,7 +364,7 @@ fn print_table(r: &Report) {
         s.ops_per_sec,
         &s.latency_ms,
     ));
-    println!("{t}");
+    crate::outln!("{t}");
     let mut info = Table::new();
     info.load_style(UTF8_FULL_CONDENSED);
     let mut rows: Vec<(String, String)> = vec![
@@ -396,7 +396,7 @@ fn print_table(r: &Report) {
     for (k, v) in rows {
         info.add_row(vec![k, v]);
     }
-    println!("{info}");
+    crate::outln!("{info}");
 }
 
 #[cfg(test)]

@@ -208,13 +208,13 @@ async fn status(cli: &Cli, a: &StatusArgs) -> Result<()> {
             "nodes": rows,
         })),
         Output::Text => {
-            println!("{}", status_table(&rows));
-            println!(
+            crate::outln!("{}", status_table(&rows));
+            crate::outln!(
                 "masterSecretHash: {}",
                 hash_str.as_deref().unwrap_or("unset")
             );
             for r in rows.iter().filter(|r| r.reason.is_some()) {
-                println!(
+                crate::outln!(
                     "#{} {}: {}",
                     r.instance_id,
                     r.url,
@@ -248,7 +248,7 @@ async fn status(cli: &Cli, a: &StatusArgs) -> Result<()> {
 }
 
 fn print_check(r: &CheckReport) {
-    println!(
+    crate::outln!(
         "checked by {} at {}",
         short(&r.coordinator),
         crate::clock::rfc3339_ms(r.now_ms)
@@ -263,15 +263,15 @@ fn print_check(r: &CheckReport) {
             )
         };
         let me = if n.is_self { " (this node)" } else { "" };
-        println!("  {} {}{me}: {what}", short(&n.wallet), n.url);
+        crate::outln!("  {} {}{me}: {what}", short(&n.wallet), n.url);
     }
     if r.apps.is_empty() {
-        println!("no app data on any comparable node");
+        crate::outln!("no app data on any comparable node");
     }
     for v in &r.apps {
         if v.agree {
             let g = &v.groups[0];
-            println!(
+            crate::outln!(
                 "app {}: agree on {} node(s): {} records, {} tombstones, digest {}…",
                 v.app_id,
                 g.nodes.len(),
@@ -281,10 +281,10 @@ fn print_check(r: &CheckReport) {
             );
             continue;
         }
-        println!("app {}: DIFFER", v.app_id);
+        crate::outln!("app {}: DIFFER", v.app_id);
         for g in &v.groups {
             let nodes: Vec<String> = g.nodes.iter().map(|w| short(w)).collect();
-            println!(
+            crate::outln!(
                 "  digest {}… ({} records, {} tombstones): {}",
                 &g.digest[..16],
                 g.records,
@@ -294,10 +294,10 @@ fn print_check(r: &CheckReport) {
         }
         let Some(d) = &v.diff else { continue };
         if let Some(e) = &d.error {
-            println!("  differing keys unavailable: {e}");
+            crate::outln!("  differing keys unavailable: {e}");
             continue;
         }
-        println!("  differing keys ({}):", d.keys.len());
+        crate::outln!("  differing keys ({}):", d.keys.len());
         for k in &d.keys {
             let states: Vec<String> = k
                 .nodes
@@ -312,10 +312,10 @@ fn print_check(r: &CheckReport) {
                     ),
                 })
                 .collect();
-            println!("    {:?}: {}", k.key, states.join("; "));
+            crate::outln!("    {:?}: {}", k.key, states.join("; "));
         }
         if d.truncated {
-            println!(
+            crate::outln!(
                 "  (a node holds more than {} keys: only the key range every node listed was compared)",
                 crate::wire::cluster::DIFF_KEY_CAP
             );

@@ -109,23 +109,24 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
             match cli.output {
                 Output::Json => print_json(&serde_json::to_value(&info).unwrap_or_default()),
                 Output::Text => {
-                    println!("devnet ready in {}", a.dir.display());
-                    println!("  rpc:      {}", info.rpc_url);
+                    crate::outln!("devnet ready in {}", a.dir.display());
+                    crate::outln!("  rpc:      {}", info.rpc_url);
                     if let Some(ca) = &info.ca_file {
-                        println!("  ca_file:  {} (https only)", ca.display());
+                        crate::outln!("  ca_file:  {} (https only)", ca.display());
                     }
-                    println!(
+                    crate::outln!(
                         "  registry: {} (KMS: {})",
-                        info.nova_app_registry, info.kms_registry
+                        info.nova_app_registry,
+                        info.kms_registry
                     );
                     for (i, n) in info.nodes.iter().enumerate() {
-                        println!("  node-{}:   {} {} (pid {})", i + 1, n.url, n.wallet, n.pid);
+                        crate::outln!("  node-{}:   {} {} (pid {})", i + 1, n.url, n.wallet, n.pid);
                         if let Some(o) = &n.odyn {
-                            println!("            identity in Odyn {} (pid {})", o.url, o.pid);
+                            crate::outln!("            identity in Odyn {} (pid {})", o.url, o.pid);
                         }
                     }
                     for app in &info.apps {
-                        println!(
+                        crate::outln!(
                             "  app {}: novakms --config {} store put greeting hello",
                             app.app_id,
                             app.config.display()
@@ -162,11 +163,11 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
             let mut odyn = crate::devnet_odyn::TestOdyn::start_on(listener, keys, None).await?;
             match cli.output {
                 // One line, so a parent can read it while the process keeps serving.
-                Output::Json => println!(
+                Output::Json => crate::outln!(
                     "{}",
                     serde_json::json!({"url": odyn.url(), "wallet": odyn.address()})
                 ),
-                Output::Text => println!("{}", odyn.url()),
+                Output::Text => crate::outln!("{}", odyn.url()),
             }
             eprintln!(
                 "test Odyn: {} (wallet {}); stops on SIGTERM / SIGINT",
@@ -181,7 +182,7 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
             let stopped = devnet::down(&a.dir).await?;
             match cli.output {
                 Output::Json => print_json(&serde_json::json!({"stopped": stopped})),
-                Output::Text => println!(
+                Output::Text => crate::outln!(
                     "devnet in {} stopped ({stopped} processes)",
                     a.dir.display()
                 ),

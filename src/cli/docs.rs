@@ -101,7 +101,9 @@ pub fn run_completions(a: &CompletionsArgs) -> Result<()> {
     }
     if let Some(shell) = a.shell {
         let mut cmd = Cli::command();
-        clap_complete::generate(shell, &mut cmd, "novakms", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "novakms", &mut script);
+        crate::cli::out::emit(&script);
     }
     Ok(())
 }

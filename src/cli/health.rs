@@ -33,7 +33,7 @@ pub async fn run(cli: &Cli, a: &HealthArgs) -> Result<()> {
         })),
         Output::Text => {
             if ok {
-                println!(
+                crate::outln!(
                     "{}: {}",
                     s.addr,
                     if a.live { "live" } else { "live and ready" }

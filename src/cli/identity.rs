@@ -43,9 +43,9 @@ fn print_identity(cli: &Cli, id: &crate::identity::Identity, file: &std::path::P
             "tee_pubkey": id.tee_pubkey_hex(),
         })),
         Output::Text => {
-            println!("keystore:   {}", file.display());
-            println!("wallet:     {}", id.address());
-            println!("tee_pubkey: {}", id.tee_pubkey_hex());
+            crate::outln!("keystore:   {}", file.display());
+            crate::outln!("wallet:     {}", id.address());
+            crate::outln!("tee_pubkey: {}", id.tee_pubkey_hex());
         }
     }
 }

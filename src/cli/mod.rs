@@ -1,6 +1,18 @@
 //! Command-line interface: one file per subcommand (args struct + `run()`),
 //! no business logic here (design.md §2).
 
+/// `println!` for the CLI: formats like `println!` and writes through [`out::emit`], which
+/// ends the process quietly (exit 0) when stdout's reader has gone instead of panicking.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::cli::out::emit(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::out::emit(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
 pub mod backup;
 pub mod bench;
 pub mod cluster;
@@ -8,6 +20,7 @@ pub mod devnet;
 pub mod docs;
 pub mod health;
 pub mod identity;
+pub mod out;
 pub mod registry;
 pub mod restore;
 pub mod serve;
@@ -181,7 +194,7 @@ impl Cli {
 
 /// Print `value` as pretty JSON on stdout.
 pub fn print_json(value: &serde_json::Value) {
-    println!(
+    crate::outln!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
     );

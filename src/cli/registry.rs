@@ -84,7 +84,7 @@ pub async fn run(cli: &Cli, cmd: &RegistryCmd) -> Result<()> {
                             short(&r.tee_pubkey),
                         ]);
                     }
-                    println!("{t}");
+                    crate::outln!("{t}");
                 }
             }
         }
@@ -104,13 +104,13 @@ pub async fn run(cli: &Cli, cmd: &RegistryCmd) -> Result<()> {
                     "nova_app_registry": reg.nova_app_registry(),
                 })),
                 Output::Text => {
-                    println!(
+                    crate::outln!(
                         "masterSecretHash:  {}",
                         hash_str.as_deref().unwrap_or("unset")
                     );
-                    println!("KMS app id:        {kms_app_id}");
-                    println!("KMSRegistry:       {}", reg.kms_registry());
-                    println!("NovaAppRegistry:   {}", reg.nova_app_registry());
+                    crate::outln!("KMS app id:        {kms_app_id}");
+                    crate::outln!("KMSRegistry:       {}", reg.kms_registry());
+                    crate::outln!("NovaAppRegistry:   {}", reg.nova_app_registry());
                 }
             }
         }
@@ -128,7 +128,7 @@ pub async fn run(cli: &Cli, cmd: &RegistryCmd) -> Result<()> {
                 })),
                 Output::Text => {
                     for f in &findings {
-                        println!(
+                        crate::outln!(
                             "{} {}: {}",
                             if f.ok { "ok  " } else { "FAIL" },
                             f.check,

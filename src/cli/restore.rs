@@ -130,7 +130,7 @@ pub async fn run(cli: &Cli, a: &RestoreArgs) -> Result<()> {
             "seconds": (secs * 1000.0).round() / 1000.0,
         })),
         Output::Text => {
-            println!(
+            crate::outln!(
                 "restored {} into {}: {} apps, {} records, {} tombstones (sha256 {}, signed by \
                  {}), {:.2} s",
                 a.file.display(),
@@ -142,11 +142,11 @@ pub async fn run(cli: &Cli, a: &RestoreArgs) -> Result<()> {
                 verified.signer,
                 secs
             );
-            println!("master secret: {secret}");
+            crate::outln!("master secret: {secret}");
             if let Some(p) = &restored.old_moved_to {
-                println!("old database kept as {}", p.display());
+                crate::outln!("old database kept as {}", p.display());
             }
-            println!(
+            crate::outln!(
                 "start the node with `novakms serve`: it rejoins the cluster and catches up \
                  from its peers"
             );

@@ -2,7 +2,7 @@
 //! (PoP + envelopes, protocol.md §1–§5) against a node whose wallet and
 //! teePubkey are taken from the registry on chain.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -111,12 +111,13 @@ pub async fn run(cli: &Cli, cmd: &StoreCmd) -> Result<()> {
                     "value": base64::engine::general_purpose::STANDARD.encode(&value),
                 })),
                 Output::Text => {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(&value)?;
-                    if std::io::IsTerminal::is_terminal(&out) && !value.ends_with(b"\n") {
-                        out.write_all(b"\n")?;
+                    let mut value = value;
+                    if std::io::IsTerminal::is_terminal(&std::io::stdout())
+                        && !value.ends_with(b"\n")
+                    {
+                        value.push(b'\n');
                     }
-                    out.flush()?;
+                    crate::cli::out::emit(&value);
                 }
             }
         }
@@ -136,7 +137,7 @@ pub async fn run(cli: &Cli, cmd: &StoreCmd) -> Result<()> {
                 Output::Json => print_json(&json!({"count": keys.len(), "keys": keys})),
                 Output::Text => {
                     for k in keys {
-                        println!("{k}");
+                        crate::outln!("{k}");
                     }
                 }
             }
@@ -157,7 +158,7 @@ pub async fn run_derive(cli: &Cli, a: &DeriveArgs) -> Result<()> {
             "key_hex": hex::encode(&key),
             "key_b64": base64::engine::general_purpose::STANDARD.encode(&key),
         })),
-        Output::Text => println!("{}", hex::encode(&key)),
+        Output::Text => crate::outln!("{}", hex::encode(&key)),
     }
     Ok(())
 }

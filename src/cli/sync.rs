@@ -95,12 +95,16 @@ impl Progress {
 }
 
 fn print_text(r: &SyncResult) {
-    println!(
+    crate::outln!(
         "pulled {} records from {}: {} merged, {} skipped, {} rejected",
-        r.total, r.peer, r.merged, r.skipped, r.rejected
+        r.total,
+        r.peer,
+        r.merged,
+        r.skipped,
+        r.rejected
     );
     for (reason, n) in &r.skip_reasons {
-        println!("  skipped {n}: {reason}");
+        crate::outln!("  skipped {n}: {reason}");
     }
 }
 
