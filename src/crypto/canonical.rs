@@ -128,6 +128,8 @@ mod tests {
             "\"q\\\" b\\\\ \\b\\f\\n\\r\\t \\u0000\\u001f\\u0001 / \u{7f} é \u{2028}\u{2029} 😀\""
         );
         assert_eq!(canonical_json(&json!("\u{1b}")), "\"\\u001b\"");
+        // Escapes right after a multi-byte character and at either end of the string.
+        assert_eq!(canonical_json(&json!("\né\t😀\"")), "\"\\né\\t😀\\\"\"");
         // Keys are escaped the same way.
         assert_eq!(canonical_json(&json!({"a\nb": 1})), "{\"a\\nb\":1}");
     }

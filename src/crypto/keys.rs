@@ -186,6 +186,15 @@ mod tests {
         assert_eq!(decode_hex_lenient(" ab"), Err(CryptoError::InvalidHex));
         assert_eq!(decode_hex_strict("0xab"), Err(CryptoError::InvalidHex));
         assert_eq!(decode_hex_strict("AB").unwrap(), vec![0xab]);
+        // One prefix at most (const-hex would strip a second one itself).
+        assert_eq!(decode_hex_lenient("0x0xab"), Err(CryptoError::InvalidHex));
+        assert_eq!(decode_hex_lenient("0X0xab"), Err(CryptoError::InvalidHex));
+        assert_eq!(decode_hex_strict("0X"), Err(CryptoError::InvalidHex));
+        let all: Vec<u8> = (0..=255).collect();
+        let hex = encode_hex(&all);
+        assert_eq!(hex, hex.to_ascii_lowercase());
+        assert_eq!(decode_hex_strict(&hex).unwrap(), all);
+        assert_eq!(decode_hex_strict(&hex.to_ascii_uppercase()).unwrap(), all);
     }
 
     #[test]
