@@ -83,9 +83,9 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 }
 
 /// Decode hex digits only (any case; no prefix, no whitespace). `const-hex` would strip a
-/// `0x` prefix itself, so one left after the caller's own prefix rule is refused here.
+/// `0x` / `0X` prefix itself, so one left after the caller's own prefix rule is refused here.
 fn decode_hex_digits(t: &str) -> Result<Vec<u8>, CryptoError> {
-    if t.starts_with("0x") {
+    if t.starts_with("0x") || t.starts_with("0X") {
         return Err(CryptoError::InvalidHex);
     }
     const_hex::decode(t).map_err(|_| CryptoError::InvalidHex)
