@@ -10,7 +10,7 @@
 //! the true visibility delay, coarse by one poll interval plus one GET round trip. A node that
 //! does not show the value within `timeout` is counted as a timeout for that sample (never
 //! dropped). Then the probe waits `every` and starts the next sample; it stops when the load
-//! ends (a sample in flight still completes, bounded by `timeout`).
+//! ends (a sample in flight still completes, bounded by `timeout`), after at least one sample.
 //!
 //! The probe's own requests (one PUT and about `delay / poll` GETs per other node per sample)
 //! are not part of the load figures; their counts are in the report so their share is visible.
@@ -171,7 +171,8 @@ pub async fn run(
     };
     let mut polled = vec![false; n];
     let mut seq: u64 = 0;
-    while n >= 2 && load_nodes >= 1 && !stop.is_stopped() {
+    // At least one sample, even if the load ended before the probe got to run.
+    while n >= 2 && load_nodes >= 1 && (seq == 0 || !stop.is_stopped()) {
         let writer = (seq as usize) % load_nodes.min(n);
         let key = format!("{key_prefix}visibility/{seed}/{seq:08}");
         let mut nonce = [0u8; 8];
