@@ -29,11 +29,14 @@ pub const AFTER_HELP: &str = "\
 Apps and nodes: --devnet DIR uses the identities of `devnet up --apps N` and all its nodes;
 otherwise --app-config FILE (repeatable) or the global configuration names the app keystore(s),
 and --node URL (repeatable) or `addr` the node(s). Node wallets and teePubkeys come from the
-registry on chain. Client i talks to node (i mod nodes) as app ((i / nodes) mod apps).
+registry on chain. Client i talks to node (i mod nodes) as app ((i / nodes) mod apps);
+--nodes K keeps the load on the first K nodes.
 
 Report: ops/s and latency p50/p90/p99/max/mean (ms) of successful operations, GET misses (404),
-failures by kind (http_<status>, timeout, connect, verify, bad_answer, local). -o json prints
-one object (see docs/operator-guide.md, \"Load testing\").
+failures by kind (http_<status>, timeout, connect, verify, bad_answer, local), a row per node
+when there are several, and with two or more nodes the write-to-visible delay on each other
+node (p50/p99 ms, samples, timeouts; a probe apart from the load). -o json prints one object
+(see docs/operator-guide.md, \"Load testing\").
 
 Exit codes: 0 every operation succeeded; 3 some operation failed; 8 some answer failed
 response-signature or envelope verification; 1/2/4 setup errors as for other commands.";
