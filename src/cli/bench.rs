@@ -84,21 +84,6 @@ pub struct BenchArgs {
     /// Target node URL (repeatable; clients round-robin over them) [default: addr from the config]
     #[arg(long = "node", value_name = "URL")]
     pub nodes: Vec<String>,
-    /// Which of the nodes (the devnet's, or the --node URLs) take the load: `all`, or the first K;
-    /// the others still serve the visibility probe
-    #[arg(long = "nodes", value_name = "all|K", default_value = "all", value_parser = parse_nodes)]
-    pub load_nodes: NodesArg,
-    /// Each operation acts as a new app identity, registered on the devnet chain before the
-    /// run (the cold envelope path); needs --devnet and --ops (at most 5000)
-    #[arg(long, requires = "devnet", requires = "ops")]
-    pub fresh_apps: bool,
-    /// Pause between write-to-visible samples (PUT on one node, GET on every other node until
-    /// the value shows) when the run knows two or more nodes
-    #[arg(long, value_name = "DURATION", default_value = "200ms", value_parser = parse_duration)]
-    pub visibility_every: Duration,
-    /// No write-to-visible probe
-    #[arg(long)]
-    pub no_visibility: bool,
     /// Take apps, nodes and chain settings from this devnet directory (its devnet.json)
     #[arg(long, value_name = "DIR", conflicts_with = "app_configs")]
     pub devnet: Option<PathBuf>,
@@ -123,6 +108,21 @@ pub struct BenchArgs {
     /// No progress line on stderr (it is also hidden when stderr is not a terminal)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Which of the nodes (the devnet's, or the --node URLs) take the load: `all`, or the first K;
+    /// the others still serve the visibility probe
+    #[arg(long = "nodes", value_name = "all|K", default_value = "all", value_parser = parse_nodes)]
+    pub load_nodes: NodesArg,
+    /// Each operation acts as a new app identity, registered on the devnet chain before the
+    /// run (the cold envelope path); needs --devnet and --ops (at most 5000)
+    #[arg(long, requires = "devnet", requires = "ops")]
+    pub fresh_apps: bool,
+    /// Pause between write-to-visible samples (PUT on one node, GET on every other node until
+    /// the value shows) when the run knows two or more nodes
+    #[arg(long, value_name = "DURATION", default_value = "200ms", value_parser = parse_duration)]
+    pub visibility_every: Duration,
+    /// No write-to-visible probe
+    #[arg(long)]
+    pub no_visibility: bool,
 }
 
 /// Parse a duration: a number with unit `ms`, `s`, `m` or `h` (`10s`, `500ms`,
