@@ -630,6 +630,16 @@ mod tests {
     }
 
     #[test]
+    fn nodes_is_all_or_a_positive_count() {
+        assert_eq!(parse_nodes("all").unwrap(), NodesArg::All);
+        assert_eq!(parse_nodes("1").unwrap(), NodesArg::First(1));
+        assert_eq!(parse_nodes("12").unwrap(), NodesArg::First(12));
+        for bad in ["", "0", "-1", "ALL", "some", "1.5"] {
+            assert!(parse_nodes(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
     fn ratios_are_bounded() {
         assert_eq!(parse_ratio("0.9").unwrap(), 0.9);
         assert_eq!(parse_ratio("0").unwrap(), 0.0);
@@ -673,6 +683,9 @@ mod tests {
             "latency_ms",
             "errors_by_kind",
             "duration_s",
+            "per_node",
+            "visibility",
+            "fresh_apps",
         ] {
             assert!(v.get(k).is_some(), "missing {k}");
         }
