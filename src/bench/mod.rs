@@ -5,7 +5,10 @@
 //! and record latencies and failures per task ([`stats::Recorder`]).
 //!
 //! [`setup`] resolves the apps and nodes into a grid of clients; this module runs a [`Plan`]
-//! over it; the CLI (`cli::bench`) maps flags to both and prints the report.
+//! over it ([`Load`]: which nodes take the load, each task's results kept per node), beside the
+//! write-to-visible [`probe`] when there are two or more nodes; [`fresh`] registers the one-use
+//! identities of `--fresh-apps`. The CLI (`cli::bench`) maps flags to all of them and prints the
+//! report.
 
 pub mod fresh;
 pub mod probe;
