@@ -807,6 +807,8 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the key choice, op mix and values')
             [CompletionResult]::new('--key-prefix', '--key-prefix', [CompletionResultType]::ParameterName, 'Key and derive-path prefix')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout in seconds')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Which of the nodes (the devnet''s, or the --node URLs) take the load: `all`, or the first K; the others still serve the visibility probe')
+            [CompletionResult]::new('--visibility-every', '--visibility-every', [CompletionResultType]::ParameterName, 'Pause between write-to-visible samples (PUT on one node, GET on every other node until the value shows) when the run knows two or more nodes')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML configuration file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for results on stdout')
@@ -823,6 +825,8 @@ Register-ArgumentCompleter -Native -CommandName 'novakms' -ScriptBlock {
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Before get/mixed: write every key of each app namespace once (not measured)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress line on stderr (it is also hidden when stderr is not a terminal)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress line on stderr (it is also hidden when stderr is not a terminal)')
+            [CompletionResult]::new('--fresh-apps', '--fresh-apps', [CompletionResultType]::ParameterName, 'Each operation acts as a new app identity, registered on the devnet chain before the run (the cold envelope path); needs --devnet and --ops (at most 5000)')
+            [CompletionResult]::new('--no-visibility', '--no-visibility', [CompletionResultType]::ParameterName, 'No write-to-visible probe')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

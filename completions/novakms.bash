@@ -723,7 +723,7 @@ _novakms() {
             return 0
             ;;
         novakms__subcmd__bench)
-            opts="-c -q -o -h --concurrency --duration --ops --value-size --keys --read-ratio --node --devnet --app-config --apps --warmup --seed --key-prefix --timeout --quiet --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help put get mixed derive"
+            opts="-c -q -o -h --concurrency --duration --ops --value-size --keys --read-ratio --node --devnet --app-config --apps --warmup --seed --key-prefix --timeout --quiet --nodes --fresh-apps --visibility-every --no-visibility --config --output --log-format --rpc-url --nova-app-registry --kms-registry --kms-app-id --identity --odyn-url --keystore --password-file --addr --help put get mixed derive"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,6 +782,14 @@ _novakms() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visibility-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

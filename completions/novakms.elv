@@ -742,6 +742,8 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --seed 'Seed of the key choice, op mix and values'
             cand --key-prefix 'Key and derive-path prefix'
             cand --timeout 'Per-request timeout in seconds'
+            cand --nodes 'Which of the nodes (the devnet''s, or the --node URLs) take the load: `all`, or the first K; the others still serve the visibility probe'
+            cand --visibility-every 'Pause between write-to-visible samples (PUT on one node, GET on every other node until the value shows) when the run knows two or more nodes'
             cand --config 'TOML configuration file'
             cand -o 'Output format for results on stdout'
             cand --output 'Output format for results on stdout'
@@ -758,6 +760,8 @@ set edit:completion:arg-completer[novakms] = {|@words|
             cand --warmup 'Before get/mixed: write every key of each app namespace once (not measured)'
             cand -q 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
             cand --quiet 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
+            cand --fresh-apps 'Each operation acts as a new app identity, registered on the devnet chain before the run (the cold envelope path); needs --devnet and --ops (at most 5000)'
+            cand --no-visibility 'No write-to-visible probe'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -655,6 +655,8 @@ complete -c novakms -n "__fish_novakms_using_subcommand bench" -l apps -d 'Use o
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l seed -d 'Seed of the key choice, op mix and values' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l key-prefix -d 'Key and derive-path prefix' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l timeout -d 'Per-request timeout in seconds' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l nodes -d 'Which of the nodes (the devnet\'s, or the --node URLs) take the load: `all`, or the first K; the others still serve the visibility probe' -r
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l visibility-every -d 'Pause between write-to-visible samples (PUT on one node, GET on every other node until the value shows) when the run knows two or more nodes' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l config -d 'TOML configuration file' -r -F
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -s o -l output -d 'Output format for results on stdout' -r -f -a "text\t'Human-readable text'
 json\t'One JSON document on stdout'"
@@ -672,6 +674,8 @@ complete -c novakms -n "__fish_novakms_using_subcommand bench" -l password-file 
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l addr -d 'Node URL for client commands (config key addr) [env: NOVAKMS_ADDR]' -r
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -l warmup -d 'Before get/mixed: write every key of each app namespace once (not measured)'
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -s q -l quiet -d 'No progress line on stderr (it is also hidden when stderr is not a terminal)'
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l fresh-apps -d 'Each operation acts as a new app identity, registered on the devnet chain before the run (the cold envelope path); needs --devnet and --ops (at most 5000)'
+complete -c novakms -n "__fish_novakms_using_subcommand bench" -l no-visibility -d 'No write-to-visible probe'
 complete -c novakms -n "__fish_novakms_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry cluster completions man sync backup restore devnet bench help" -f -a "serve" -d 'Run a KMS node: app API, node tick, durable storage'
 complete -c novakms -n "__fish_novakms_using_subcommand help; and not __fish_seen_subcommand_from serve identity store derive health registry cluster completions man sync backup restore devnet bench help" -f -a "identity" -d 'Create or show a node/app identity (wallet + teePubkey)'

@@ -74,8 +74,9 @@ pub async fn serve(settings: Settings, identity: IdentityHandle) -> Result<()> {
     let app = crate::api::router(st.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let sig_state = st.clone();
+    let signalled = shutdown_signal();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signalled.await;
         tracing::info!("shutdown requested: readiness off, draining");
         sig_state.begin_shutdown();
         let _ = stop_tx.send(());
@@ -157,18 +158,35 @@ fn spawn_tls_reloader(
     });
 }
 
-/// Wait for SIGTERM or SIGINT (the shutdown signals of `serve` and the devnet helpers).
-pub(crate) async fn wait_for_signal() {
+/// Register for SIGTERM and SIGINT (the shutdown signals of `serve` and the devnet helpers)
+/// **now**, and return a future that completes on the first of them. Registering before the
+/// process announces itself (READY=1, the printed URL) matters: a signal that arrives between
+/// the announcement and a late registration takes the default action and kills the process
+/// with no orderly shutdown (seen as a failed `devnet odyn` exit under load).
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+    let term = signal(SignalKind::terminate()).ok();
+    let int = signal(SignalKind::interrupt()).ok();
+    async move {
+        let term = async {
+            match term {
+                Some(mut t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let int = async {
+            match int {
+                Some(mut i) => {
+                    i.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = term => {}
+            _ = int => {}
         }
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
     }
 }

@@ -215,3 +215,105 @@ fn bench_workloads_against_a_devnet_and_a_dead_node() {
         "stderr: {stderr}"
     );
 }
+
+/// `--nodes all` on a 3-node devnet: a per-node row for every node adding up to the cluster
+/// figures, write-to-visible samples on every other node without timeouts; `--nodes 1`: the
+/// load on one node, visibility measured on the two others; `--fresh-apps`: one new registered
+/// identity per operation, all accepted.
+#[test]
+fn bench_a_cluster_per_node_with_visibility_and_fresh_apps() {
+    let d = common::Devnet::up_with(3, &["--apps", "2"]);
+    let urls: Vec<String> = d.info.nodes.iter().map(|n| n.url.clone()).collect();
+
+    let out = bench(
+        &d,
+        &[
+            "put",
+            "--nodes",
+            "all",
+            "--duration",
+            "2s",
+            "-c",
+            "6",
+            "--visibility-every",
+            "50ms",
+        ],
+    );
+    let r = report(&out);
+    assert!(out.status.success(), "{r}");
+    assert_eq!(r["nodes"], serde_json::json!(urls), "{r}");
+    let rows = r["per_node"].as_array().expect("per_node");
+    let row_nodes: Vec<&str> = rows.iter().map(|n| n["node"].as_str().unwrap()).collect();
+    assert_eq!(row_nodes, urls, "{r}");
+    let sum = |field: &str| -> u64 { rows.iter().map(|n| n[field].as_u64().unwrap()).sum() };
+    assert_eq!(sum("ops"), r["ops"].as_u64().unwrap(), "{r}");
+    assert_eq!(sum("errors"), 0, "{r}");
+    for n in rows {
+        assert!(n["ops"].as_u64().unwrap() > 0, "every node took load: {r}");
+    }
+    let rate_sum: f64 = rows.iter().map(|n| f(n, &["ops_per_sec"])).sum();
+    assert!((rate_sum - f(&r, &["ops_per_sec"])).abs() < 0.01, "{r}");
+    let v = &r["visibility"];
+    assert!(v["probe_puts"].as_u64().unwrap() > 0, "{r}");
+    let vis = v["per_node"].as_array().expect("visibility.per_node");
+    assert_eq!(vis.len(), 3, "writes rotate, so every node is read: {r}");
+    for n in vis {
+        assert!(n["samples"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(n["timeouts"].as_u64(), Some(0), "{r}");
+        let (p50, p99) = (f(n, &["delay_ms", "p50"]), f(n, &["delay_ms", "p99"]));
+        assert!(0.0 < p50 && p50 <= p99 && p99 < 10_000.0, "{r}");
+    }
+
+    // The load on the first node only; the two others are only read by the probe.
+    let r = report(&bench(
+        &d,
+        &["put", "--nodes", "1", "--ops", "60", "-c", "4"],
+    ));
+    assert_eq!(r["nodes"], serde_json::json!([urls[0]]), "{r}");
+    assert_eq!(r["per_node"].as_array().map(Vec::len), Some(1), "{r}");
+    let read: Vec<&str> = r["visibility"]["per_node"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(read, [urls[1].as_str(), urls[2].as_str()], "{r}");
+    // More nodes than known is a usage error.
+    let out = bench(&d, &["put", "--nodes", "4", "--ops", "10"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // --fresh-apps: 40 operations, 40 identities never seen before, all accepted.
+    let out = bench(
+        &d,
+        &[
+            "put",
+            "--fresh-apps",
+            "--ops",
+            "40",
+            "-c",
+            "4",
+            "--no-visibility",
+        ],
+    );
+    let r = report(&out);
+    assert!(out.status.success(), "{r}");
+    assert_eq!(r["ops"].as_u64(), Some(40), "{r}");
+    assert_eq!(r["errors"].as_u64(), Some(0), "{r}");
+    assert_eq!(r["fresh_apps"]["registered"].as_u64(), Some(40), "{r}");
+    assert_eq!(r["fresh_apps"]["distinct_used"].as_u64(), Some(40), "{r}");
+    assert_eq!(r["fresh_apps"]["app_id"].as_u64(), Some(1000), "{r}");
+    assert!(r["visibility"].is_null(), "{r}");
+    // Without --ops there is no pool size: refused before anything is registered.
+    let out = bench(&d, &["put", "--fresh-apps", "--duration", "1s"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -37,6 +37,19 @@ fn counts(o: &TestOdyn) -> [u64; 3] {
     [o.served("decrypt"), o.served("encrypt"), o.served("sign")]
 }
 
+fn delta(before: [u64; 3], after: [u64; 3]) -> [u64; 3] {
+    [
+        after[0] - before[0],
+        after[1] - before[1],
+        after[2] - before[2],
+    ]
+}
+
+/// Every count of `got` is at least the one of `want`.
+fn covers(got: [u64; 3], want: [u64; 3]) -> bool {
+    got.iter().zip(want).all(|(g, w)| *g >= w)
+}
+
 #[test]
 fn odyn_node_in_a_keystore_cluster() {
     let d = Devnet::up_env(2, &[], &[("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "0")]);
@@ -96,14 +109,30 @@ fn odyn_node_in_a_keystore_cluster() {
         // Odyn calls per request: a GET (no body) = 1 encrypt + 1 sign; a derive (body) = 1
         // decrypt + 1 encrypt + 1 sign. Nothing else (no address or key fetch).
         let (addr0, pk0) = (odyn.served("address"), odyn.served("public_key"));
-        let before = counts(&odyn);
-        for _ in 0..5 {
-            assert!(c.get("from-odyn").await.unwrap().is_some());
+        // Background replication (a peer's push, the node's own pulls) also calls Odyn and
+        // can land inside a window; it only ever adds calls. So every window must cost at
+        // least the expected calls, and one of up to 10 windows exactly that: a request
+        // costing any call more would never match.
+        let mut exact = 0;
+        for _ in 0..10 {
+            let before = counts(&odyn);
+            for _ in 0..5 {
+                assert!(c.get("from-odyn").await.unwrap().is_some());
+            }
+            let d5 = delta(before, counts(&odyn));
+            assert!(covers(d5, [0, 5, 5]), "5 GETs made {d5:?} Odyn calls");
+            let before = counts(&odyn);
+            let k = c.derive("wallet/root", "", 32).await.unwrap();
+            assert_eq!(k.len(), 32);
+            let d1 = delta(before, counts(&odyn));
+            assert!(covers(d1, [1, 1, 1]), "a derive made {d1:?} Odyn calls");
+            if d5 == [0, 5, 5] && d1 == [1, 1, 1] {
+                exact += 1;
+                break;
+            }
         }
-        assert_eq!(counts(&odyn), [before[0], before[1] + 5, before[2] + 5]);
-        let before = counts(&odyn);
+        assert_eq!(exact, 1, "no window without background calls in 10 tries");
         let k1 = c.derive("wallet/root", "", 32).await.unwrap();
-        assert_eq!(counts(&odyn), [before[0] + 1, before[1] + 1, before[2] + 1]);
         assert_eq!(
             (odyn.served("address"), odyn.served("public_key")),
             (addr0, pk0)

@@ -5,8 +5,13 @@
 //! and record latencies and failures per task ([`stats::Recorder`]).
 //!
 //! [`setup`] resolves the apps and nodes into a grid of clients; this module runs a [`Plan`]
-//! over it; the CLI (`cli::bench`) maps flags to both and prints the report.
+//! over it ([`Load`]: which nodes take the load, each task's results kept per node), beside the
+//! write-to-visible [`probe`] when there are two or more nodes; [`fresh`] registers the one-use
+//! identities of `--fresh-apps`. The CLI (`cli::bench`) maps flags to all of them and prints the
+//! report.
 
+pub mod fresh;
+pub mod probe;
 pub mod setup;
 pub mod stats;
 
@@ -23,6 +28,7 @@ use serde_json::{json, Value};
 use crate::client::app::{encode_path_key, AppClient, CallResult};
 use crate::error::{Error, ErrorKind, Result};
 
+pub use probe::{ProbeConfig, Visibility};
 pub use stats::{Latency, OpKind, OpSummary, Recorder, Summary};
 
 /// What each operation of a run does.
@@ -224,14 +230,40 @@ impl Gate {
     }
 }
 
+/// Clients used once each by `--fresh-apps` ([`Load::fresh`]), handed out in order.
+struct FreshPool {
+    clients: Vec<(usize, Arc<AppClient>)>,
+    next: AtomicU64,
+}
+
+impl FreshPool {
+    /// The next unused `(node, client)`, or None when the pool is spent.
+    fn take(&self) -> Option<&(usize, Arc<AppClient>)> {
+        let j = self.next.fetch_add(1, Ordering::Relaxed);
+        self.clients.get(usize::try_from(j).ok()?)
+    }
+}
+
+/// What one client task hands back: a recorder per load node, and the wallets of the
+/// fresh identities it used (`--fresh-apps` only).
+struct TaskResult {
+    per_node: Vec<Recorder>,
+    fresh_wallets: Vec<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn task(
     index: usize,
     plan: Arc<Plan>,
+    node: usize,
     client: Arc<AppClient>,
+    nodes: usize,
+    fresh: Arc<FreshPool>,
     gate: Arc<Gate>,
     progress: Arc<Progress>,
-) -> Recorder {
-    let mut rec = Recorder::new();
+) -> TaskResult {
+    let mut per_node: Vec<Recorder> = (0..nodes).map(|_| Recorder::new()).collect();
+    let mut fresh_wallets = Vec::new();
     let mut rng = rand::rngs::StdRng::seed_from_u64(
         plan.seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
     );
@@ -242,6 +274,18 @@ async fn task(
     let mut key = String::with_capacity(plan.key_prefix.len() + 8);
     let keys = plan.keys.max(1);
     while gate.admit() {
+        let (node, client) = if fresh.clients.is_empty() {
+            (node, &client)
+        } else {
+            match fresh.take() {
+                Some((n, c)) => {
+                    fresh_wallets.push(c.identity().address().to_string());
+                    (*n, c)
+                }
+                None => break,
+            }
+        };
+        let rec = &mut per_node[node.min(nodes - 1)];
         push_key(&mut key, &plan.key_prefix, rng.gen_range(0..keys));
         let op = match plan.workload {
             Workload::Put => OpKind::Put,
@@ -257,9 +301,9 @@ async fn task(
         };
         let t0 = Instant::now();
         let r = match op {
-            OpKind::Put => put(&client, &key, &b64_value).await,
-            OpKind::Get => get(&client, &key).await,
-            OpKind::Derive => derive(&client, &key).await,
+            OpKind::Put => put(client, &key, &b64_value).await,
+            OpKind::Get => get(client, &key).await,
+            OpKind::Derive => derive(client, &key).await,
         };
         let latency = t0.elapsed();
         match r {
@@ -277,26 +321,74 @@ async fn task(
             }
         }
     }
-    rec
+    TaskResult {
+        per_node,
+        fresh_wallets,
+    }
 }
 
-/// Run `plan` with `plan.concurrency` tasks on the current (multi-thread)
-/// tokio runtime, task `i` using `grid[assign(i, ..)]`. Returns the merged
-/// recorder and the wall-clock duration. Errors: Usage (empty grid).
-pub async fn run(
-    plan: &Plan,
-    grid: &ClientGrid,
-    progress: Arc<Progress>,
-) -> Result<(Recorder, Duration)> {
-    let nodes = grid.len();
+/// What [`run`] drives.
+pub struct Load {
+    /// `grid[node][app]`: clients on every node the run knows (load nodes first).
+    pub grid: ClientGrid,
+    /// Node URLs, in grid row order.
+    pub urls: Vec<String>,
+    /// The load goes to nodes `0..load_nodes` (1..=grid rows); the others only serve the
+    /// visibility probe.
+    pub load_nodes: usize,
+    /// `--fresh-apps`: `(node, client)` pairs, each used for exactly one operation, in order
+    /// (each client is a distinct, registered identity); empty: the grid's identities.
+    pub fresh: Vec<(usize, Arc<AppClient>)>,
+    /// The write-to-visible probe ([`probe`]); None: no probe.
+    pub probe: Option<ProbeConfig>,
+}
+
+/// What [`run`] measured.
+pub struct Outcome {
+    /// Every load operation.
+    pub total: Recorder,
+    /// The same operations by target node (`per_node[i]` for `urls[i]`, load nodes only).
+    pub per_node: Vec<Recorder>,
+    /// Wall clock of the load.
+    pub elapsed: Duration,
+    /// The probe's report (with a probe configured and at least two nodes).
+    pub visibility: Option<Visibility>,
+    /// Distinct fresh identities that issued an operation (`--fresh-apps`).
+    pub fresh_identities: u64,
+}
+
+/// Run `plan` with `plan.concurrency` tasks on the current (multi-thread) tokio runtime, task
+/// `i` using `load.grid[assign(i, load_nodes, apps)]` (or the fresh pool), beside the probe if
+/// one is configured. Returns the merged, per-node and probe results. Errors: Usage (empty
+/// grid, `load_nodes` out of range).
+pub async fn run(plan: &Plan, load: &Load, progress: Arc<Progress>) -> Result<Outcome> {
+    let grid = &load.grid;
+    let nodes = load.load_nodes;
     let apps = grid.first().map(Vec::len).unwrap_or(0);
-    if nodes == 0 || apps == 0 || grid.iter().any(|row| row.len() != apps) {
+    if nodes == 0 || nodes > grid.len() || apps == 0 || grid.iter().any(|row| row.len() != apps) {
         return Err(Error::new(
             ErrorKind::Usage,
             "bench needs at least one node and one app",
         ));
     }
     let plan = Arc::new(plan.clone());
+    let fresh = Arc::new(FreshPool {
+        clients: load.fresh.clone(),
+        next: AtomicU64::new(0),
+    });
+    let stop = Arc::new(probe::StopFlag::default());
+    let prober = match load.probe {
+        Some(cfg) if grid.len() >= 2 => Some(tokio::spawn(probe::run(
+            cfg,
+            grid.iter().map(|row| row[0].clone()).collect(),
+            load.urls.clone(),
+            nodes,
+            plan.key_prefix.clone(),
+            plan.seed,
+            stop.clone(),
+        ))),
+        _ => None,
+    };
     let gate = Arc::new(Gate {
         stop: plan.stop,
         start: Instant::now(),
@@ -308,19 +400,42 @@ pub async fn run(
         handles.push(tokio::spawn(task(
             i,
             plan.clone(),
+            n,
             grid[n][a].clone(),
+            nodes,
+            fresh.clone(),
             gate.clone(),
             progress.clone(),
         )));
     }
     let mut total = Recorder::new();
+    let mut per_node: Vec<Recorder> = (0..nodes).map(|_| Recorder::new()).collect();
+    let mut wallets = std::collections::BTreeSet::new();
     for h in handles {
         match h.await {
-            Ok(r) => total.merge(&r),
+            Ok(r) => {
+                for (mine, theirs) in per_node.iter_mut().zip(&r.per_node) {
+                    mine.merge(theirs);
+                    total.merge(theirs);
+                }
+                wallets.extend(r.fresh_wallets);
+            }
             Err(_) => total.record_error("local"),
         }
     }
-    Ok((total, gate.start.elapsed()))
+    let elapsed = gate.start.elapsed();
+    stop.stop();
+    let visibility = match prober {
+        Some(h) => h.await.ok(),
+        None => None,
+    };
+    Ok(Outcome {
+        total,
+        per_node,
+        elapsed,
+        visibility,
+        fresh_identities: wallets.len() as u64,
+    })
 }
 
 /// Write every key of the key space once through `clients` (one per app

@@ -40,6 +40,33 @@ pub struct Setup {
     pub apps: Vec<App>,
     /// Node URLs, in grid row order.
     pub urls: Vec<String>,
+    /// The resolved nodes, in grid row order.
+    pub nodes: Vec<NodeTarget>,
+    /// The devnet (`--devnet DIR`), for what needs its chain owner (`--fresh-apps`).
+    pub devnet: Option<DevnetInfo>,
+}
+
+/// One target node: its HTTP pool and on-chain identity.
+pub struct NodeTarget {
+    /// Base URL, no trailing `/`.
+    pub url: String,
+    http: reqwest::Client,
+    tee_wallet: String,
+    tee_pubkey: Vec<u8>,
+}
+
+impl NodeTarget {
+    /// A client acting as `identity` against this node (sharing its connection pool).
+    /// Errors: Local (invalid node wallet).
+    pub fn client(&self, identity: IdentityHandle) -> Result<Arc<AppClient>> {
+        Ok(Arc::new(AppClient::with_handle(
+            self.http.clone(),
+            &self.url,
+            identity,
+            &self.tee_wallet,
+            self.tee_pubkey.clone(),
+        )?))
+    }
 }
 
 /// One app identity to act as.
@@ -57,6 +84,7 @@ struct Sources {
     node_wallet: Option<String>,
     nodes: Vec<String>,
     identities: Vec<IdentityHandle>,
+    devnet: Option<DevnetInfo>,
 }
 
 fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
@@ -106,6 +134,7 @@ fn load_devnet(dir: &Path, s: &Settings, a: &Targets) -> Result<Sources> {
         node_wallet: None,
         nodes,
         identities,
+        devnet: Some(info),
     })
 }
 
@@ -154,6 +183,7 @@ async fn load_configured(s: &Settings, a: &Targets) -> Result<Sources> {
         },
         nodes,
         identities,
+        devnet: None,
     })
 }
 
@@ -174,6 +204,7 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
     }
     let mut grid = Vec::new();
     let mut urls = Vec::new();
+    let mut targets = Vec::new();
     for url in &src.nodes {
         let url = url.trim_end_matches('/').to_string();
         let node = resolve_node(
@@ -189,20 +220,27 @@ async fn build_grid(src: Sources, a: &Targets) -> Result<Setup> {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::local(format!("cannot build HTTP client: {e}")))?;
+        let target = NodeTarget {
+            url: url.clone(),
+            http,
+            tee_wallet: node.tee_wallet,
+            tee_pubkey: node.tee_pubkey,
+        };
         let mut row = Vec::new();
         for app in &apps {
-            row.push(Arc::new(AppClient::with_handle(
-                http.clone(),
-                &url,
-                app.identity.clone(),
-                &node.tee_wallet,
-                node.tee_pubkey.clone(),
-            )?));
+            row.push(target.client(app.identity.clone())?);
         }
         grid.push(row);
         urls.push(url);
+        targets.push(target);
     }
-    Ok(Setup { grid, apps, urls })
+    Ok(Setup {
+        grid,
+        apps,
+        urls,
+        nodes: targets,
+        devnet: src.devnet,
+    })
 }
 
 /// Resolve `targets` into clients (see the module docs).

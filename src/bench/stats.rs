@@ -54,7 +54,8 @@ impl OpKind {
     }
 }
 
-fn new_histogram() -> Histogram<u64> {
+/// An empty latency histogram in microseconds (1 µs ..= [`MAX_LATENCY_US`], [`SIGNIFICANT_DIGITS`]).
+pub fn new_histogram() -> Histogram<u64> {
     // Constant, valid bounds (low >= 1, high >= 2 * low, sigfig <= 5): cannot fail.
     Histogram::new_with_bounds(1, MAX_LATENCY_US, SIGNIFICANT_DIGITS)
         .expect("constant histogram bounds are valid")
@@ -192,7 +193,8 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(h: &Histogram<u64>) -> Latency {
+    /// Percentiles of a microsecond histogram, in ms (all zero when empty).
+    pub fn of(h: &Histogram<u64>) -> Latency {
         if h.is_empty() {
             return Latency::default();
         }

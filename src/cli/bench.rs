@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::bench::setup::{self, Setup, Targets};
-use crate::bench::{self, Plan, Progress, Stop, Summary, Workload};
+use crate::bench::{self, Load, Plan, ProbeConfig, Progress, Stop, Summary, Visibility, Workload};
 use crate::cli::{print_json, Cli, Output};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -29,11 +29,14 @@ pub const AFTER_HELP: &str = "\
 Apps and nodes: --devnet DIR uses the identities of `devnet up --apps N` and all its nodes;
 otherwise --app-config FILE (repeatable) or the global configuration names the app keystore(s),
 and --node URL (repeatable) or `addr` the node(s). Node wallets and teePubkeys come from the
-registry on chain. Client i talks to node (i mod nodes) as app ((i / nodes) mod apps).
+registry on chain. Client i talks to node (i mod nodes) as app ((i / nodes) mod apps);
+--nodes K keeps the load on the first K nodes.
 
 Report: ops/s and latency p50/p90/p99/max/mean (ms) of successful operations, GET misses (404),
-failures by kind (http_<status>, timeout, connect, verify, bad_answer, local). -o json prints
-one object (see docs/operator-guide.md, \"Load testing\").
+failures by kind (http_<status>, timeout, connect, verify, bad_answer, local), a row per node
+when there are several, and with two or more nodes the write-to-visible delay on each other
+node (p50/p99 ms, samples, timeouts; a probe apart from the load). -o json prints one object
+(see docs/operator-guide.md, \"Load testing\").
 
 Exit codes: 0 every operation succeeded; 3 some operation failed; 8 some answer failed
 response-signature or envelope verification; 1/2/4 setup errors as for other commands.";
@@ -105,6 +108,21 @@ pub struct BenchArgs {
     /// No progress line on stderr (it is also hidden when stderr is not a terminal)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Which of the nodes (the devnet's, or the --node URLs) take the load: `all`, or the first K;
+    /// the others still serve the visibility probe
+    #[arg(long = "nodes", value_name = "all|K", default_value = "all", value_parser = parse_nodes)]
+    pub load_nodes: NodesArg,
+    /// Each operation acts as a new app identity, registered on the devnet chain before the
+    /// run (the cold envelope path); needs --devnet and --ops (at most 5000)
+    #[arg(long, requires = "devnet", requires = "ops")]
+    pub fresh_apps: bool,
+    /// Pause between write-to-visible samples (PUT on one node, GET on every other node until
+    /// the value shows) when the run knows two or more nodes
+    #[arg(long, value_name = "DURATION", default_value = "200ms", value_parser = parse_duration)]
+    pub visibility_every: Duration,
+    /// No write-to-visible probe
+    #[arg(long)]
+    pub no_visibility: bool,
 }
 
 /// Parse a duration: a number with unit `ms`, `s`, `m` or `h` (`10s`, `500ms`,
@@ -129,6 +147,28 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
         return Err(format!("duration {s:?} out of range (0 < d <= 7 days)"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// `--nodes`: every node, or the first K.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodesArg {
+    /// Every node.
+    All,
+    /// The first K nodes (K >= 1).
+    First(usize),
+}
+
+/// Parse `--nodes`: `all` or a count >= 1. Errors: a message for clap.
+pub fn parse_nodes(s: &str) -> std::result::Result<NodesArg, String> {
+    match s.trim() {
+        "all" => Ok(NodesArg::All),
+        t => match t.parse::<usize>() {
+            Ok(k) if k >= 1 => Ok(NodesArg::First(k)),
+            _ => Err(format!(
+                "invalid --nodes {s:?}: expected `all` or a count >= 1"
+            )),
+        },
+    }
 }
 
 fn parse_ratio(s: &str) -> std::result::Result<f64, String> {
@@ -170,6 +210,37 @@ pub struct Report {
     /// Measured results.
     #[serde(flatten)]
     pub summary: Summary,
+    /// The same results by target node, in `nodes` order (`ops` and `errors` add up to the
+    /// totals above).
+    pub per_node: Vec<NodeReport>,
+    /// Write-to-visible delays on the other nodes (null: fewer than two nodes, or
+    /// `--no-visibility`); see `bench::probe`.
+    pub visibility: Option<Visibility>,
+    /// `--fresh-apps` (null without it).
+    pub fresh_apps: Option<FreshReport>,
+}
+
+/// One `per_node` row of the report: the node's URL and its flattened [`Summary`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeReport {
+    /// Node URL.
+    pub node: String,
+    /// What the clients of this node measured.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// The `fresh_apps` object of the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreshReport {
+    /// Identities registered before the run (one per operation).
+    pub registered: u64,
+    /// Distinct identities that issued an operation.
+    pub distinct_used: u64,
+    /// App id they are instances of.
+    pub app_id: u64,
+    /// Time spent registering them on chain (not measured), seconds.
+    pub registration_s: f64,
 }
 
 fn progress_line(quiet: bool) -> ProgressBar {
@@ -199,7 +270,23 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
         timeout: Duration::from_secs(a.timeout),
         concurrency: a.concurrency,
     };
-    let Setup { grid, apps, urls } = setup::setup(&s, &targets).await?;
+    let Setup {
+        grid,
+        apps,
+        urls,
+        nodes,
+        devnet,
+    } = setup::setup(&s, &targets).await?;
+    let load_nodes = match a.load_nodes {
+        NodesArg::All => urls.len(),
+        NodesArg::First(k) if k <= urls.len() => k,
+        NodesArg::First(k) => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("--nodes {k}: only {} node(s) known", urls.len()),
+            ))
+        }
+    };
     let workload = match a.workload {
         WorkloadArg::Put => Workload::Put,
         WorkloadArg::Get => Workload::Get,
@@ -237,13 +324,56 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
         warmup_keys = bench::prefill(&plan, &writers).await?;
     }
 
+    // --fresh-apps: one registered identity per operation, client on node (j mod load nodes).
+    let mut fresh = Vec::new();
+    let mut fresh_pool = None;
+    if a.fresh_apps {
+        let (Some(info), Some(first), Stop::Ops(k)) = (&devnet, apps.first(), stop) else {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "--fresh-apps needs --devnet DIR and --ops N",
+            ));
+        };
+        if !a.quiet {
+            eprintln!("fresh apps: registering {k} app identities on chain (not measured) ...");
+        }
+        let pool = bench::fresh::register_pool(
+            info,
+            first.identity.address(),
+            k,
+            &s.envelope_info_label,
+            s.rpc_timeout(),
+        )
+        .await?;
+        for (j, id) in pool.identities.iter().enumerate() {
+            let n = j % load_nodes;
+            fresh.push((n, nodes[n].client(id.clone())?));
+        }
+        fresh_pool = Some(pool);
+    }
+    let load = Load {
+        grid,
+        urls: urls.clone(),
+        load_nodes,
+        fresh,
+        probe: (!a.no_visibility).then(|| ProbeConfig {
+            every: a.visibility_every,
+            ..ProbeConfig::default()
+        }),
+    };
+
     if !a.quiet {
         eprintln!(
-            "bench {}: {} clients, {} node(s), {} app identity(ies), {}",
+            "bench {}: {} clients, {} of {} node(s), {} app identity(ies), {}",
             workload.name(),
             a.concurrency,
+            load_nodes,
             urls.len(),
-            apps.len(),
+            if a.fresh_apps {
+                fresh_pool.as_ref().map_or(0, |p| p.identities.len())
+            } else {
+                apps.len()
+            },
             match stop {
                 Stop::Ops(n) => format!("{n} operations"),
                 Stop::After(d) => format!("{:.1} s", d.as_secs_f64()),
@@ -272,11 +402,21 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
             }
         })
     };
-    let result = bench::run(&plan, &grid, progress).await;
+    let result = bench::run(&plan, &load, progress).await;
     ticker.abort();
     bar.finish_and_clear();
-    let (recorder, elapsed) = result?;
-    let summary = recorder.summary(elapsed);
+    let outcome = result?;
+    let elapsed = outcome.elapsed;
+    let summary = outcome.total.summary(elapsed);
+    let per_node = outcome
+        .per_node
+        .iter()
+        .zip(&urls)
+        .map(|(r, url)| NodeReport {
+            node: url.clone(),
+            summary: r.summary(elapsed),
+        })
+        .collect();
     let app_ids: BTreeSet<u64> = apps.iter().filter_map(|a| a.app_id).collect();
     let report = Report {
         workload: workload.name().to_string(),
@@ -285,7 +425,7 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
             _ => None,
         },
         concurrency: a.concurrency,
-        nodes: urls,
+        nodes: urls[..load_nodes].to_vec(),
         apps: apps
             .iter()
             .map(|a| a.identity.address().to_string())
@@ -304,6 +444,14 @@ pub async fn run(cli: &Cli, a: &BenchArgs) -> Result<()> {
             Stop::After(_) => None,
         },
         summary,
+        per_node,
+        visibility: outcome.visibility,
+        fresh_apps: fresh_pool.map(|p| FreshReport {
+            registered: p.identities.len() as u64,
+            distinct_used: outcome.fresh_identities,
+            app_id: p.app_id,
+            registration_s: (p.registration_s * 1000.0).round() / 1000.0,
+        }),
     };
     match cli.output {
         Output::Json => print_json(&serde_json::to_value(&report).unwrap_or_default()),
@@ -393,10 +541,76 @@ fn print_table(r: &Report) {
     for (k, v) in &s.errors_by_kind {
         rows.push((format!("errors: {k}"), v.to_string()));
     }
+    if let Some(f) = &r.fresh_apps {
+        rows.push((
+            "fresh apps".into(),
+            format!(
+                "{} distinct identities used of {} registered (app id {}, registration {:.1} s, not measured)",
+                f.distinct_used, f.registered, f.app_id, f.registration_s
+            ),
+        ));
+    }
     for (k, v) in rows {
         info.add_row(vec![k, v]);
     }
     crate::outln!("{info}");
+    if r.per_node.len() > 1 {
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED);
+        t.set_header(vec!["node", "ops", "ops/s", "p50 ms", "p99 ms", "errors"]);
+        for n in &r.per_node {
+            let s = &n.summary;
+            t.add_row(vec![
+                n.node.clone(),
+                s.ops.to_string(),
+                format!("{:.1}", s.ops_per_sec),
+                format!("{:.3}", s.latency_ms.p50),
+                format!("{:.3}", s.latency_ms.p99),
+                s.errors.to_string(),
+            ]);
+        }
+        t.add_row(vec![
+            "cluster (sum)".into(),
+            s.ops.to_string(),
+            format!("{:.1}", s.ops_per_sec),
+            format!("{:.3}", s.latency_ms.p50),
+            format!("{:.3}", s.latency_ms.p99),
+            s.errors.to_string(),
+        ]);
+        crate::outln!("{t}");
+    }
+    if let Some(v) = &r.visibility {
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED);
+        t.set_header(vec![
+            "visible on",
+            "samples",
+            "timeouts",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+        ]);
+        for n in &v.per_node {
+            t.add_row(vec![
+                n.node.clone(),
+                n.samples.to_string(),
+                n.timeouts.to_string(),
+                format!("{:.3}", n.delay_ms.p50),
+                format!("{:.3}", n.delay_ms.p99),
+                format!("{:.3}", n.delay_ms.max),
+            ]);
+        }
+        crate::outln!("{t}");
+        crate::outln!(
+            "write-to-visible: {} probe PUTs ({} failed), {} probe GETs ({} failed), poll {} ms, timeout {} ms; not in the figures above",
+            v.probe_puts,
+            v.probe_put_errors,
+            v.probe_gets,
+            v.probe_get_errors,
+            v.poll_ms,
+            v.timeout_ms
+        );
+    }
 }
 
 #[cfg(test)]
@@ -412,6 +626,16 @@ mod tests {
         assert_eq!(parse_duration("2h").unwrap(), Duration::from_secs(7200));
         for bad in ["", "s", "0s", "-1s", "10x", "1e999", "9999h", "1.2.3s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn nodes_is_all_or_a_positive_count() {
+        assert_eq!(parse_nodes("all").unwrap(), NodesArg::All);
+        assert_eq!(parse_nodes("1").unwrap(), NodesArg::First(1));
+        assert_eq!(parse_nodes("12").unwrap(), NodesArg::First(12));
+        for bad in ["", "0", "-1", "ALL", "some", "1.5"] {
+            assert!(parse_nodes(bad).is_err(), "{bad:?} accepted");
         }
     }
 
@@ -441,6 +665,9 @@ mod tests {
             target_duration_s: None,
             target_ops: Some(5),
             summary: bench::Recorder::new().summary(Duration::from_secs(1)),
+            per_node: Vec::new(),
+            visibility: None,
+            fresh_apps: None,
         };
         let v = serde_json::to_value(&report).unwrap();
         for k in [
@@ -456,6 +683,9 @@ mod tests {
             "latency_ms",
             "errors_by_kind",
             "duration_s",
+            "per_node",
+            "visibility",
+            "fresh_apps",
         ] {
             assert!(v.get(k).is_some(), "missing {k}");
         }

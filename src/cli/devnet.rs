@@ -161,6 +161,8 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 None => crate::devnet_odyn::OdynKeys::generate(),
             };
             let mut odyn = crate::devnet_odyn::TestOdyn::start_on(listener, keys, None).await?;
+            // Registered before the URL is printed: a parent may signal as soon as it reads it.
+            let signalled = crate::daemon::shutdown_signal();
             match cli.output {
                 // One line, so a parent can read it while the process keeps serving.
                 Output::Json => crate::outln!(
@@ -174,7 +176,7 @@ pub async fn run(cli: &Cli, cmd: &DevnetCmd) -> Result<()> {
                 odyn.url(),
                 odyn.address()
             );
-            crate::daemon::wait_for_signal().await;
+            signalled.await;
             odyn.stop();
             Ok(())
         }
