@@ -55,25 +55,36 @@ fn write_value(out: &mut String, v: &Value) {
 
 fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let b = c as u32 as usize;
-                out.push_str("\\u00");
-                out.push(HEX[b >> 4] as char);
-                out.push(HEX[b & 0xf] as char);
-            }
-            c => out.push(c),
+    // Runs that need no escape are copied whole (hex values and envelopes are long such runs,
+    // issue 12). Every escaped character is ASCII, so a byte index below 0x80 is always a char
+    // boundary and the slices stay valid UTF-8.
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + 1;
+        if esc.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+        } else {
+            out.push_str(esc);
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -117,6 +128,8 @@ mod tests {
             "\"q\\\" b\\\\ \\b\\f\\n\\r\\t \\u0000\\u001f\\u0001 / \u{7f} é \u{2028}\u{2029} 😀\""
         );
         assert_eq!(canonical_json(&json!("\u{1b}")), "\"\\u001b\"");
+        // Escapes right after a multi-byte character and at either end of the string.
+        assert_eq!(canonical_json(&json!("\né\t😀\"")), "\"\\né\\t😀\\\"\"");
         // Keys are escaped the same way.
         assert_eq!(canonical_json(&json!({"a\nb": 1})), "{\"a\\nb\":1}");
     }

@@ -268,7 +268,7 @@ impl EnvelopeCipher {
         let key = key_from_shared(&z, &self.own_sec1, &peer_sec1, &nonce12, &self.scheme);
         let ct = aes_gcm_encrypt(&key, &nonce12, plaintext, b"");
         Ok(Envelope {
-            encrypted_data: hex::encode(ct),
+            encrypted_data: super::keys::encode_hex(&ct),
             nonce: hex::encode(nonce),
             sender_tee_pubkey: self.own_spki_hex.clone(),
         })
@@ -382,7 +382,7 @@ pub fn seal_with_scheme_and_nonce(
     let key = envelope_key(own, &peer, &nonce12, scheme);
     let ct = aes_gcm_encrypt(&key, &nonce12, plaintext, b"");
     Ok(Envelope {
-        encrypted_data: hex::encode(ct),
+        encrypted_data: super::keys::encode_hex(&ct),
         nonce: hex::encode(nonce),
         sender_tee_pubkey: hex::encode(spki_der(&own.public_key())),
     })

@@ -72,13 +72,29 @@ pub fn decode_hex_lenient(s: &str) -> Result<Vec<u8>, CryptoError> {
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    hex::decode(t).map_err(|_| CryptoError::InvalidHex)
+    decode_hex_digits(t)
+}
+
+/// Lowercase hex of `bytes` (2 × `bytes.len()` characters, no prefix), as every hex field
+/// of the wire carries it (protocol.md §3.1, §6.4). Vectorised (`const-hex`): record values
+/// and envelopes of replication pages go through here (issue 12).
+pub fn encode_hex(bytes: &[u8]) -> String {
+    const_hex::encode(bytes)
+}
+
+/// Decode hex digits only (any case; no prefix, no whitespace). `const-hex` would strip a
+/// `0x` / `0X` prefix itself, so one left after the caller's own prefix rule is refused here.
+fn decode_hex_digits(t: &str) -> Result<Vec<u8>, CryptoError> {
+    if t.starts_with("0x") || t.starts_with("0X") {
+        return Err(CryptoError::InvalidHex);
+    }
+    const_hex::decode(t).map_err(|_| CryptoError::InvalidHex)
 }
 
 /// Decode hex strictly: no prefix allowed, digits in any case (protocol.md §6.7/§6.8 fields
 /// "plain hex without `0x`"). Errors: [`CryptoError::InvalidHex`].
 pub fn decode_hex_strict(s: &str) -> Result<Vec<u8>, CryptoError> {
-    hex::decode(s).map_err(|_| CryptoError::InvalidHex)
+    decode_hex_digits(s)
 }
 
 /// P-384 secret key from a big-endian scalar given as an integer `k` (test helper for the
@@ -170,6 +186,15 @@ mod tests {
         assert_eq!(decode_hex_lenient(" ab"), Err(CryptoError::InvalidHex));
         assert_eq!(decode_hex_strict("0xab"), Err(CryptoError::InvalidHex));
         assert_eq!(decode_hex_strict("AB").unwrap(), vec![0xab]);
+        // One prefix at most (const-hex would strip a second one itself).
+        assert_eq!(decode_hex_lenient("0x0xab"), Err(CryptoError::InvalidHex));
+        assert_eq!(decode_hex_lenient("0X0xab"), Err(CryptoError::InvalidHex));
+        assert_eq!(decode_hex_strict("0X"), Err(CryptoError::InvalidHex));
+        let all: Vec<u8> = (0..=255).collect();
+        let hex = encode_hex(&all);
+        assert_eq!(hex, hex.to_ascii_lowercase());
+        assert_eq!(decode_hex_strict(&hex).unwrap(), all);
+        assert_eq!(decode_hex_strict(&hex.to_ascii_uppercase()).unwrap(), all);
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Record {
             if self.tombstone {
                 Value::Null
             } else {
-                Value::String(hex::encode(&self.value))
+                Value::String(crate::crypto::keys::encode_hex(&self.value))
             },
         );
         m.insert("version".into(), Value::Object(version));
@@ -119,7 +119,7 @@ impl Record {
             Vec::new()
         } else {
             let s = obj.get("value")?.as_str()?;
-            hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()?
+            crate::crypto::keys::decode_hex_strict(s.strip_prefix("0x").unwrap_or(s)).ok()?
         };
         let mut version = VectorClock::new();
         if let Some(entries) = obj.get("version").and_then(Value::as_object) {

@@ -8,8 +8,9 @@
 //! records and [`PAGE_MAX_BYTES`] record bytes whatever is asked, so its memory per request is
 //! bounded by the page, not the store. The puller merges each page in its own commit (through
 //! `node::ingest`: validation §6.5, merge rule §6.6, the committer, origin = the donor so the
-//! records are not pushed back) and drops it before asking the next one, so its memory is
-//! bounded by the page too.
+//! records are not pushed back) while it fetches the next one (one request in flight per
+//! donor), and drops it before asking the page after that, so its memory is bounded by two
+//! pages.
 //!
 //! **Upstream peers.** An upstream node answers 400 `Unknown sync type: snapshot_page`
 //! (protocol.md §6.7 has three types). That answer is remembered per peer
@@ -144,42 +145,57 @@ pub async fn pull_from(
     let mut out = PullOutcome::default();
     if !single {
         let mut cursor = after;
-        loop {
-            let page = match fetch_page(st, peer, &key, cursor).await {
-                Ok(p) => p,
-                Err(e) if e.kind() == ErrorKind::Refused && out.pages == 0 => {
-                    tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
-                    st.replication
-                        .single_snapshot_peers
-                        .write()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(peer.wallet.clone());
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
+        let mut page = match fetch_page(st, peer, &key, cursor).await {
+            Ok(p) => Some(p),
+            Err(e) if e.kind() == ErrorKind::Refused => {
+                tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
+                st.replication
+                    .single_snapshot_peers
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(peer.wallet.clone());
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        while let Some(p) = page.take() {
             out.pages += 1;
-            if page.last_seq < cursor {
-                tracing::info!(peer = %peer.url, cursor, last_seq = page.last_seq, "peer's change log is behind our pull cursor (new database?); pulling from 0");
+            if p.last_seq < cursor {
+                tracing::info!(peer = %peer.url, cursor, last_seq = p.last_seq, "peer's change log is behind our pull cursor (new database?); pulling from 0");
                 cursor = 0;
+                page = Some(fetch_page(st, peer, &key, cursor).await?);
                 continue;
             }
-            let last = page.is_last();
-            let (next, left) = (page.next_seq, page.last_seq.saturating_sub(page.next_seq));
-            let data = page.data;
-            let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
-                .await
-                .map_err(|e| Error::local(format!("snapshot page parse task failed: {e}")))?;
-            if out.pages == 1 {
-                let n: u64 = parsed.values().map(|v| v.len() as u64).sum();
-                progress(0, n + left);
-            }
-            if !parsed.is_empty() {
-                let r = ingest(st, parsed, Some(&peer.wallet)).await?;
-                out.report.absorb(&r);
-            }
-            let wallet = peer.wallet.clone();
-            blocking(st, move |s| s.set_pull_cursor(&wallet, next)).await?;
+            let last = p.is_last();
+            let (next, left) = (p.next_seq, p.last_seq.saturating_sub(p.next_seq));
+            let first = out.pages == 1;
+            let merge = async {
+                let data = p.data;
+                let parsed = tokio::task::spawn_blocking(move || parse_data(&data))
+                    .await
+                    .map_err(|e| Error::local(format!("snapshot page parse task failed: {e}")))?;
+                if first {
+                    let n: u64 = parsed.values().map(|v| v.len() as u64).sum();
+                    progress(0, n + left);
+                }
+                let r = if parsed.is_empty() {
+                    MergeReport::default()
+                } else {
+                    ingest(st, parsed, Some(&peer.wallet)).await?
+                };
+                let wallet = peer.wallet.clone();
+                blocking(st, move |s| s.set_pull_cursor(&wallet, next)).await?;
+                Ok::<_, Error>(r)
+            };
+            // The next page is fetched while this one is parsed and merged (at most two pages
+            // in memory): the donor's read and sealing overlap our validation and commit.
+            let (merged, fetched) = if last {
+                (merge.await, None)
+            } else {
+                let (m, f) = tokio::join!(merge, fetch_page(st, peer, &key, next));
+                (m, Some(f))
+            };
+            out.report.absorb(&merged?);
             cursor = next;
             progress(out.report.total, out.report.total + left);
             if last {
@@ -188,6 +204,7 @@ pub async fn pull_from(
             if st.is_shutting_down() {
                 return Err(Error::new(ErrorKind::NotReady, "shutting down"));
             }
+            page = fetched.transpose()?;
         }
     }
     out.single_response = true;
