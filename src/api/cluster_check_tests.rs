@@ -1,51 +1,22 @@
 //! `digest_request` on the real `/sync` route and `POST /admin/cluster-check` on a real admin
 //! socket (issue 13), with in-process nodes over memory storage on 127.0.0.1.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use serde_json::json;
 
+use crate::api::peer::tests::{client, refused, serve};
 use crate::client::admin::AdminClient;
-use crate::client::peer::{PeerClient, PeerError};
 use crate::crypto::master::MasterSecret;
 use crate::identity::Identity;
 use crate::node::ingest::tests::test_state;
 use crate::node::peers::PeerInfo;
-use crate::node::state::NodeState;
 use crate::store::digest::app_digest;
 use crate::store::{Limits, Record, VectorClock};
 
 const SECRET: [u8; 32] = [9u8; 32];
 
+/// An ACTIVE, zkVerified member of KMS app 49 (the app of `test_state`).
 fn member(id: &Identity, url: &str) -> PeerInfo {
-    PeerInfo::for_test(&id.address(), id.tee_pubkey_der(), url, 0, true, 49)
-}
-
-/// Serve the real router for `st` on 127.0.0.1; returns the node as a peer.
-async fn serve(st: Arc<NodeState>) -> PeerInfo {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = crate::api::router(st.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    let node_id = st.identity.local().expect("keystore identity").clone();
-    member(&node_id, &format!("http://{addr}"))
-}
-
-fn client(id: &Identity) -> PeerClient {
-    PeerClient::new(
-        id.clone(),
-        crate::crypto::envelope::DEFAULT_INFO_LABEL,
-        std::time::Duration::from_secs(10),
-        crate::clock::Clock::system(),
-    )
-    .unwrap()
+    crate::api::peer::tests::member(id, url, 0, true, 49)
 }
 
 fn rec(key: &str, ts: u64) -> Record {
@@ -56,13 +27,6 @@ fn rec(key: &str, ts: u64) -> Record {
         updated_at_ms: ts,
         tombstone: false,
         ttl_ms: 0,
-    }
-}
-
-fn refused(e: PeerError) -> (u16, String) {
-    match e {
-        PeerError::Refused { status, message } => (status, message),
-        other => panic!("expected a refusal, got {other}"),
     }
 }
 

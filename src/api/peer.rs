@@ -162,7 +162,7 @@ pub async fn nodes(State(st): State<Arc<NodeState>>) -> Json<Value> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
     use std::net::SocketAddr;
 
@@ -175,12 +175,13 @@ mod tests {
     use crate::node::peers::PeerInfo;
     use crate::store::{Record, VectorClock};
 
-    fn member(id: &Identity, url: &str, status: u8, zk: bool, app_id: u64) -> PeerInfo {
+    pub(crate) fn member(id: &Identity, url: &str, status: u8, zk: bool, app_id: u64) -> PeerInfo {
         PeerInfo::for_test(&id.address(), id.tee_pubkey_der(), url, status, zk, app_id)
     }
 
-    /// Serve the real router for `st` on 127.0.0.1; returns the node as a peer.
-    async fn serve(st: Arc<NodeState>) -> PeerInfo {
+    /// Serve the real router for `st` on 127.0.0.1; returns the node as an ACTIVE, zkVerified
+    /// peer of KMS app 49. Also used by `api::cluster_check_tests`.
+    pub(crate) async fn serve(st: Arc<NodeState>) -> PeerInfo {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = crate::api::router(st.clone());
@@ -195,7 +196,7 @@ mod tests {
         member(&node_id, &format!("http://{addr}"), 0, true, 49)
     }
 
-    fn client(id: &Identity) -> PeerClient {
+    pub(crate) fn client(id: &Identity) -> PeerClient {
         PeerClient::new(
             id.clone(),
             crate::crypto::envelope::DEFAULT_INFO_LABEL,
@@ -205,7 +206,7 @@ mod tests {
         .unwrap()
     }
 
-    fn refused(e: PeerError) -> (u16, String) {
+    pub(crate) fn refused(e: PeerError) -> (u16, String) {
         match e {
             PeerError::Refused { status, message } => (status, message),
             other => panic!("expected a refusal, got {other}"),
