@@ -5,7 +5,8 @@
 //! restarted: C pulls B's log, and waits (up to the catch-up grace, 10 s) for A, so for a
 //! while it must say not ready with reason `catching up`. A comes back; C reports ready only
 //! once caught up, and at that moment serves every one of the 2,000 records: the assertion is
-//! on records, not on time.
+//! on records, not on time. Then C writes records of its own and restarts: its catch-up must
+//! not receive them back from A and B (origin exclusion).
 
 mod common;
 
@@ -107,6 +108,49 @@ fn restarted_node_is_not_ready_until_it_caught_up_with_its_peers() {
         let s = common::http::status(&c_url).await;
         assert_eq!(s["catch_up"]["state"], "done");
         assert!(s["catch_up"]["records"].as_u64().unwrap() >= WRITES as u64);
+    });
+    // C's catch-up finished with both peers, so its database may now ask donors to leave out
+    // what it sent them itself (`replicator::paged`, "Origin exclusion"). C writes OWN records
+    // (A and B store them with origin C); once both hold them, C restarts: its catch-up must
+    // not receive them back (before the exclusion it received each twice, once per peer).
+    let s = rt.block_on(common::http::status(&c_url));
+    assert_eq!(s["catch_up"]["peers"], 2, "C pulled from both peers: {s}");
+    const OWN: usize = 1000;
+    rt.block_on(async {
+        let keys: Vec<String> = (0..OWN).map(|i| format!("own/{i:05}")).collect();
+        for chunk in keys.chunks(16) {
+            let puts = chunk.iter().map(|k| cc.put(k, b"written on C", 0));
+            for r in join_all(puts).await {
+                r.unwrap();
+            }
+        }
+        for i in [A, B] {
+            let url = d.node(i).url.clone();
+            common::wait::eventually("A and B hold C's writes", Duration::from_secs(60), || {
+                let url = url.clone();
+                async move {
+                    common::http::status(&url).await["data_store"]["total_keys"]
+                        .as_u64()
+                        .unwrap_or(0)
+                        > (WRITES + OWN) as u64
+                }
+            })
+            .await;
+        }
+    });
+    d.signal_node(C, libc::SIGTERM);
+    d.spawn_node(C, &[]);
+    common::wait::wait_ready(&c_url, Duration::from_secs(120));
+    rt.block_on(async {
+        let s = common::http::status(&c_url).await;
+        assert_eq!(s["catch_up"]["state"], "done");
+        let received = s["catch_up"]["records"].as_u64().unwrap();
+        assert!(
+            received < (OWN / 10) as u64,
+            "C's restart catch-up received {received} records: its own {OWN} writes came back"
+        );
+        let (v, _) = cc.get("own/00999").await.unwrap().unwrap();
+        assert_eq!(v, b"written on C");
     });
     for i in 0..3 {
         let log = std::fs::read_to_string(&d.node(i).log).unwrap_or_default();

@@ -194,5 +194,8 @@ mod tests {
         assert!(ct_eq(b"abc", b"abc"));
         assert!(!ct_eq(b"abc", b"abd"));
         assert!(!ct_eq(b"abc", b"ab"));
+        // two differences that would cancel out if they were xored instead of or-ed
+        assert!(!ct_eq(&[0, 0], &[1, 1]));
+        assert!(!ct_eq(&[0xf0, 0x0f, 7], &[0x0f, 0xf0, 7]));
     }
 }

@@ -218,7 +218,8 @@ async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
 /// `after_seq` (default 0), from one bounded storage read ([`crate::storage::Storage::snapshot_page`]).
 /// `max_records` defaults to and is capped at [`crate::node::replicator::PAGE_MAX_RECORDS`],
 /// `max_bytes` at [`crate::node::replicator::PAGE_MAX_BYTES`] (record bytes), so the donor's
-/// memory per request is bounded whatever the requester asks.
+/// memory per request is bounded whatever the requester asks. `exclude_origins` leaves out
+/// records stored exactly as those wallets sent them (`SyncPayload::excluded_origins`).
 async fn snapshot_page(
     st: &Arc<NodeState>,
     payload: &SyncPayload,
@@ -232,8 +233,9 @@ async fn snapshot_page(
     let max_bytes = payload
         .max_bytes
         .map_or(PAGE_MAX_BYTES, |n| (n as usize).min(PAGE_MAX_BYTES));
+    let exclude = payload.excluded_origins();
     let page = read(st, ReadKind::Scan, move |s| {
-        s.snapshot_page(after, max_records, max_bytes, now)
+        s.snapshot_page(after, max_records, max_bytes, now, &exclude)
     })
     .await?;
     let mut data = Map::new();

@@ -35,6 +35,7 @@ struct Inner {
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
     pull_cursors: BTreeMap<String, u64>,
+    caught_up_once: bool,
     sealed: Option<Vec<u8>>,
     restore_marker: Option<super::RestoreMarker>,
 }
@@ -365,6 +366,7 @@ impl Storage for MemoryStorage {
         max_records: usize,
         max_bytes: usize,
         now_ms: u64,
+        exclude_origins: &[String],
     ) -> Result<super::SnapshotPage> {
         let inner = self.lock()?;
         let mut page = super::SnapshotPage {
@@ -375,12 +377,19 @@ impl Storage for MemoryStorage {
         if max_records == 0 || after_seq == u64::MAX {
             return Ok(page);
         }
-        let mut bytes = 0usize;
+        let (mut bytes, mut scanned) = (0usize, 0usize);
         for (seq, c) in inner.changes.range(after_seq + 1..) {
-            if page.changes.len() >= max_records || (bytes >= max_bytes && bytes > 0) {
+            if page.changes.len() >= max_records
+                || (bytes >= max_bytes && bytes > 0)
+                || scanned >= super::PAGE_MAX_SCANNED
+            {
                 return Ok(page);
             }
             page.scanned_to = *seq;
+            scanned += 1;
+            if super::origin_excluded(c.origin.as_deref(), exclude_origins) {
+                continue;
+            }
             if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
                 if rec.is_expired(now_ms) {
                     continue;
@@ -405,6 +414,15 @@ impl Storage for MemoryStorage {
         self.lock()?
             .pull_cursors
             .insert(peer_wallet.to_string(), seq);
+        Ok(())
+    }
+
+    fn caught_up_once(&self) -> Result<bool> {
+        Ok(self.lock()?.caught_up_once)
+    }
+
+    fn set_caught_up_once(&self) -> Result<()> {
+        self.lock()?.caught_up_once = true;
         Ok(())
     }
 

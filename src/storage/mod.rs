@@ -273,6 +273,17 @@ pub struct SnapshotPage {
     pub last_seq: u64,
 }
 
+/// Most change-log entries one [`Storage::snapshot_page`] call scans (returned or skipped as
+/// expired or excluded) before it ends the page: bounds the donor's work per request when most
+/// entries are skipped.
+pub const PAGE_MAX_SCANNED: usize = 65_536;
+
+/// True when a change-log entry with `origin` (the peer the stored record came from, `None`
+/// for a local change) is left out of a page for `exclude_origins` ([`Storage::snapshot_page`]).
+pub fn origin_excluded(origin: Option<&str>, exclude_origins: &[String]) -> bool {
+    origin.is_some_and(|o| exclude_origins.iter().any(|x| x == o))
+}
+
 /// The node's persistent state (design.md §4). Object-safe; used as `Arc<dyn Storage>`.
 ///
 /// Every method is one atomic, durable operation (see the module docs). Unless stated otherwise,
@@ -494,12 +505,20 @@ pub trait Storage: Send + Sync + 'static {
     /// one entry per stored record, pages from 0 to the end cover every record.
     /// `max_records == 0` returns an empty page with `scanned_to = after_seq` (and the current
     /// `last_seq`).
+    ///
+    /// `exclude_origins` (canonical wallets; empty = none): entries whose change-log origin is
+    /// one of them (records stored exactly as that peer sent them) are scanned but not
+    /// returned, so the requester is not sent back what it, or a donor it already pulled in
+    /// full, holds (`node::replicator::paged`, "Origin exclusion"). A page also ends after
+    /// [`PAGE_MAX_SCANNED`] scanned entries, so skipping costs the donor bounded time per
+    /// request.
     fn snapshot_page(
         &self,
         after_seq: u64,
         max_records: usize,
         max_bytes: usize,
         now_ms: u64,
+        exclude_origins: &[String],
     ) -> Result<SnapshotPage>;
 
     /// The pull cursor of peer `peer_wallet` (canonical wallet): the highest sequence of the
@@ -509,6 +528,16 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Store (replace) the pull cursor of peer `peer_wallet`.
     fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()>;
+
+    /// True once [`Storage::set_caught_up_once`] was called on this database: it completed a
+    /// catch-up with every peer since it was created, so from then on it holds every record it
+    /// sent to a peer and may ask donors to leave those out of pages
+    /// (`node::replicator::paged`, "Origin exclusion"). False in a new database and in one
+    /// written by a restore (the import starts a new database).
+    fn caught_up_once(&self) -> Result<bool>;
+
+    /// Record that this database completed a catch-up with every peer (idempotent).
+    fn set_caught_up_once(&self) -> Result<()>;
 
     /// Orderly close at the end of `novakms serve`, once nothing writes anymore: the redb
     /// backend closes the file and leaves its clean-shutdown marker, so the next open skips the

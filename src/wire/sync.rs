@@ -51,6 +51,41 @@ pub struct SyncPayload {
     /// the donor).
     #[serde(default, deserialize_with = "lenient::u64")]
     pub max_bytes: Option<u64>,
+    /// `snapshot_page`: wallets (`["0x…"]`) whose records, stored at the donor exactly as they
+    /// sent them, the requester does not want (`node::replicator::paged`, "Origin exclusion").
+    /// Entries that are not wallets are ignored; at most [`MAX_EXCLUDE_ORIGINS`] are used.
+    /// Absent = none (and a donor from before this field sends everything, which is only
+    /// slower).
+    #[serde(default)]
+    pub exclude_origins: Value,
+}
+
+/// Most `exclude_origins` entries a donor uses (a cluster has a few nodes; the rest are
+/// ignored, which only means more records are sent).
+pub const MAX_EXCLUDE_ORIGINS: usize = 32;
+
+impl SyncPayload {
+    /// The `exclude_origins` of a `snapshot_page` request as canonical wallets (lowercase
+    /// `0x…`), without entries that are not wallets, deduplicated, at most
+    /// [`MAX_EXCLUDE_ORIGINS`].
+    pub fn excluded_origins(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.exclude_origins.as_array().into_iter().flatten() {
+            let Some(w) = v
+                .as_str()
+                .and_then(|s| crate::crypto::pop::canonical_wallet(s).ok())
+            else {
+                continue;
+            };
+            if !out.contains(&w) {
+                out.push(w);
+            }
+            if out.len() >= MAX_EXCLUDE_ORIGINS {
+                break;
+            }
+        }
+        out
+    }
 }
 
 /// Reply to a `delta` (§6.6): `{"status":"ok","total","merged","skipped","rejected",
@@ -97,4 +132,45 @@ pub struct MasterSecretReply {
     pub status: &'static str,
     /// The sealed secret: `{"encrypted_data","ephemeral_pubkey","nonce"}`.
     pub sealed: SealedSecret,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn payload(v: Value) -> SyncPayload {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn excluded_origins_are_canonical_wallets_deduplicated_and_capped() {
+        let w = "0xAbCdEf0123456789abcdef0123456789ABCDEF01";
+        let p = payload(json!({
+            "type": "snapshot_page",
+            "exclude_origins": [w, w.to_lowercase(), "not a wallet", 7, null, "0XABCDEF0123456789ABCDEF0123456789ABCDEF01",
+                                "0x1111111111111111111111111111111111111111"],
+        }));
+        assert_eq!(
+            p.excluded_origins(),
+            vec![
+                w.to_lowercase(),
+                "0x1111111111111111111111111111111111111111".to_string()
+            ]
+        );
+        assert!(payload(json!({"type": "snapshot_page"}))
+            .excluded_origins()
+            .is_empty());
+        assert!(
+            payload(json!({"exclude_origins": "0x1111111111111111111111111111111111111111"}))
+                .excluded_origins()
+                .is_empty(),
+            "not an array: none"
+        );
+        let many: Vec<String> = (0..100u32).map(|i| format!("0x{i:040x}")).collect();
+        let got = payload(json!({ "exclude_origins": many })).excluded_origins();
+        assert_eq!(got.len(), MAX_EXCLUDE_ORIGINS);
+        assert_eq!(got[0], format!("0x{:040x}", 0));
+    }
 }

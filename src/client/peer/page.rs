@@ -32,8 +32,10 @@ pub fn is_unknown_type(e: &PeerError) -> bool {
 
 impl PeerClient {
     /// Ask `peer` for the page of its change log after `after_seq`
-    /// (`{"type":"snapshot_page","sender_wallet","after_seq","max_records","max_bytes"}`, HMAC
-    /// required). The peer caps both bounds (records; bytes of key + ciphertext).
+    /// (`{"type":"snapshot_page","sender_wallet","after_seq","max_records","max_bytes"}`, plus
+    /// `"exclude_origins": ["0x…"]` when `exclude_origins` is not empty; HMAC required). The
+    /// peer caps both bounds (records; bytes of key + ciphertext) and leaves out records it
+    /// stored exactly as one of `exclude_origins` sent them.
     ///
     /// Errors: as [`PeerClient::request`] (an upstream peer's refusal is
     /// [`PeerError::Refused`] 400, see [`is_unknown_type`]); Protocol when the answer lacks
@@ -46,14 +48,18 @@ impl PeerClient {
         after_seq: u64,
         max_records: usize,
         max_bytes: usize,
+        exclude_origins: &[String],
     ) -> Result<PageAnswer, PeerError> {
-        let payload = json!({
+        let mut payload = json!({
             "type": crate::wire::sync::SNAPSHOT_PAGE,
             "sender_wallet": self.wallet,
             "after_seq": after_seq,
             "max_records": max_records,
             "max_bytes": max_bytes,
         });
+        if !exclude_origins.is_empty() {
+            payload["exclude_origins"] = json!(exclude_origins);
+        }
         let mut v = self.request(peer, &payload, Some(sync_key)).await?;
         let num = |v: &Value, k: &str| {
             v.get(k)

@@ -33,6 +33,30 @@
 //! forward; a donor writing faster than we page keeps the pull going, which the catch-up bound
 //! (`catch_up_timeout_seconds`) limits.
 //!
+//! **Origin exclusion.** The change log remembers, per entry, the peer a record came from
+//! when it was stored exactly as that peer sent it (`storage::ops::merge_remote`; a local
+//! change, or a concurrent winner stored with a merged clock, has no origin). A request may
+//! name wallets in `exclude_origins`; the donor scans those entries but leaves them out of the
+//! page ([`crate::storage::Storage::snapshot_page`]; the cursor still passes them). Leaving out
+//! origin W is safe when the puller already holds, in an equal or newer version, every record
+//! W ever sent: the merge rule only moves a record forward, so whoever sent a record keeps it
+//! or something newer. The puller names:
+//! * **itself**, once its database completed a catch-up with every peer
+//!   ([`crate::storage::Storage::caught_up_once`]): from then on it has lost nothing it sent
+//!   (a restore imports into a new database, where the flag is unset; a new data dir starts
+//!   unset too, so records a previous database of the same wallet sent are pulled back in full);
+//! * **the peers it already pulled to the end of their log in this catch-up**: what such a
+//!   peer W sent another peer before that pull ended is in W's log, so it was just pulled
+//!   (what W sends later reaches us through W's own pushes). A donor refuses pages while it
+//!   is a restored node not yet reconciled (`node::rejoin`), so a pulled W is never a
+//!   rolled-back one.
+//!
+//! Anti-entropy pulls and the admin `sync` name nobody: they are the safety net. A donor from
+//! before this field ignores it and sends everything (slower, same result). Effect measured
+//! in docs/performance.md (scale suite): a restarted node no longer receives back its own
+//! writes once per peer, and a node catching up receives each record once when the first peer
+//! it pulls is the one that wrote them.
+//!
 //! **Pull cursors.** After each merged page the donor's `next_seq` is stored as its pull
 //! cursor ([`crate::storage::Storage::set_pull_cursor`]); a restarted node resumes there and
 //! fetches only what changed since. A donor whose `last_seq` is below our cursor has a new
@@ -100,10 +124,16 @@ async fn fetch_page(
     peer: &PeerInfo,
     key: &[u8; 32],
     after: u64,
+    exclude: &[String],
 ) -> std::result::Result<PageAnswer, Error> {
-    let call = st
-        .peer_client
-        .snapshot_page(peer, key, after, PULL_PAGE_RECORDS, PULL_PAGE_BYTES);
+    let call = st.peer_client.snapshot_page(
+        peer,
+        key,
+        after,
+        PULL_PAGE_RECORDS,
+        PULL_PAGE_BYTES,
+        exclude,
+    );
     match tokio::time::timeout(exchange_deadline(st), call).await {
         Ok(Ok(p)) => Ok(p),
         Ok(Err(e)) if is_unknown_type(&e) => Err(Error::new(ErrorKind::Refused, e.to_string())),
@@ -125,12 +155,17 @@ async fn fetch_page(
 /// plus the peer's log entries left; exact at the last page); for the single-response
 /// fallback as [`super::pull_snapshot`] documents.
 ///
+/// `exclude` (canonical wallets): records the donor stored exactly as one of them sent them are
+/// left out of the pages (module docs, "Origin exclusion"); the caller answers for the rule
+/// that makes that safe. The single-response fallback always sends everything.
+///
 /// Errors: `NotReady` without a master secret; `Remote` when the peer fails (pages merged
 /// before stay merged and the cursor stays where they left it); storage errors.
 pub async fn pull_from(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
     after: u64,
+    exclude: &[String],
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<PullOutcome> {
     let key = st
@@ -145,7 +180,7 @@ pub async fn pull_from(
     let mut out = PullOutcome::default();
     if !single {
         let mut cursor = after;
-        let mut page = match fetch_page(st, peer, &key, cursor).await {
+        let mut page = match fetch_page(st, peer, &key, cursor, exclude).await {
             Ok(p) => Some(p),
             Err(e) if e.kind() == ErrorKind::Refused => {
                 tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
@@ -163,7 +198,7 @@ pub async fn pull_from(
             if p.last_seq < cursor {
                 tracing::info!(peer = %peer.url, cursor, last_seq = p.last_seq, "peer's change log is behind our pull cursor (new database?); pulling from 0");
                 cursor = 0;
-                page = Some(fetch_page(st, peer, &key, cursor).await?);
+                page = Some(fetch_page(st, peer, &key, cursor, exclude).await?);
                 continue;
             }
             let last = p.is_last();
@@ -192,7 +227,7 @@ pub async fn pull_from(
             let (merged, fetched) = if last {
                 (merge.await, None)
             } else {
-                let (m, f) = tokio::join!(merge, fetch_page(st, peer, &key, next));
+                let (m, f) = tokio::join!(merge, fetch_page(st, peer, &key, next, exclude));
                 (m, Some(f))
             };
             out.report.absorb(&merged?);
@@ -213,6 +248,20 @@ pub async fn pull_from(
     Ok(out)
 }
 
+/// `[own wallet]` once this database completed a catch-up with every peer
+/// ([`crate::storage::Storage::caught_up_once`]), else empty: the origin exclusion a pull may
+/// always ask for (module docs, "Origin exclusion").
+pub(crate) async fn own_exclusion(st: &Arc<NodeState>) -> Vec<String> {
+    match blocking(st, |s| s.caught_up_once()).await {
+        Ok(true) => vec![st.wallet.clone()],
+        Ok(false) => Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the catch-up flag; pulling without exclusions");
+            Vec::new()
+        }
+    }
+}
+
 /// The start-up catch-up (`node::catch_up`): while the gate is unfinished, pull from every
 /// live peer from its pull cursor (0 when none is stored). A peer with no cursor is anchored
 /// at its current end instead once another peer was pulled in full in this catch-up (a fresh
@@ -229,6 +278,10 @@ pub async fn pull_from(
 pub async fn catch_up(st: &Arc<NodeState>) {
     let mut started: Option<Instant> = None;
     let mut done: HashSet<String> = HashSet::new();
+    // Peers pulled to the end of their log in this catch-up, in order: what they sent to
+    // other peers need not come again from those (module docs, "Origin exclusion").
+    let mut pulled: Vec<String> = Vec::new();
+    let own = own_exclusion(st).await;
     let (mut records, mut full_done) = (0u64, false);
     loop {
         if !st.catch_up.unfinished() || st.is_shutting_down() {
@@ -260,7 +313,7 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             };
             if cursor.is_none() && full_done {
                 if let Some(key) = st.with_secret(|s| s.sync_key()) {
-                    if let Ok(p) = st.peer_client.snapshot_page(peer, &key, 0, 0, 0).await {
+                    if let Ok(p) = st.peer_client.snapshot_page(peer, &key, 0, 0, 0, &[]).await {
                         let (w, end) = (peer.wallet.clone(), p.last_seq);
                         if blocking(st, move |s| s.set_pull_cursor(&w, end))
                             .await
@@ -272,10 +325,14 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                     }
                 }
             }
-            match pull_from(st, peer, cursor.unwrap_or(0), |_, _| {}).await {
+            let exclude: Vec<String> = own.iter().chain(&pulled).cloned().collect();
+            match pull_from(st, peer, cursor.unwrap_or(0), &exclude, |_, _| {}).await {
                 Ok(o) => {
-                    tracing::info!(peer = %peer.url, from_seq = cursor.unwrap_or(0), pages = o.pages, total = o.report.total, merged = o.report.merged, "catch-up: pulled from peer");
+                    tracing::info!(peer = %peer.url, from_seq = cursor.unwrap_or(0), pages = o.pages, total = o.report.total, merged = o.report.merged, excluded_origins = exclude.len(), "catch-up: pulled from peer");
                     done.insert(peer.wallet.clone());
+                    if !o.single_response {
+                        pulled.push(peer.wallet.clone());
+                    }
                     records += o.report.total;
                     full_done |= cursor.is_none();
                 }
@@ -300,6 +357,11 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                 ms = started.elapsed().as_millis() as u64,
                 "caught up with peers"
             );
+            if all {
+                if let Err(e) = blocking(st, |s| s.set_caught_up_once()).await {
+                    tracing::warn!(error = %e, "cannot record the completed catch-up");
+                }
+            }
             crate::node::catch_up::finish(st, done.len(), records);
             return;
         }

@@ -38,7 +38,7 @@ pub async fn pull_snapshot(
     peer: &PeerInfo,
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<MergeReport> {
-    Ok(super::pull_from(st, peer, 0, progress).await?.report)
+    Ok(super::pull_from(st, peer, 0, &[], progress).await?.report)
 }
 
 /// The parsed `snapshot_request` answer of `peer` (app id → records, tombstones included), not
@@ -245,7 +245,14 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
                 .flatten()
                 .unwrap_or(0)
         };
-        let pulled = super::pull_from(&st, &peer, from, |_, _| {})
+        // Anti-entropy is the safety net: it asks for everything. The others may leave out
+        // what this database sent itself (`paged`, "Origin exclusion").
+        let exclude = if reason == PullReason::AntiEntropy {
+            Vec::new()
+        } else {
+            super::paged::own_exclusion(&st).await
+        };
+        let pulled = super::pull_from(&st, &peer, from, &exclude, |_, _| {})
             .await
             .map(|o| o.report);
         st.metrics.observe_pull(reason.label(), pulled.is_ok());

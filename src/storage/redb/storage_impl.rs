@@ -295,6 +295,7 @@ impl Storage for RedbStorage {
         max_records: usize,
         max_bytes: usize,
         now_ms: u64,
+        exclude_origins: &[String],
     ) -> Result<SnapshotPage> {
         let txn = self.read_txn()?;
         let meta = self.open_ro(&txn, META)?;
@@ -313,14 +314,29 @@ impl Storage for RedbStorage {
         }
         let changes = self.open_ro(&txn, CHANGES)?;
         let records = self.open_ro(&txn, RECORDS)?;
-        let mut bytes = 0usize;
+        let origins = if exclude_origins.is_empty() {
+            None
+        } else {
+            Some(self.open_ro(&txn, CHANGE_ORIGIN)?)
+        };
+        let (mut bytes, mut scanned) = (0usize, 0usize);
         for item in changes.range(after_seq + 1..).map_err(e)? {
-            if page.changes.len() >= max_records || (bytes >= max_bytes && bytes > 0) {
+            if page.changes.len() >= max_records
+                || (bytes >= max_bytes && bytes > 0)
+                || scanned >= crate::storage::PAGE_MAX_SCANNED
+            {
                 return Ok(page);
             }
             let (k, v) = item.map_err(e)?;
             let seq = k.value();
             page.scanned_to = seq;
+            scanned += 1;
+            if let Some(origins) = &origins {
+                let o = origins.get(seq).map_err(e)?;
+                if crate::storage::origin_excluded(o.as_ref().map(|g| g.value()), exclude_origins) {
+                    continue;
+                }
+            }
             let (app, key) = v.value();
             if let Some(g) = records.get((app, key)).map_err(e)? {
                 let record = self.decode(app, key, g.value())?;
@@ -362,6 +378,24 @@ impl Storage for RedbStorage {
             let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
             meta.insert(name.as_str(), seq.to_le_bytes().as_slice())
                 .map_err(|e| self.err("write pull cursor", e))?;
+            Ok::<(), Error>(())
+        })
+    }
+
+    fn caught_up_once(&self) -> Result<bool> {
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let got = meta
+            .get(META_CAUGHT_UP)
+            .map_err(|e| self.err("read catch-up flag", e))?;
+        Ok(got.is_some())
+    }
+
+    fn set_caught_up_once(&self) -> Result<()> {
+        self.write(|txn| {
+            let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
+            meta.insert(META_CAUGHT_UP, [1u8].as_slice())
+                .map_err(|e| self.err("write catch-up flag", e))?;
             Ok::<(), Error>(())
         })
     }

@@ -26,6 +26,9 @@ pub(super) const META_RESTORED: &str = "restored";
 /// Prefix of the `meta` keys holding pull cursors: `"pull_cursor/<peer wallet>"` → u64 LE
 /// (added within schema 1: older builds ignore the keys).
 pub(super) const META_PULL_CURSOR_PREFIX: &str = "pull_cursor/";
+/// `meta` key present (value `[1]`) once this database completed a catch-up with every peer
+/// (`Storage::caught_up_once`; added within schema 1: older builds ignore it).
+pub(super) const META_CAUGHT_UP: &str = "caught_up_once";
 pub(super) const SECRET_KEY: &str = "sealed";
 
 pub(super) const KIND_VALUE: u8 = 0;

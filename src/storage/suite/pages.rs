@@ -9,7 +9,9 @@ fn pages(s: &dyn Storage, after: u64, max_records: usize, max_bytes: usize) -> V
     let mut out = Vec::new();
     let mut cursor = after;
     loop {
-        let p = s.snapshot_page(cursor, max_records, max_bytes, 0).unwrap();
+        let p = s
+            .snapshot_page(cursor, max_records, max_bytes, 0, &[])
+            .unwrap();
         assert!(p.scanned_to >= cursor, "a page never goes back");
         let done = p.scanned_to >= p.last_seq;
         cursor = p.scanned_to;
@@ -22,7 +24,7 @@ fn pages(s: &dyn Storage, after: u64, max_records: usize, max_bytes: usize) -> V
 }
 
 pub(super) fn snapshot_pages_cover_every_record_within_bounds(s: &dyn Storage) {
-    let empty = s.snapshot_page(0, 10, 1 << 20, 0).unwrap();
+    let empty = s.snapshot_page(0, 10, 1 << 20, 0, &[]).unwrap();
     assert_eq!(
         empty,
         SnapshotPage::default(),
@@ -66,17 +68,17 @@ pub(super) fn snapshot_pages_cover_every_record_within_bounds(s: &dyn Storage) {
     // from a cursor: only what changed after it
     let last = s.last_seq().unwrap();
     put(s, APP, "new", 50, 200, &lim());
-    let p = s.snapshot_page(last, 100, 1 << 20, 0).unwrap();
+    let p = s.snapshot_page(last, 100, 1 << 20, 0, &[]).unwrap();
     let keys: Vec<&str> = p.changes.iter().map(|c| c.record.key.as_str()).collect();
     assert_eq!(keys, vec!["new"]);
     assert_eq!((p.scanned_to, p.last_seq), (last + 1, last + 1));
     // max_records 0 and the end of the log
-    let p = s.snapshot_page(3, 0, 1 << 20, 0).unwrap();
+    let p = s.snapshot_page(3, 0, 1 << 20, 0, &[]).unwrap();
     assert_eq!(
         (p.changes.len(), p.scanned_to, p.last_seq),
         (0, 3, last + 1)
     );
-    let p = s.snapshot_page(u64::MAX, 5, 1 << 20, 0).unwrap();
+    let p = s.snapshot_page(u64::MAX, 5, 1 << 20, 0, &[]).unwrap();
     assert!(p.changes.is_empty());
 }
 
@@ -86,16 +88,18 @@ pub(super) fn snapshot_page_skips_expired_and_follows_rewrites(s: &dyn Storage) 
     put(s, APP, "a", 10, 101, &lim());
     put(s, APP, "b", 10, 102, &lim());
     // at 200 the TTL record has expired: scanned, not returned
-    let p = s.snapshot_page(0, 10, 1 << 20, 200).unwrap();
+    let p = s.snapshot_page(0, 10, 1 << 20, 200, &[]).unwrap();
     let keys: Vec<&str> = p.changes.iter().map(|c| c.record.key.as_str()).collect();
     assert_eq!(keys, vec!["a", "b"]);
     assert_eq!(p.scanned_to, 3);
     // a paged reader that has read up to "a" (seq 2) while "a" is rewritten finds the new
     // version after its cursor: nothing written during a paged pull is missed
-    let first = s.snapshot_page(0, 1, 1 << 20, 200).unwrap();
+    let first = s.snapshot_page(0, 1, 1 << 20, 200, &[]).unwrap();
     assert_eq!(first.scanned_to, 2);
     put(s, APP, "a", 11, 103, &lim());
-    let rest = s.snapshot_page(first.scanned_to, 10, 1 << 20, 200).unwrap();
+    let rest = s
+        .snapshot_page(first.scanned_to, 10, 1 << 20, 200, &[])
+        .unwrap();
     let got: Vec<(&str, u64)> = rest
         .changes
         .iter()
@@ -115,4 +119,83 @@ pub(super) fn pull_cursors_round_trip(s: &dyn Storage) {
     assert_eq!(s.pull_cursor(N1).unwrap(), Some(7));
     // independent of the push cursor
     assert_eq!(s.peer_cursor(N2).unwrap(), None);
+}
+
+pub(super) fn snapshot_page_leaves_out_excluded_origins(s: &dyn Storage) {
+    const N3: &str = "0x3333333333333333333333333333333333333333";
+    let from = |key: &str, clock: VectorClock, origin: &str| {
+        s.merge_remote_from(APP, vec![rec(key, b"v", clock, 5)], &lim(), Some(origin))
+            .unwrap()
+    };
+    put(s, APP, "local", 10, 1, &lim()); // seq 1, no origin
+    from("from2", VectorClock::from([(N2, 1)]), N2); // seq 2, origin N2
+    from("from3", VectorClock::from([(N3, 1)]), N3); // seq 3, origin N3
+    put(s, APP, "d", 10, 4, &lim()); // seq 4, local
+                                     // seq 5: concurrent winner from N2, stored with the max clock: not as received, no origin
+    from("d", VectorClock::from([(N2, 9)]), N2);
+    let keys = |p: &SnapshotPage| -> Vec<String> {
+        p.changes.iter().map(|c| c.record.key.clone()).collect()
+    };
+    let all = s.snapshot_page(0, 100, 1 << 20, 0, &[]).unwrap();
+    assert_eq!(keys(&all), vec!["local", "from2", "from3", "d"]);
+    let no2 = s
+        .snapshot_page(0, 100, 1 << 20, 0, &[N2.to_string()])
+        .unwrap();
+    assert_eq!(
+        keys(&no2),
+        vec!["local", "from3", "d"],
+        "the merged d stays"
+    );
+    assert_eq!(
+        (no2.scanned_to, no2.last_seq),
+        (5, 5),
+        "skipped entries count as scanned"
+    );
+    let neither = s
+        .snapshot_page(0, 100, 1 << 20, 0, &[N3.to_string(), N2.to_string()])
+        .unwrap();
+    assert_eq!(keys(&neither), vec!["local", "d"]);
+    // with one record per page the cursor still passes the skipped entries
+    let p = s
+        .snapshot_page(1, 1, 1 << 20, 0, &[N2.to_string(), N3.to_string()])
+        .unwrap();
+    assert_eq!((keys(&p), p.scanned_to), (vec!["d".to_string()], 5));
+    // a stranger's wallet excludes nothing
+    let other = s
+        .snapshot_page(0, 100, 1 << 20, 0, &[N1.to_string()])
+        .unwrap();
+    assert_eq!(keys(&other), keys(&all));
+    assert!(
+        !origin_excluded(None, &[N1.to_string()]),
+        "local changes never"
+    );
+}
+
+pub(super) fn snapshot_page_scans_a_bounded_number_of_entries(s: &dyn Storage) {
+    let n = PAGE_MAX_SCANNED + 10;
+    let recs: Vec<Record> = (0..n)
+        .map(|i| rec(&format!("k{i:06}"), b"v", VectorClock::from([(N2, 1)]), 5))
+        .collect();
+    s.merge_remote_from(APP, recs, &lim(), Some(N2)).unwrap();
+    put(s, APP, "mine", 10, 6, &lim());
+    let excl = [N2.to_string()];
+    let p = s.snapshot_page(0, 100, 1 << 20, 0, &excl).unwrap();
+    assert!(p.changes.is_empty());
+    assert_eq!(
+        p.scanned_to, PAGE_MAX_SCANNED as u64,
+        "ends after the scan bound"
+    );
+    let p = s
+        .snapshot_page(p.scanned_to, 100, 1 << 20, 0, &excl)
+        .unwrap();
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].record.key, "mine");
+    assert_eq!(p.scanned_to, p.last_seq);
+}
+
+pub(super) fn caught_up_once_is_a_sticky_flag(s: &dyn Storage) {
+    assert!(!s.caught_up_once().unwrap(), "a new database");
+    s.set_caught_up_once().unwrap();
+    s.set_caught_up_once().unwrap();
+    assert!(s.caught_up_once().unwrap());
 }
