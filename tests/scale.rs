@@ -53,6 +53,15 @@ async fn total_keys(url: &str) -> u64 {
     }
 }
 
+/// Records the node's catch-up received from its peers (`/status` `catch_up.records`: merged,
+/// skipped as already held, and rejected).
+async fn caught_up_records(url: &str) -> u64 {
+    match novakms::client::node::status(url, Duration::from_secs(5)).await {
+        Ok(s) => s["catch_up"]["records"].as_u64().unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
 async fn until_ready(url: &str) -> Duration {
     let t = Instant::now();
     common::wait::wait_ready_async(url, Duration::from_secs(900))
@@ -131,8 +140,9 @@ fn scale_suite() {
     let took = rt.block_on(until_ready(&url(C)));
     let have = rt.block_on(total_keys(&url(C)));
     let c_pid = d.node_pid(C);
+    let received = rt.block_on(caught_up_records(&url(C)));
     println!(
-        "scale: catch-up of C ({n} missed): ready after {:.2} s holding {have} records ({:.0} records/s); peak RSS C {} MiB, A {} MiB, B {} MiB",
+        "scale: catch-up of C ({n} missed): ready after {:.2} s holding {have} records ({:.0} records/s), {received} records received; peak RSS C {} MiB, A {} MiB, B {} MiB",
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64(),
         vm_hwm_kib(c_pid) / 1024,
@@ -155,12 +165,13 @@ fn scale_suite() {
     let proc = common::process::spawn_serve(&new.config, &log);
     let took = rt.block_on(until_ready(&new.url));
     let have = rt.block_on(total_keys(&new.url));
+    let received = rt.block_on(caught_up_records(&new.url));
     let donors: Vec<u64> = [A, B, C]
         .iter()
         .map(|i| vm_hwm_kib(d.node_pid(*i)) / 1024)
         .collect();
     println!(
-        "scale: join of a fresh node: ready after {:.2} s holding {have} records; peak RSS joiner {} MiB, donors A/B/C {:?} MiB",
+        "scale: join of a fresh node: ready after {:.2} s holding {have} records, {received} records received; peak RSS joiner {} MiB, donors A/B/C {:?} MiB",
         took.as_secs_f64(),
         vm_hwm_kib(proc.0.id()) / 1024,
         donors
@@ -173,11 +184,13 @@ fn scale_suite() {
     d.signal_node(A, libc::SIGTERM);
     d.spawn_node(A, env);
     let clean = rt.block_on(until_ready(&url(A)));
+    let clean_received = rt.block_on(caught_up_records(&url(A)));
     d.signal_node(A, libc::SIGKILL);
     d.spawn_node(A, env);
     let killed = rt.block_on(until_ready(&url(A)));
+    let killed_received = rt.block_on(caught_up_records(&url(A)));
     println!(
-        "scale: restart of A with {n} records: after SIGTERM ready in {:.2} s, after SIGKILL ready in {:.2} s",
+        "scale: restart of A with {n} records: after SIGTERM ready in {:.2} s ({clean_received} records received), after SIGKILL ready in {:.2} s ({killed_received} received)",
         clean.as_secs_f64(),
         killed.as_secs_f64()
     );

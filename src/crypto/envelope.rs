@@ -464,6 +464,35 @@ mod tests {
     }
 
     #[test]
+    fn cipher_open_bounds_and_own_identity() {
+        let (a, b) = ab();
+        let ca = EnvelopeCipher::new(a.clone(), EnvelopeScheme::default(), 4);
+        let cb = EnvelopeCipher::new(b.clone(), EnvelopeScheme::default(), 4);
+        // our teePubkey is the hex SPKI of our own key, and every sealed envelope carries it
+        assert_eq!(ca.own_spki_hex(), hex::encode(spki_der(&a.public_key())));
+        let env = ca.seal(&spki_der(&b.public_key()), b"").unwrap();
+        assert_eq!(env.sender_tee_pubkey, ca.own_spki_hex());
+        // an empty plaintext is exactly one 16-byte tag, and opens
+        assert_eq!(env.encrypted_data.len(), 32);
+        assert_eq!(cb.open(&env).unwrap(), b"");
+        // anything shorter than a tag is refused as too short, before any decryption
+        for n in [0, 1, 15] {
+            let short = Envelope {
+                encrypted_data: "ab".repeat(n),
+                ..env.clone()
+            };
+            assert!(
+                matches!(cb.open(&short), Err(CryptoError::CiphertextTooShort)),
+                "{n} bytes"
+            );
+        }
+        // Debug names the public key only
+        let dbg = format!("{ca:?}");
+        assert!(dbg.starts_with("EnvelopeCipher"), "{dbg}");
+        assert!(dbg.contains(ca.own_spki_hex()), "{dbg}");
+    }
+
+    #[test]
     fn cipher_cache_is_bounded() {
         let (a, _) = ab();
         let c = EnvelopeCipher::new(a, EnvelopeScheme::default(), 3);
