@@ -123,7 +123,7 @@ pub async fn serve(settings: Settings, identity: IdentityHandle) -> Result<()> {
     // Last reference to the storage goes here: redb closes cleanly.
     match Arc::try_unwrap(st) {
         Ok(state) => drop(state),
-        Err(_) => tracing::warn!("state still referenced at exit; database closes at process exit"),
+        Err(_) => tracing::warn!("state still referenced at exit (a background task holds it)"),
     }
     tracing::info!("novakms node stopped");
     Ok(())

@@ -92,6 +92,10 @@ pub const PULL_PAGE_BYTES: usize = 2 << 20;
 /// How often the catch-up retries peers that did not answer.
 const CATCH_UP_ROUND: Duration = Duration::from_secs(1);
 
+/// How often the catch-up looks whether the master secret is there yet (a cheap in-memory
+/// check).
+const KEY_POLL: Duration = Duration::from_millis(50);
+
 /// How long the catch-up waits for peers that do not answer (down, or still starting) before it
 /// takes them as not live.
 pub const CATCH_UP_GRACE: Duration = Duration::from_secs(10);
@@ -289,7 +293,9 @@ pub async fn catch_up(st: &Arc<NodeState>) {
         }
         st.catch_up.holding(st.clock.now_ms()); // moves to timed_out past the bound
         if catch_up_key(st).is_none() {
-            tokio::time::sleep(CATCH_UP_ROUND).await;
+            // Waiting for the master secret: look again soon, so the pulls start as soon as
+            // the node tick has it (a restart with nothing to fetch is ready that much sooner).
+            tokio::time::sleep(KEY_POLL).await;
             continue;
         }
         let started = *started.get_or_insert_with(Instant::now);
