@@ -493,6 +493,37 @@ mod tests {
     }
 
     #[test]
+    fn aes_nonce_of_an_envelope_is_its_first_twelve_nonce_bytes() {
+        let (a, _) = ab();
+        let c = EnvelopeCipher::new(a, EnvelopeScheme::default(), 4);
+        let env = |nonce: String| Envelope {
+            encrypted_data: "00".repeat(16),
+            nonce,
+            sender_tee_pubkey: String::new(),
+        };
+        let n12: Vec<u8> = (1..=12).collect();
+        let want: [u8; 12] = n12.clone().try_into().unwrap();
+        assert_eq!(c.aes_nonce_of(&env(hex::encode(&n12))).unwrap(), want);
+        // the 32-byte form and upper-case hex name the same AES nonce
+        let n32: Vec<u8> = (1..=32).collect();
+        assert_eq!(c.aes_nonce_of(&env(hex::encode(&n32))).unwrap(), want);
+        assert_eq!(
+            c.aes_nonce_of(&env(hex::encode_upper(&n12))).unwrap(),
+            want
+        );
+        assert_eq!(
+            aes_nonce_under(&env(hex::encode(&n32)), &EnvelopeScheme::Legacy).unwrap(),
+            want
+        );
+        // lengths the scheme refuses, and bad hex
+        assert!(matches!(
+            c.aes_nonce_of(&env(hex::encode([7u8; 16]))),
+            Err(CryptoError::InvalidNonce)
+        ));
+        assert!(c.aes_nonce_of(&env("zz".into())).is_err());
+    }
+
+    #[test]
     fn cipher_cache_is_bounded() {
         let (a, _) = ab();
         let c = EnvelopeCipher::new(a, EnvelopeScheme::default(), 3);
