@@ -507,10 +507,7 @@ mod tests {
         // the 32-byte form and upper-case hex name the same AES nonce
         let n32: Vec<u8> = (1..=32).collect();
         assert_eq!(c.aes_nonce_of(&env(hex::encode(&n32))).unwrap(), want);
-        assert_eq!(
-            c.aes_nonce_of(&env(hex::encode_upper(&n12))).unwrap(),
-            want
-        );
+        assert_eq!(c.aes_nonce_of(&env(hex::encode_upper(&n12))).unwrap(), want);
         assert_eq!(
             aes_nonce_under(&env(hex::encode(&n32)), &EnvelopeScheme::Legacy).unwrap(),
             want

@@ -167,6 +167,34 @@ pub(super) fn purge_caps_tombstones_oldest_first(s: &dyn Storage) {
     assert_eq!(s.app_usage(OTHER_APP).unwrap().tombstones, 1);
 }
 
+pub(super) fn purge_applies_retention_then_the_cap_in_one_pass(s: &dyn Storage) {
+    let l = Limits {
+        tombstone_retention_ms: 1000,
+        max_tombstones_per_app: 2,
+        ..lim()
+    };
+    // 3 tombstones past retention at now = 2000 (t 10..30), 5 within it (t 1500..1540)
+    let mut t = Vec::new();
+    for i in 0..3u64 {
+        t.push((format!("old{i}"), 10 + 10 * i));
+    }
+    for i in 0..5u64 {
+        t.push((format!("new{i}"), 1500 + 10 * i));
+    }
+    for (k, ts) in &t {
+        put(s, APP, k, 5, *ts, &l);
+        s.delete_local(APP, k, N1, *ts).unwrap().unwrap();
+    }
+    // retention removes the 3 old ones; 5 remain, 3 over the cap: the 3 oldest of those go
+    assert_eq!(s.purge(2000, &l, None).unwrap(), 6);
+    let left: Vec<String> = s.snapshot(0).unwrap()[&APP]
+        .iter()
+        .map(|r| r.key.clone())
+        .collect();
+    assert_eq!(left, vec!["new3", "new4"]);
+    assert_eq!(s.app_usage(APP).unwrap().tombstones, 2);
+}
+
 pub(super) fn concurrent_writers_get_distinct_sequences(s: &dyn Storage) {
     // The trait is object-safe and shareable across threads.
     fn _object_safe(_: std::sync::Arc<dyn Storage>) {}

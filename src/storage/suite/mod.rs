@@ -135,4 +135,6 @@ suite!(
     snapshot_page_leaves_out_excluded_origins,
     snapshot_page_scans_a_bounded_number_of_entries,
     caught_up_once_is_a_sticky_flag,
+    local_batch_applies_in_order_with_per_op_refusals,
+    purge_applies_retention_then_the_cap_in_one_pass,
 );

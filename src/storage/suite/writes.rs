@@ -204,4 +204,71 @@ pub(super) fn quota_impossible_and_value_too_large(s: &dyn Storage) {
         other => panic!("expected ValueTooLarge, got {other:?}"),
     }
     assert_eq!(state(s), before);
+    // exactly the limit (value size + the inbound slack of 128 bytes) is accepted
+    let roomy = Limits {
+        max_kv_value_size_bytes: 200,
+        ..lim()
+    };
+    assert!(s
+        .put_local(APP, "c", vec![0; 328], 0, N1, 3, &roomy)
+        .is_ok());
+}
+
+pub(super) fn local_batch_applies_in_order_with_per_op_refusals(s: &dyn Storage) {
+    let l = Limits {
+        max_kv_value_size_bytes: 200,
+        ..lim()
+    };
+    put(s, APP, "old", 10, 1, &l);
+    let put_op = |key: &str, value: Vec<u8>| LocalWrite::Put {
+        app_id: APP,
+        key: key.into(),
+        value,
+        ttl_ms: 0,
+    };
+    let del_op = |key: &str| LocalWrite::Delete {
+        app_id: APP,
+        key: key.into(),
+    };
+    let ops = vec![
+        put_op("a", b"1".to_vec()),
+        put_op("big", vec![0; 329]),
+        put_op("a", b"2".to_vec()),
+        del_op("old"),
+        del_op("missing"),
+    ];
+    let out = s.apply_local_batch(ops, N1, 5, &l).unwrap();
+    assert_eq!(out.len(), 5, "one result per op");
+    match &out[0] {
+        Ok(LocalOutcome::Put(p)) => assert_eq!(
+            (p.record.value.as_slice(), p.record.version.get(N1)),
+            (&b"1"[..], 1)
+        ),
+        other => panic!("op 0: {other:?}"),
+    }
+    assert!(
+        matches!(out[1], Err(WriteError::ValueTooLarge { len: 329, .. })),
+        "a refused op is that op's result only: {:?}",
+        out[1]
+    );
+    match &out[2] {
+        Ok(LocalOutcome::Put(p)) => assert_eq!(
+            (p.record.value.as_slice(), p.record.version.get(N1)),
+            (&b"2"[..], 2),
+            "in order: sees op 0"
+        ),
+        other => panic!("op 2: {other:?}"),
+    }
+    match &out[3] {
+        Ok(LocalOutcome::Delete(Some(t))) => assert!(t.tombstone && t.key == "old"),
+        other => panic!("op 3: {other:?}"),
+    }
+    assert!(
+        matches!(out[4], Ok(LocalOutcome::Delete(None))),
+        "{:?}",
+        out[4]
+    );
+    assert_eq!(s.get(APP, "a").unwrap().unwrap().value, b"2");
+    assert!(s.get(APP, "big").unwrap().is_none());
+    assert!(s.get(APP, "old").unwrap().unwrap().tombstone);
 }
