@@ -159,6 +159,25 @@ mod tests {
     }
 
     #[test]
+    fn eviction_to_exactly_the_budget_fits_and_the_refusal_names_the_sizes() {
+        // 100 used + 30 target = 130 against a budget of 100: evicting the 30-byte oldest
+        // record lands exactly on the budget, which fits
+        let got = plan_eviction(
+            QuotaPolicy::Evict,
+            &[c("old", 1, 30), c("newer", 2, 30)],
+            100,
+            30,
+            100,
+        );
+        assert_eq!(got, Ok(vec!["old".to_string()]));
+        let e = plan_eviction(QuotaPolicy::Reject, &[], 100, 30, 100).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "app storage quota exceeded: 130 bytes needed, budget 100 bytes"
+        );
+    }
+
+    #[test]
     fn defaults_match_seed_and_protocol() {
         let l = Limits::default();
         assert_eq!(l.max_kv_value_size_bytes, 1_048_576);
