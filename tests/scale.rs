@@ -46,20 +46,23 @@ fn reset_hwm(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
 
-async fn total_keys(url: &str) -> u64 {
+/// A number from the node's `/status` at JSON pointer `ptr` (0 when unreadable).
+async fn status_u64(url: &str, ptr: &str) -> u64 {
     match novakms::client::node::status(url, Duration::from_secs(5)).await {
-        Ok(s) => s["data_store"]["total_keys"].as_u64().unwrap_or(0),
+        Ok(s) => s.pointer(ptr).and_then(|v| v.as_u64()).unwrap_or(0),
         Err(_) => 0,
     }
+}
+
+/// Records the node holds.
+async fn total_keys(url: &str) -> u64 {
+    status_u64(url, "/data_store/total_keys").await
 }
 
 /// Records the node's catch-up received from its peers (`/status` `catch_up.records`: merged,
 /// skipped as already held, and rejected).
 async fn caught_up_records(url: &str) -> u64 {
-    match novakms::client::node::status(url, Duration::from_secs(5)).await {
-        Ok(s) => s["catch_up"]["records"].as_u64().unwrap_or(0),
-        Err(_) => 0,
-    }
+    status_u64(url, "/catch_up/records").await
 }
 
 async fn until_ready(url: &str) -> Duration {
