@@ -153,6 +153,8 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     // Replication state survives too: the merged record is not offered back to its sender.
     let page = s.changes_since_excluding(0, 100, PEER).unwrap();
     assert!(page.changes.iter().all(|c| c.record.key != "from-peer"));
+    // 0.1.0 had no change-log id: the read-write open gave it one, kept from then on.
+    let log_id = s.log_id().unwrap().expect("an upgraded database gets a log id");
     // And it stays writable.
     s.put_local(
         7,
@@ -168,6 +170,7 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     let s = RedbStorage::open(t.path()).unwrap();
     assert!(s.get(7, "new").unwrap().is_some());
     assert_eq!(content(&s).values().map(Vec::len).sum::<usize>(), 8);
+    assert_eq!(s.log_id().unwrap(), Some(log_id));
     drop(s);
     // Upgraded once: the second open found the current format.
     assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 2);

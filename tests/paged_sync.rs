@@ -6,6 +6,12 @@ mod common;
 
 use common::inproc::{mesh, settings, Node, APP};
 use novakms::node::replicator::{self, PULL_PAGE_RECORDS};
+use novakms::storage::PullCursor;
+
+/// A pull cursor at `seq` in the log `log_id`.
+fn at(seq: u64, log_id: Option<String>) -> PullCursor {
+    PullCursor { seq, log_id }
+}
 
 /// Every record of `n` (tombstones included), by app.
 fn contents(n: &Node) -> std::collections::BTreeMap<u64, Vec<novakms::store::Record>> {
@@ -49,7 +55,7 @@ async fn paged_pull_merges_page_by_page_and_catches_writes_made_meanwhile() {
     // is asked), the donor keeps writing: a rewrite of a record already pulled, a new key,
     // a delete of a record not pulled yet.
     let calls = std::sync::atomic::AtomicUsize::new(0);
-    let out = replicator::pull_from(&b.st, &a.info(), 0, &[], |_, _| {
+    let out = replicator::pull_from(&b.st, &a.info(), &PullCursor::default(), &[], |_, _| {
         let c = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if c < 2 {
             a.put("k00001", format!("rewritten {c}").as_bytes());
@@ -85,14 +91,21 @@ async fn paged_pull_merges_page_by_page_and_catches_writes_made_meanwhile() {
     assert_eq!(rewritten.version.get(&a.st.wallet), 3);
     // The pull cursor is a's end of log: a second pull from it fetches nothing.
     let cursor = b.st.storage.pull_cursor(&a.st.wallet).unwrap().unwrap();
-    assert_eq!(cursor, a.st.storage.last_seq().unwrap());
-    let again = replicator::pull_from(&b.st, &a.info(), cursor, &[], |_, _| {})
+    assert_eq!(
+        cursor,
+        at(
+            a.st.storage.last_seq().unwrap(),
+            a.st.storage.log_id().unwrap()
+        ),
+        "the cursor names a's log"
+    );
+    let again = replicator::pull_from(&b.st, &a.info(), &cursor, &[], |_, _| {})
         .await
         .unwrap();
     assert_eq!((again.pages, again.report.total), (1, 0));
     // ...and after one more write, exactly that write.
     a.put("after", b"x");
-    let again = replicator::pull_from(&b.st, &a.info(), cursor, &[], |_, _| {})
+    let again = replicator::pull_from(&b.st, &a.info(), &cursor, &[], |_, _| {})
         .await
         .unwrap();
     assert_eq!(again.report.total, 1);
@@ -110,11 +123,61 @@ async fn a_cursor_beyond_the_donors_log_restarts_from_zero() {
         a.put(&format!("k{i}"), b"v");
     }
     // A cursor from a previous life of a's database (a restore, a new data dir).
-    let out = replicator::pull_from(&b.st, &a.info(), 1_000_000, &[], |_, _| {})
+    let out = replicator::pull_from(&b.st, &a.info(), &at(1_000_000, None), &[], |_, _| {})
         .await
         .unwrap();
     assert_eq!(out.report.merged, 10);
     assert_same(&b, &a);
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+/// The pull-cursor hazard a shorter log cannot show (`node::replicator::paged`, "Pull
+/// cursors"): b pulled a's log up to some sequence; a then got a new database (a restore, a
+/// new data dir) whose log grew past that sequence before b pulls again. Resuming at the
+/// sequence would skip the new log's first entries; the log id tells the logs apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cursor_of_another_log_of_the_donor_restarts_from_zero() {
+    let a = Node::start(settings(|_| {})).await;
+    let b = Node::start(settings(|_| {})).await;
+    mesh(&[&a, &b]);
+    for i in 0..30 {
+        a.put(&format!("k{i:02}"), b"v");
+    }
+    let own_log = a.st.storage.log_id().unwrap().unwrap();
+    // b's cursor: sequence 20 of a previous log of a (same wallet, another database).
+    let previous_log = novakms::storage::new_log_id();
+    let out = replicator::pull_from(
+        &b.st,
+        &a.info(),
+        &at(20, Some(previous_log)),
+        &[],
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        out.report.merged, 30,
+        "pulled from 0, not after 20: {out:?}"
+    );
+    assert_same(&b, &a);
+    assert_eq!(
+        b.st.storage.pull_cursor(&a.st.wallet).unwrap().unwrap(),
+        at(a.st.storage.last_seq().unwrap(), Some(own_log.clone())),
+        "the stored cursor now names a's current log"
+    );
+    // The same sequence in a's current log: resumed there (only what came after).
+    a.put("k30", b"v");
+    let out = replicator::pull_from(&b.st, &a.info(), &at(30, Some(own_log)), &[], |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(out.report.total, 1, "resumed after 30: {out:?}");
+    // A cursor without a log id (stored by an older build) is taken at its word when the
+    // log is long enough: the sequence check is all an older donor allows.
+    let out = replicator::pull_from(&b.st, &a.info(), &at(30, None), &[], |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(out.report.total, 1, "{out:?}");
     a.shutdown().await;
     b.shutdown().await;
 }
@@ -134,30 +197,30 @@ async fn excluded_origins_are_left_out_of_pages_and_passed() {
         a.put(&format!("a{i:05}"), &[1; 64]);
     }
     // b pulls a: b's log now holds n entries of origin a
-    let out = replicator::pull_from(&b.st, &a.info(), 0, &[], |_, _| {})
+    let out = replicator::pull_from(&b.st, &a.info(), &PullCursor::default(), &[], |_, _| {})
         .await
         .unwrap();
     assert_eq!(out.report.merged, n as u64);
     b.put("b-own", b"written on b");
     // c pulls b naming a: only b's own record comes; the cursor reaches b's end
     let excl = vec![a.st.wallet.clone()];
-    let out = replicator::pull_from(&c.st, &b.info(), 0, &excl, |_, _| {})
+    let out = replicator::pull_from(&c.st, &b.info(), &PullCursor::default(), &excl, |_, _| {})
         .await
         .unwrap();
     assert_eq!((out.report.total, out.report.merged), (1, 1), "{out:?}");
     assert!(c.has("b-own") && !c.has("a00000"));
     assert_eq!(
-        c.st.storage.pull_cursor(&b.st.wallet).unwrap(),
-        Some(b.st.storage.last_seq().unwrap())
+        c.st.storage.pull_cursor(&b.st.wallet).unwrap().unwrap().seq,
+        b.st.storage.last_seq().unwrap()
     );
     // a pulls b naming itself: nothing comes back of what a sent
     let own = vec![a.st.wallet.clone()];
-    let out = replicator::pull_from(&a.st, &b.info(), 0, &own, |_, _| {})
+    let out = replicator::pull_from(&a.st, &b.info(), &PullCursor::default(), &own, |_, _| {})
         .await
         .unwrap();
     assert_eq!(out.report.total, 1, "only b-own: {out:?}");
     // without exclusion everything comes (the anti-entropy pull)
-    let out = replicator::pull_from(&c.st, &b.info(), 0, &[], |_, _| {})
+    let out = replicator::pull_from(&c.st, &b.info(), &PullCursor::default(), &[], |_, _| {})
         .await
         .unwrap();
     assert_eq!(out.report.total, n as u64 + 1);
@@ -165,7 +228,7 @@ async fn excluded_origins_are_left_out_of_pages_and_passed() {
     // b rewrites one of a's records: its entry is b's own now and is sent to a puller naming a
     let cursor = c.st.storage.pull_cursor(&b.st.wallet).unwrap().unwrap();
     b.put("a00001", b"rewritten on b");
-    let out = replicator::pull_from(&c.st, &b.info(), cursor, &excl, |_, _| {})
+    let out = replicator::pull_from(&c.st, &b.info(), &cursor, &excl, |_, _| {})
         .await
         .unwrap();
     assert_eq!((out.report.total, out.report.merged), (1, 1), "{out:?}");

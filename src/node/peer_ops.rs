@@ -252,6 +252,7 @@ async fn snapshot_page(
         data,
         next_seq: page.scanned_to,
         last_seq: page.last_seq,
+        log_id: page.log_id,
     })
 }
 

@@ -17,9 +17,20 @@ use super::{
 };
 
 /// Volatile storage behind a mutex. Construct with [`MemoryStorage::new`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStorage {
     inner: Mutex<Inner>,
+    /// [`Storage::log_id`]: new for every instance (a restarted memory node has a new log).
+    log_id: String,
+}
+
+impl Default for MemoryStorage {
+    fn default() -> Self {
+        MemoryStorage {
+            inner: Mutex::default(),
+            log_id: super::new_log_id(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -34,7 +45,7 @@ struct Inner {
     changes: BTreeMap<u64, LogEntry>,
     change_index: HashMap<(u64, String), u64>,
     peers: BTreeMap<String, PeerCursor>,
-    pull_cursors: BTreeMap<String, u64>,
+    pull_cursors: BTreeMap<String, super::PullCursor>,
     caught_up_once: bool,
     sealed: Option<Vec<u8>>,
     restore_marker: Option<super::RestoreMarker>,
@@ -373,6 +384,7 @@ impl Storage for MemoryStorage {
             changes: Vec::new(),
             scanned_to: after_seq,
             last_seq: inner.last_seq,
+            log_id: Some(self.log_id.clone()),
         };
         if max_records == 0 || after_seq == u64::MAX {
             return Ok(page);
@@ -406,15 +418,23 @@ impl Storage for MemoryStorage {
         Ok(page)
     }
 
-    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>> {
-        Ok(self.lock()?.pull_cursors.get(peer_wallet).copied())
+    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<super::PullCursor>> {
+        Ok(self.lock()?.pull_cursors.get(peer_wallet).cloned())
     }
 
-    fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()> {
+    fn set_pull_cursor(&self, peer_wallet: &str, cursor: &super::PullCursor) -> Result<()> {
+        let cursor = super::PullCursor {
+            seq: cursor.seq,
+            log_id: cursor.log_id.clone().filter(|l| super::valid_log_id(l)),
+        };
         self.lock()?
             .pull_cursors
-            .insert(peer_wallet.to_string(), seq);
+            .insert(peer_wallet.to_string(), cursor);
         Ok(())
+    }
+
+    fn log_id(&self) -> Result<Option<String>> {
+        Ok(Some(self.log_id.clone()))
     }
 
     fn caught_up_once(&self) -> Result<bool> {

@@ -271,6 +271,38 @@ pub struct SnapshotPage {
     /// `last_seq` of the database as of the same read: the page reached the end of the log
     /// iff `scanned_to >= last_seq`.
     pub last_seq: u64,
+    /// The identity of the change log the sequences belong to ([`Storage::log_id`]), as of the
+    /// same read.
+    pub log_id: Option<String>,
+}
+
+/// A fresh change-log identity: 16 random bytes (OS RNG) as 32 lowercase hex characters. Made
+/// once per database (a new data dir, a restore's import, an older database on its first
+/// read-write open) and never changed; see [`Storage::log_id`].
+pub fn new_log_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// True when `s` has the shape [`new_log_id`] makes (32 lowercase hex characters). Log ids
+/// from a peer or the file that do not are taken as absent.
+pub fn valid_log_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Where a pull from a peer resumes (`node::replicator::paged`, "Pull cursors"): a sequence of
+/// the peer's change log and the identity of that log ([`Storage::log_id`] at the peer), so a
+/// cursor is never applied to another log of the same wallet (a restore, a new data dir).
+/// `log_id` is `None` for a cursor stored by a build before log ids or from a donor that sends
+/// none. The default (`0`, `None`) pulls everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PullCursor {
+    /// The highest sequence of the peer's change log pulled and merged.
+    pub seq: u64,
+    /// The peer's change-log identity that `seq` belongs to.
+    pub log_id: Option<String>,
 }
 
 /// Most change-log entries one [`Storage::snapshot_page`] call scans (returned or skipped as
@@ -522,12 +554,22 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<SnapshotPage>;
 
     /// The pull cursor of peer `peer_wallet` (canonical wallet): the highest sequence of the
-    /// *peer's* change log this node has pulled and merged (`node::replicator::paged`), if
-    /// one was stored. Not the push cursor ([`Storage::peer_cursor`]).
-    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>>;
+    /// *peer's* change log this node has pulled and merged, with that log's identity
+    /// (`node::replicator::paged`), if one was stored. Not the push cursor
+    /// ([`Storage::peer_cursor`]).
+    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<PullCursor>>;
 
-    /// Store (replace) the pull cursor of peer `peer_wallet`.
-    fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()>;
+    /// Store (replace) the pull cursor of peer `peer_wallet`, sequence and log id in one write
+    /// (a `log_id` that is not [`valid_log_id`] is stored as absent).
+    fn set_pull_cursor(&self, peer_wallet: &str, cursor: &PullCursor) -> Result<()>;
+
+    /// The identity of this database's change log (32 lowercase hex characters, see
+    /// [`new_log_id`]): made when the database is created (a new data dir, or the import of a
+    /// restore) and kept for its life, so two databases never share one even under the same
+    /// wallet. Peers store it with their pull cursor and pull from 0 when it changed
+    /// (`node::replicator::paged`, "Pull cursors"). `None` only for a redb file of an older
+    /// build opened read-only (a read-write open gives it one).
+    fn log_id(&self) -> Result<Option<String>>;
 
     /// True once [`Storage::set_caught_up_once`] was called on this database: it completed a
     /// catch-up with every peer since it was created, so from then on it holds every record it

@@ -110,7 +110,7 @@ pub struct SnapshotReply {
 }
 
 /// Reply to a `snapshot_page` (novakms only): `{"status":"ok","data":{"<app_id>":[<wire
-/// record>…]},"next_seq":<u64>,"last_seq":<u64>}`. `data` has the §6.4 shape (only apps with a
+/// record>…]},"next_seq":<u64>,"last_seq":<u64>,"log_id":"<32 hex>"}`. `data` has the §6.4 shape (only apps with a
 /// record in the page); the next page is asked with `after_seq = next_seq`; the pull reached
 /// the end of the donor's log when `next_seq >= last_seq`.
 #[derive(Clone, Debug, Serialize)]
@@ -123,6 +123,11 @@ pub struct SnapshotPageReply {
     pub next_seq: u64,
     /// The donor's `last_seq` as of the page's read.
     pub last_seq: u64,
+    /// The identity of the donor's change log (`Storage::log_id`, 32 lowercase hex
+    /// characters; absent from an older novakms): the puller stores it with its cursor and
+    /// pulls from 0 when it changes (`node::replicator::paged`, "Pull cursors").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_id: Option<String>,
 }
 
 /// Reply to a `master_secret_request` (§6.8).

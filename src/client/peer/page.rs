@@ -15,6 +15,9 @@ pub struct PageAnswer {
     pub next_seq: u64,
     /// The peer's `last_seq` as of the page's read.
     pub last_seq: u64,
+    /// The identity of the peer's change log (`"log_id"`), when the peer sent one of the
+    /// right shape ([`crate::storage::valid_log_id`]; an older novakms sends none).
+    pub log_id: Option<String>,
 }
 
 impl PageAnswer {
@@ -40,7 +43,7 @@ impl PeerClient {
     /// Errors: as [`PeerClient::request`] (an upstream peer's refusal is
     /// [`PeerError::Refused`] 400, see [`is_unknown_type`]); Protocol when the answer lacks
     /// `data` (object), `next_seq` or `last_seq`, or when `next_seq` is below `after_seq` (a page
-    /// that goes back would never end).
+    /// that goes back would never end). A `log_id` of another shape reads as absent.
     pub async fn snapshot_page(
         &self,
         peer: &impl SyncPeer,
@@ -73,11 +76,17 @@ impl PeerClient {
                 "snapshot page answer goes back: next_seq {next_seq} < after_seq {after_seq}"
             )));
         }
+        let log_id = v
+            .get("log_id")
+            .and_then(Value::as_str)
+            .filter(|l| crate::storage::valid_log_id(l))
+            .map(str::to_string);
         match v.get_mut("data").map(Value::take) {
             Some(data @ Value::Object(_)) => Ok(PageAnswer {
                 data,
                 next_seq,
                 last_seq,
+                log_id,
             }),
             _ => Err(protocol("snapshot page answer has no 'data' object")),
         }

@@ -58,10 +58,15 @@
 //! it pulls is the one that wrote them.
 //!
 //! **Pull cursors.** After each merged page the donor's `next_seq` is stored as its pull
-//! cursor ([`crate::storage::Storage::set_pull_cursor`]); a restarted node resumes there and
-//! fetches only what changed since. A donor whose `last_seq` is below our cursor has a new
-//! change log (a restore, a new database): the pull restarts from 0. The cursor is only a
-//! starting point: anti-entropy pulls always start at 0.
+//! cursor, with the identity of the donor's change log the page came from (`log_id`,
+//! [`crate::storage::Storage::log_id`]; [`crate::storage::Storage::set_pull_cursor`]); a
+//! restarted node resumes there and fetches only what changed since. A sequence means
+//! nothing in another log: a donor restored or given a new data dir starts a new log (new
+//! `log_id`, sequences from 1) that may have grown past our cursor by the time we pull again,
+//! and resuming there would skip its first entries. So the pull restarts from 0 when the
+//! page's `log_id` is not the cursor's, and also when the donor's `last_seq` is below the
+//! cursor (the only sign an older donor, which sends no `log_id`, gives). The cursor is only
+//! a starting point: anti-entropy pulls always start at 0.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -74,6 +79,7 @@ use crate::node::catch_up::CATCHING_UP;
 use crate::node::ingest::{ingest, parse_data};
 use crate::node::peers::PeerInfo;
 use crate::node::state::NodeState;
+use crate::storage::PullCursor;
 use crate::store::MergeReport;
 
 /// Most records a donor puts in one page, whatever is asked.
@@ -149,8 +155,11 @@ async fn fetch_page(
     }
 }
 
-/// Pull `peer`'s change log after `after` page by page to its end and merge each page in its
-/// own commit (module docs), storing the pull cursor after each page. Falls back to the
+/// Pull `peer`'s change log after the cursor `from` page by page to its end and merge each page
+/// in its own commit (module docs), storing the pull cursor after each page. A `from` that
+/// belongs to another of the peer's change logs (its `log_id` is not the page's, or the
+/// peer's `last_seq` is below it) is dropped and the pull starts at 0 (module docs, "Pull
+/// cursors"). Falls back to the
 /// single-response `snapshot_request` (merged in chunks) for a peer that does not speak
 /// `snapshot_page`, and remembers that.
 ///
@@ -168,7 +177,7 @@ async fn fetch_page(
 pub async fn pull_from(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
-    after: u64,
+    from: &PullCursor,
     exclude: &[String],
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<PullOutcome> {
@@ -183,7 +192,9 @@ pub async fn pull_from(
         .contains(&peer.wallet);
     let mut out = PullOutcome::default();
     if !single {
-        let mut cursor = after;
+        let mut cursor = from.seq;
+        // The log our cursor is in: the stored one, then the one the first page came from.
+        let mut log_id = from.log_id.clone();
         let mut page = match fetch_page(st, peer, &key, cursor, exclude).await {
             Ok(p) => Some(p),
             Err(e) if e.kind() == ErrorKind::Refused => {
@@ -199,11 +210,16 @@ pub async fn pull_from(
         };
         while let Some(p) = page.take() {
             out.pages += 1;
-            if p.last_seq < cursor {
-                tracing::info!(peer = %peer.url, cursor, last_seq = p.last_seq, "peer's change log is behind our pull cursor (new database?); pulling from 0");
+            let other_log = matches!((&log_id, &p.log_id), (Some(a), Some(b)) if a != b);
+            if cursor > 0 && (other_log || p.last_seq < cursor) {
+                tracing::info!(peer = %peer.url, cursor, last_seq = p.last_seq, other_log, "our pull cursor is not in the peer's current change log (restored, or a new database); pulling from 0");
                 cursor = 0;
+                log_id = None;
                 page = Some(fetch_page(st, peer, &key, cursor, exclude).await?);
                 continue;
+            }
+            if p.log_id.is_some() {
+                log_id.clone_from(&p.log_id);
             }
             let last = p.is_last();
             let (next, left) = (p.next_seq, p.last_seq.saturating_sub(p.next_seq));
@@ -222,8 +238,14 @@ pub async fn pull_from(
                 } else {
                     ingest(st, parsed, Some(&peer.wallet)).await?
                 };
-                let wallet = peer.wallet.clone();
-                blocking(st, move |s| s.set_pull_cursor(&wallet, next)).await?;
+                let (wallet, c) = (
+                    peer.wallet.clone(),
+                    PullCursor {
+                        seq: next,
+                        log_id: log_id.clone(),
+                    },
+                );
+                blocking(st, move |s| s.set_pull_cursor(&wallet, &c)).await?;
                 Ok::<_, Error>(r)
             };
             // The next page is fetched while this one is parsed and merged (at most two pages
@@ -320,8 +342,12 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             if cursor.is_none() && full_done {
                 if let Some(key) = st.with_secret(|s| s.sync_key()) {
                     if let Ok(p) = st.peer_client.snapshot_page(peer, &key, 0, 0, 0, &[]).await {
-                        let (w, end) = (peer.wallet.clone(), p.last_seq);
-                        if blocking(st, move |s| s.set_pull_cursor(&w, end))
+                        let w = peer.wallet.clone();
+                        let end = PullCursor {
+                            seq: p.last_seq,
+                            log_id: p.log_id,
+                        };
+                        if blocking(st, move |s| s.set_pull_cursor(&w, &end))
                             .await
                             .is_ok()
                         {
@@ -332,9 +358,10 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                 }
             }
             let exclude: Vec<String> = own.iter().chain(&pulled).cloned().collect();
-            match pull_from(st, peer, cursor.unwrap_or(0), &exclude, |_, _| {}).await {
+            let from = cursor.clone().unwrap_or_default();
+            match pull_from(st, peer, &from, &exclude, |_, _| {}).await {
                 Ok(o) => {
-                    tracing::info!(peer = %peer.url, from_seq = cursor.unwrap_or(0), pages = o.pages, total = o.report.total, merged = o.report.merged, excluded_origins = exclude.len(), "catch-up: pulled from peer");
+                    tracing::info!(peer = %peer.url, from_seq = from.seq, pages = o.pages, total = o.report.total, merged = o.report.merged, excluded_origins = exclude.len(), "catch-up: pulled from peer");
                     done.insert(peer.wallet.clone());
                     if !o.single_response {
                         pulled.push(peer.wallet.clone());

@@ -16,6 +16,7 @@ use crate::node::backoff::{jitter, Backoff};
 use crate::node::ingest::{ingest, parse_data};
 use crate::node::peers::PeerInfo;
 use crate::node::state::{NodeState, PeerReplication};
+use crate::storage::PullCursor;
 use crate::store::{MergeReport, Record};
 
 /// Pull a full snapshot from `peer` and merge it (validation and merge of [`ingest`], origin =
@@ -38,7 +39,11 @@ pub async fn pull_snapshot(
     peer: &PeerInfo,
     progress: impl Fn(u64, u64) + Send,
 ) -> Result<MergeReport> {
-    Ok(super::pull_from(st, peer, 0, &[], progress).await?.report)
+    Ok(
+        super::pull_from(st, peer, &PullCursor::default(), &[], progress)
+            .await?
+            .report,
+    )
 }
 
 /// The parsed `snapshot_request` answer of `peer` (app id → records, tombstones included), not
@@ -236,14 +241,14 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
         let started = Instant::now();
         // Anti-entropy reads the peer's whole log; the others resume at its pull cursor.
         let from = if reason == PullReason::AntiEntropy {
-            0
+            PullCursor::default()
         } else {
             let w = peer.wallet.clone();
             super::blocking(&st, move |s| s.pull_cursor(&w))
                 .await
                 .ok()
                 .flatten()
-                .unwrap_or(0)
+                .unwrap_or_default()
         };
         // Anti-entropy is the safety net: it asks for everything. The others may leave out
         // what this database sent itself (`paged`, "Origin exclusion").
@@ -252,7 +257,7 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
         } else {
             super::paged::own_exclusion(&st).await
         };
-        let pulled = super::pull_from(&st, &peer, from, &exclude, |_, _| {})
+        let pulled = super::pull_from(&st, &peer, &from, &exclude, |_, _| {})
             .await
             .map(|o| o.report);
         st.metrics.observe_pull(reason.label(), pulled.is_ok());

@@ -597,6 +597,8 @@ mod tests {
         let st = RedbStorage::open(&dir).unwrap();
         assert_eq!(contents(&st), contents(&mem));
         assert_eq!(st.load_sealed_master_secret().unwrap(), None);
+        let first_log = st.log_id().unwrap().unwrap();
+        assert_ne!(Some(first_log.clone()), mem.log_id().unwrap());
         drop(st);
         // Again with --force and the secret: the old database is kept aside.
         let plan = RestorePlan {
@@ -611,6 +613,10 @@ mod tests {
             .unwrap()
             .to_string_lossy()
             .starts_with(OLD_PREFIX));
+        // Each restore is a new change log: peers must not resume their pull cursors in it
+        // (`node::replicator::paged`, "Pull cursors").
+        let second_log = RedbStorage::open(&dir).unwrap().log_id().unwrap().unwrap();
+        assert_ne!(second_log, first_log, "a restore starts a new change log");
         // A digest that is not the verified one: nothing changes, no build dir is left.
         let e = build_and_swap(&file, &dir, [0; 32], &sum.manifest, &plan, true, None).unwrap_err();
         assert!(e.message().contains("changed since it was verified"), "{e}");

@@ -185,6 +185,8 @@ pub(super) fn initialize(db: &Database, path: &Path) -> Result<()> {
             .map_err(|e| err(e.into()))?;
         meta.insert(META_LAST_SEQ, 0u64.to_le_bytes().as_slice())
             .map_err(|e| err(e.into()))?;
+        meta.insert(META_LOG_ID, crate::storage::new_log_id().as_bytes())
+            .map_err(|e| err(e.into()))?;
         txn.open_table(RECORDS).map_err(|e| err(e.into()))?;
         txn.open_table(CHANGES).map_err(|e| err(e.into()))?;
         txn.open_table(CHANGE_INDEX).map_err(|e| err(e.into()))?;

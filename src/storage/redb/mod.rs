@@ -5,7 +5,7 @@
 //!
 //! | table | key | value |
 //! |---|---|---|
-//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key); `"pull_cursor/<peer wallet>"` → u64 LE, the peer's change-log sequence pulled up to ([`super::Storage::pull_cursor`], also added within schema 1) |
+//! | `meta` | `&str` | `&[u8]`: `"schema_version"` → u32 LE; `"last_seq"` → u64 LE (highest change sequence ever assigned); `"binding"` → [`ClusterBinding`] as JSON; `"restored"` → [`super::RestoreMarker`] as JSON, only between a restore and the node's rejoin (added within schema 1: older builds ignore the key); `"pull_cursor/<peer wallet>"` → u64 LE, the peer's change-log sequence pulled up to ([`super::Storage::pull_cursor`], also added within schema 1); `"pull_log/<peer wallet>"` → 32 lowercase hex ASCII bytes, the peer's log id that cursor belongs to (absent for a cursor without one); `"log_id"` → 32 lowercase hex ASCII bytes, this database's change-log identity ([`super::Storage::log_id`]; written at creation, or on the first read-write open of an older file; both added within schema 1) |
 //! | `records` | `(app_id u64, key &str)` | record in the format of [`super::codec`] (checksummed) |
 //! | `changes` | `seq u64` | `(app_id, key)`: latest change per key, only keys with a record |
 //! | `change_index` | `(app_id, key)` | its `seq` in `changes` |
@@ -72,7 +72,7 @@ use self::errors::{corrupt, open_err, panic_message, read_u32};
 use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
 use self::handle::Handle;
 pub use self::readonly::{ReadOnlyStorage, VIEW_PREFIX};
-use self::tables::{CHANGE_ORIGIN, META, META_SCHEMA};
+use self::tables::{read_log_id, CHANGE_ORIGIN, META, META_LOG_ID, META_SCHEMA};
 #[cfg(doc)]
 use super::{ClusterBinding, Storage};
 
@@ -322,7 +322,31 @@ impl RedbStorage {
                 "database schema migrated"
             );
         }
-        self.ensure_change_origin(db)
+        self.ensure_change_origin(db)?;
+        self.ensure_log_id(db)
+    }
+
+    /// Give a database written before change-log ids one (`Storage::log_id`). A read-only
+    /// open leaves it without (its pages are never served).
+    fn ensure_log_id(&self, db: &Handle) -> Result<()> {
+        let missing = {
+            let txn = self.read_txn_on(db)?;
+            let meta = self.open_ro(&txn, META)?;
+            let got = meta
+                .get(META_LOG_ID)
+                .map_err(|e| self.err("read log id", e))?;
+            got.and_then(|g| read_log_id(g.value())).is_none()
+        };
+        if missing && !self.read_only {
+            self.write_on(db, |txn| {
+                let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
+                meta.insert(META_LOG_ID, crate::storage::new_log_id().as_bytes())
+                    .map_err(|e| self.err("write log id", e))?;
+                Ok::<(), Error>(())
+            })?;
+            tracing::info!("database: gave the change log an identity (log_id)");
+        }
+        Ok(())
     }
 
     /// Create the `change_origin` table in a schema-1 file written before it existed. An empty

@@ -10,8 +10,8 @@ use crate::store::{Limits, MergeReport, Record};
 
 use super::super::ops;
 use super::super::{
-    AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PutOutcome,
-    RestoreMarker, SnapshotPage, Storage, StoreStats, WriteError,
+    AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PullCursor,
+    PutOutcome, RestoreMarker, SnapshotPage, Storage, StoreStats, WriteError,
 };
 use super::errors::{corrupt, read_u32, read_u64};
 use super::tables::*;
@@ -304,10 +304,15 @@ impl Storage for RedbStorage {
             Some(g) => read_u64(&self.path, META_LAST_SEQ, g.value())?,
             None => return Err(corrupt(&self.path, "last_seq missing")),
         };
+        let log_id = meta
+            .get(META_LOG_ID)
+            .map_err(e)?
+            .and_then(|g| read_log_id(g.value()));
         let mut page = SnapshotPage {
             changes: Vec::new(),
             scanned_to: after_seq,
             last_seq,
+            log_id,
         };
         if max_records == 0 || after_seq == u64::MAX {
             return Ok(page);
@@ -359,27 +364,49 @@ impl Storage for RedbStorage {
         self.close_clean()
     }
 
-    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<u64>> {
+    fn pull_cursor(&self, peer_wallet: &str) -> Result<Option<PullCursor>> {
         let txn = self.read_txn()?;
         let meta = self.open_ro(&txn, META)?;
+        let e = |e| self.err("read pull cursor", e);
         let name = pull_cursor_key(peer_wallet);
-        let got = meta
-            .get(name.as_str())
-            .map_err(|e| self.err("read pull cursor", e))?;
-        match got {
-            Some(g) => read_u64(&self.path, &name, g.value()).map(Some),
-            None => Ok(None),
-        }
+        let seq = match meta.get(name.as_str()).map_err(e)? {
+            Some(g) => read_u64(&self.path, &name, g.value())?,
+            None => return Ok(None),
+        };
+        let log_id = meta
+            .get(pull_log_key(peer_wallet).as_str())
+            .map_err(e)?
+            .and_then(|g| read_log_id(g.value()));
+        Ok(Some(PullCursor { seq, log_id }))
     }
 
-    fn set_pull_cursor(&self, peer_wallet: &str, seq: u64) -> Result<()> {
-        let name = pull_cursor_key(peer_wallet);
+    fn set_pull_cursor(&self, peer_wallet: &str, cursor: &PullCursor) -> Result<()> {
+        let (name, log_name) = (pull_cursor_key(peer_wallet), pull_log_key(peer_wallet));
+        let log_id = cursor
+            .log_id
+            .as_deref()
+            .filter(|l| crate::storage::valid_log_id(l));
         self.write(|txn| {
             let mut meta = txn.open_table(META).map_err(|e| self.err("meta", e))?;
-            meta.insert(name.as_str(), seq.to_le_bytes().as_slice())
-                .map_err(|e| self.err("write pull cursor", e))?;
+            let e = |e| self.err("write pull cursor", e);
+            meta.insert(name.as_str(), cursor.seq.to_le_bytes().as_slice())
+                .map_err(e)?;
+            match log_id {
+                Some(l) => meta.insert(log_name.as_str(), l.as_bytes()).map(drop),
+                None => meta.remove(log_name.as_str()).map(drop),
+            }
+            .map_err(e)?;
             Ok::<(), Error>(())
         })
+    }
+
+    fn log_id(&self) -> Result<Option<String>> {
+        let txn = self.read_txn()?;
+        let meta = self.open_ro(&txn, META)?;
+        let got = meta
+            .get(META_LOG_ID)
+            .map_err(|e| self.err("read log id", e))?;
+        Ok(got.and_then(|g| read_log_id(g.value())))
     }
 
     fn caught_up_once(&self) -> Result<bool> {

@@ -29,6 +29,12 @@ pub(super) const META_PULL_CURSOR_PREFIX: &str = "pull_cursor/";
 /// `meta` key present (value `[1]`) once this database completed a catch-up with every peer
 /// (`Storage::caught_up_once`; added within schema 1: older builds ignore it).
 pub(super) const META_CAUGHT_UP: &str = "caught_up_once";
+/// `meta` key of this database's change-log identity (`Storage::log_id`): 32 lowercase hex
+/// ASCII bytes (added within schema 1: older builds ignore it; a read-write open adds it).
+pub(super) const META_LOG_ID: &str = "log_id";
+/// Prefix of the `meta` keys holding the log id a pull cursor belongs to:
+/// `"pull_log/<peer wallet>"` → 32 lowercase hex ASCII bytes, absent for a cursor without one.
+pub(super) const META_PULL_LOG_PREFIX: &str = "pull_log/";
 pub(super) const SECRET_KEY: &str = "sealed";
 
 pub(super) const KIND_VALUE: u8 = 0;
@@ -46,4 +52,18 @@ pub(super) fn kind(rec: &Record) -> u8 {
 /// The `meta` key of the pull cursor of `peer_wallet`.
 pub(super) fn pull_cursor_key(peer_wallet: &str) -> String {
     format!("{META_PULL_CURSOR_PREFIX}{peer_wallet}")
+}
+
+/// The `meta` key of the log id of the pull cursor of `peer_wallet`.
+pub(super) fn pull_log_key(peer_wallet: &str) -> String {
+    format!("{META_PULL_LOG_PREFIX}{peer_wallet}")
+}
+
+/// A stored log id (`META_LOG_ID`, `pull_log/…`) if it has the shape `new_log_id` makes;
+/// anything else reads as absent (it only makes a peer pull from 0).
+pub(super) fn read_log_id(bytes: &[u8]) -> Option<String> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|s| crate::storage::valid_log_id(s))
+        .map(str::to_string)
 }

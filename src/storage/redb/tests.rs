@@ -465,6 +465,61 @@ fn inconsistent_counters_or_indexes_are_refused() {
     assert_integrity(&dir, "change index entry missing");
 }
 
+/// `Storage::log_id`: kept across reopen (quick and full open), new in another database, and
+/// given on the first read-write open to a file written before log ids (which a read-only
+/// view leaves without).
+#[test]
+fn log_id_persists_and_old_files_gain_one() {
+    let (_t, dir) = data_dir();
+    let s = RedbStorage::open(&dir).unwrap();
+    populate(&s);
+    let id = s.log_id().unwrap().unwrap();
+    s.close().unwrap();
+    drop(s);
+    let s = RedbStorage::open(&dir).unwrap(); // clean: quick open
+    assert_eq!(s.log_id().unwrap().as_deref(), Some(id.as_str()));
+    drop(s); // no close: full open next
+    let s = RedbStorage::open(&dir).unwrap();
+    assert_eq!(s.log_id().unwrap().as_deref(), Some(id.as_str()));
+    let (_t2, dir2) = data_dir();
+    let other = RedbStorage::open(&dir2).unwrap();
+    assert_ne!(
+        other.log_id().unwrap().unwrap(),
+        id,
+        "another database, another log"
+    );
+    drop(other);
+
+    // A file from before log ids.
+    s.write(|txn| {
+        let mut meta = txn.open_table(META).unwrap();
+        meta.remove(super::tables::META_LOG_ID).unwrap();
+        Ok::<(), Error>(())
+    })
+    .unwrap();
+    assert_eq!(s.log_id().unwrap(), None);
+    s.close().unwrap(); // clean: the read-only view opens in place
+    drop(s);
+    let ro = RedbStorage::open_read_only(&dir).unwrap();
+    assert_eq!(
+        ro.log_id().unwrap(),
+        None,
+        "a read-only open writes nothing"
+    );
+    drop(ro);
+    let s = RedbStorage::open(&dir).unwrap();
+    let given = s.log_id().unwrap().expect("given on a read-write open");
+    assert!(crate::storage::valid_log_id(&given));
+    assert_ne!(given, id);
+    assert_eq!(
+        s.snapshot_page(0, 1, 1 << 20, 0, &[])
+            .unwrap()
+            .log_id
+            .as_deref(),
+        Some(given.as_str())
+    );
+}
+
 #[test]
 fn change_origins_persist_and_old_files_gain_the_table() {
     let (_t, dir) = data_dir();

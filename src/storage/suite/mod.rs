@@ -132,6 +132,7 @@ suite!(
     snapshot_pages_cover_every_record_within_bounds,
     snapshot_page_skips_expired_and_follows_rewrites,
     pull_cursors_round_trip,
+    log_id_is_stable_and_in_every_page,
     snapshot_page_leaves_out_excluded_origins,
     snapshot_page_scans_a_bounded_number_of_entries,
     caught_up_once_is_a_sticky_flag,

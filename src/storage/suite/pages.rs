@@ -27,7 +27,10 @@ pub(super) fn snapshot_pages_cover_every_record_within_bounds(s: &dyn Storage) {
     let empty = s.snapshot_page(0, 10, 1 << 20, 0, &[]).unwrap();
     assert_eq!(
         empty,
-        SnapshotPage::default(),
+        SnapshotPage {
+            log_id: s.log_id().unwrap(),
+            ..SnapshotPage::default()
+        },
         "empty store: one empty, final page"
     );
     for i in 0..25u64 {
@@ -110,15 +113,49 @@ pub(super) fn snapshot_page_skips_expired_and_follows_rewrites(s: &dyn Storage) 
 }
 
 pub(super) fn pull_cursors_round_trip(s: &dyn Storage) {
+    let cur = |seq: u64, log: Option<&str>| PullCursor {
+        seq,
+        log_id: log.map(str::to_string),
+    };
+    let (l1, l2) = (new_log_id(), new_log_id());
     assert_eq!(s.pull_cursor(N2).unwrap(), None);
-    s.set_pull_cursor(N2, 42).unwrap();
-    s.set_pull_cursor(N1, 7).unwrap();
-    assert_eq!(s.pull_cursor(N2).unwrap(), Some(42));
-    s.set_pull_cursor(N2, 3).unwrap();
-    assert_eq!(s.pull_cursor(N2).unwrap(), Some(3), "replaced, may go down");
-    assert_eq!(s.pull_cursor(N1).unwrap(), Some(7));
+    s.set_pull_cursor(N2, &cur(42, Some(&l1))).unwrap();
+    s.set_pull_cursor(N1, &cur(7, None)).unwrap();
+    assert_eq!(s.pull_cursor(N2).unwrap(), Some(cur(42, Some(&l1))));
+    s.set_pull_cursor(N2, &cur(3, Some(&l2))).unwrap();
+    assert_eq!(
+        s.pull_cursor(N2).unwrap(),
+        Some(cur(3, Some(&l2))),
+        "replaced (seq and log), may go down"
+    );
+    assert_eq!(s.pull_cursor(N1).unwrap(), Some(cur(7, None)));
+    // A cursor without a log id replaces one with: the old id is not kept.
+    s.set_pull_cursor(N2, &cur(5, None)).unwrap();
+    assert_eq!(s.pull_cursor(N2).unwrap(), Some(cur(5, None)));
+    // A log id of another shape (from a peer) is stored as absent.
+    for bad in ["", "xyz", &l1.to_uppercase(), &format!("{l1}00")] {
+        s.set_pull_cursor(N1, &cur(9, Some(bad))).unwrap();
+        assert_eq!(s.pull_cursor(N1).unwrap(), Some(cur(9, None)), "{bad:?}");
+    }
     // independent of the push cursor
     assert_eq!(s.peer_cursor(N2).unwrap(), None);
+}
+
+/// Every database has a change-log id of the documented shape, the same in every page and
+/// every read, and distinct from another database's (`Storage::log_id`).
+pub(super) fn log_id_is_stable_and_in_every_page(s: &dyn Storage) {
+    let id = s
+        .log_id()
+        .unwrap()
+        .expect("a read-write database has a log id");
+    assert!(valid_log_id(&id), "{id}");
+    assert_ne!(id, new_log_id());
+    s.put_local(APP, "a", vec![1], 0, N1, 100, &lim()).unwrap();
+    assert_eq!(s.log_id().unwrap().as_deref(), Some(id.as_str()));
+    let page = s.snapshot_page(0, 10, 1 << 20, 100, &[]).unwrap();
+    assert_eq!(page.log_id.as_deref(), Some(id.as_str()));
+    let empty = s.snapshot_page(0, 0, 0, 100, &[]).unwrap();
+    assert_eq!(empty.log_id.as_deref(), Some(id.as_str()));
 }
 
 pub(super) fn snapshot_page_leaves_out_excluded_origins(s: &dyn Storage) {
