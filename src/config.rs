@@ -88,6 +88,11 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Storage backend: `redb` (default) or `memory`.
     pub storage: StorageKind,
+    /// redb's page cache, bytes: memory the database may keep of its file, whatever the store
+    /// size (pages not cached are read through the kernel's page cache). redb's own default,
+    /// 1 GiB, made a node's RSS grow with its store (issue 12). Default 33554432 (32 MiB);
+    /// values below 1 MiB are raised to 1 MiB.
+    pub storage_cache_bytes: usize,
     /// `sealed` (default) or `none` (memory only).
     pub master_secret_storage: MasterSecretStorage,
     /// Node tick period, seconds (readiness loop, protocol.md §7). Default 5
@@ -265,6 +270,7 @@ impl Default for Settings {
             node_url: None,
             data_dir: PathBuf::from("/var/lib/novakms"),
             storage: StorageKind::Redb,
+            storage_cache_bytes: crate::storage::redb::DEFAULT_CACHE_BYTES,
             master_secret_storage: MasterSecretStorage::Sealed,
             node_tick_seconds: 5,
             registry_cache_ttl_seconds: 180,

@@ -18,7 +18,12 @@ use crate::node::{build_state, notify, purge, replicator, tick};
 ///
 /// Errors: bind failure (Local), storage open (InUse / Integrity / Local),
 /// chain unreachable at start (Remote), cluster binding mismatch (Refused).
-pub async fn serve(settings: Settings, identity: IdentityHandle) -> Result<()> {
+///
+/// `identity` is awaited by [`build_state`], alongside the database open.
+pub async fn serve(
+    settings: Settings,
+    identity: impl std::future::Future<Output = Result<IdentityHandle>> + Send,
+) -> Result<()> {
     let bind = settings.bind_addr.clone();
     let drain = Duration::from_secs(settings.shutdown_drain_seconds);
     let tick_every = Duration::from_secs(settings.node_tick_seconds.max(1));

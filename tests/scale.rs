@@ -13,7 +13,8 @@
 //! * **restart**: A stopped with SIGTERM (clean-shutdown marker) and with SIGKILL (full
 //!   verification), time until ready.
 //!
-//! Env: `NOVAKMS_SCALE_RECORDS` (default 100000). Results are printed (`scale:` lines) for
+//! Env: `NOVAKMS_SCALE_RECORDS` (default 100000); `NOVAKMS_SCALE_LOGS=<dir>` copies the node
+//! logs there at the end (run with `NOVAKMS_LOG=debug` for start-up timings). Results are printed (`scale:` lines) for
 //! docs/performance.md; use a release build (`cargo test --release --test scale`).
 
 mod common;
@@ -198,4 +199,13 @@ fn scale_suite() {
         killed.as_secs_f64()
     );
     drop(proc);
+    if let Ok(dir) = std::env::var("NOVAKMS_SCALE_LOGS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in [A, B, C] {
+            let to = std::path::Path::new(&dir).join(format!("node-{}.log", i + 1));
+            std::fs::copy(&d.node(i).log, &to).unwrap();
+        }
+        std::fs::copy(&log, std::path::Path::new(&dir).join("joiner.log")).unwrap();
+        println!("scale: node logs copied to {dir}");
+    }
 }

@@ -40,7 +40,15 @@ pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<()> {
     if let Some(v) = &a.node_url {
         s.node_url = Some(v.clone());
     }
-    let identity =
-        crate::identity::IdentityHandle::from_settings(&s, s.registry_cache_capacity).await?;
+    // Not awaited here: the node opens its database and reads the chain id while the identity
+    // is unlocked (`node::build_state`).
+    let for_identity = s.clone();
+    let identity = async move {
+        crate::identity::IdentityHandle::from_settings(
+            &for_identity,
+            for_identity.registry_cache_capacity,
+        )
+        .await
+    };
     crate::daemon::serve(s, identity).await
 }

@@ -203,11 +203,20 @@ impl IdentityHandle {
     /// Errors: those of `load_configured` and `connect_odyn`.
     pub async fn from_settings(s: &Settings, cache_capacity: usize) -> Result<IdentityHandle> {
         match s.identity {
-            IdentityKind::Keystore => Ok(IdentityHandle::keystore(
-                super::load_configured(s)?,
-                &s.envelope_info_label,
-                cache_capacity,
-            )),
+            IdentityKind::Keystore => {
+                // The keystore's KDF (scrypt, about 0.75 s at N = 2^18 here) runs off the async
+                // workers, so a node start overlaps it with opening its database
+                // (`node::build_state`).
+                let s2 = s.clone();
+                let id = tokio::task::spawn_blocking(move || super::load_configured(&s2))
+                    .await
+                    .map_err(|e| crate::Error::local(format!("keystore task failed: {e}")))??;
+                Ok(IdentityHandle::keystore(
+                    id,
+                    &s.envelope_info_label,
+                    cache_capacity,
+                ))
+            }
             IdentityKind::Odyn => {
                 let client = OdynClient::new(
                     &s.odyn_url,

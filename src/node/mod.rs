@@ -46,7 +46,10 @@ use state::{LoadedSecret, NodeState, Readiness, SecretOrigin};
 /// Integrity). memory: warns loudly that nothing survives a restart.
 pub fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>> {
     match settings.storage {
-        StorageKind::Redb => Ok(Arc::new(RedbStorage::open(&settings.data_dir)?)),
+        StorageKind::Redb => Ok(Arc::new(RedbStorage::open_with_cache(
+            &settings.data_dir,
+            settings.storage_cache_bytes,
+        )?)),
         StorageKind::Memory => {
             tracing::warn!(
                 "!!! storage = memory: every record and the master secret are lost when this process exits !!!"
@@ -86,9 +89,16 @@ async fn chain_id_with_retry(registry: &RegistryClient) -> Result<u64> {
 ///   that opens is re-sealed at once with a fresh nonce, because Odyn refuses to decrypt the
 ///   same (key, nonce) twice (`identity::handle` module docs).
 ///
-/// Errors: storage (InUse, Integrity, Local), binding (Refused), chain id (Remote), the
-/// keystore blob above (Integrity), Odyn unreachable while opening the blob (Remote).
-pub async fn build_state(settings: Settings, identity: IdentityHandle) -> Result<Arc<NodeState>> {
+/// `identity` (unlocking the keystore, or connecting to Odyn) is awaited while the database
+/// opens and the chain id is read; the first of the three to fail is the error.
+///
+/// Errors: storage (InUse, Integrity, Local), those of `identity`, chain id (Remote), binding
+/// (Refused), the keystore blob above (Integrity), Odyn unreachable while opening the blob
+/// (Remote).
+pub async fn build_state(
+    settings: Settings,
+    identity: impl std::future::Future<Output = Result<IdentityHandle>>,
+) -> Result<Arc<NodeState>> {
     settings.require_registries()?;
     let registry = RegistryClient::new(
         &settings.rpc_url,
@@ -96,8 +106,18 @@ pub async fn build_state(settings: Settings, identity: IdentityHandle) -> Result
         &settings.kms_registry,
         settings.rpc_timeout(),
     )?;
-    let storage = open_storage(&settings)?;
-    let chain_id = chain_id_with_retry(&registry).await?;
+    // The database opens (a full verification after an unclean stop) and the chain id is read
+    // while the identity unlocks (the keystore's scrypt): a restart costs the longest of the
+    // three, not their sum (issue 12, restart time). The first of them to fail is the error
+    // (a data dir in use is reported at once, not after the KDF or the chain retries).
+    let for_storage = settings.clone();
+    let storage = async move {
+        tokio::task::spawn_blocking(move || open_storage(&for_storage))
+            .await
+            .map_err(|e| Error::local(format!("storage open task failed: {e}")))?
+    };
+    let (storage, identity, chain_id) =
+        tokio::try_join!(storage, identity, chain_id_with_retry(&registry))?;
     let wallet = identity.address().to_string();
     let binding = ClusterBinding {
         chain_id,

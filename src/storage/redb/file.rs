@@ -20,8 +20,22 @@ pub(super) fn fsync_dir(dir: &Path) -> io::Result<()> {
     fs::File::open(dir)?.sync_all()
 }
 
-pub(super) fn builder() -> Builder {
+/// redb's page cache for a database this build opens unless told otherwise (32 MiB): redb's
+/// own default is 1 GiB, a ceiling that a node's working set fills as the store grows (every
+/// page a pull, a snapshot or a verification reads stays cached), so a node's memory grew with
+/// its store (issue 12: peak RSS ≤ 150 MB whatever the store size). Pages not cached are read
+/// from the kernel's page cache, which is not the process's memory. The node takes
+/// `storage_cache_bytes` instead ([`super::RedbStorage::open_with_cache`]).
+pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
+
+/// Smallest page cache we hand redb (1 MiB): below it every transaction spills.
+pub const MIN_CACHE_BYTES: usize = 1 << 20;
+
+/// A redb builder with our repair log and a page cache of `cache_bytes` (raised to
+/// [`MIN_CACHE_BYTES`]).
+pub(super) fn builder(cache_bytes: usize) -> Builder {
     let mut b = Builder::new();
+    b.set_cache_size(cache_bytes.max(MIN_CACHE_BYTES));
     b.set_repair_callback(|session| {
         tracing::warn!(
             progress = session.progress(),
@@ -73,9 +87,9 @@ pub(super) fn ensure_dir(dir: &Path) -> Result<()> {
 /// Open the existing database file at `path` (after [`check_file`]); the node's normal open and
 /// every reopen after an I/O error. The file must already be in the current format (see
 /// [`open_upgrading`]).
-pub(super) fn open_existing(path: &Path) -> Result<Database> {
+pub(super) fn open_existing(path: &Path, cache_bytes: usize) -> Result<Database> {
     check_file(path)?;
-    match catch_unwind(AssertUnwindSafe(|| builder().open(path))) {
+    match catch_unwind(AssertUnwindSafe(|| builder(cache_bytes).open(path))) {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(open_err(path, e)),
         Err(p) => Err(corrupt(
@@ -87,10 +101,10 @@ pub(super) fn open_existing(path: &Path) -> Result<Database> {
 
 /// Open the existing database `<dir>/novakms.redb`, upgrading it in place first if redb 2.x
 /// wrote it (see `upgrade`).
-pub(super) fn open_upgrading(dir: &Path, path: &Path) -> Result<Database> {
+pub(super) fn open_upgrading(dir: &Path, path: &Path, cache_bytes: usize) -> Result<Database> {
     check_file(path)?;
     super::upgrade::ensure_current(dir, path)?;
-    open_existing(path)
+    open_existing(path, cache_bytes)
 }
 
 /// A regular, non-empty file; tightens its mode to 0600.
@@ -116,7 +130,7 @@ pub(super) fn check_file(path: &Path) -> Result<()> {
 
 /// Create and initialize a database under a temporary name, then publish it as `path` without
 /// ever replacing an existing file (hard link), so `path` only ever names a complete database.
-pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
+pub(super) fn create_new(dir: &Path, path: &Path, cache_bytes: usize) -> Result<Database> {
     let tmp = dir.join(format!("{DB_FILE_NAME}.init-{}", std::process::id()));
     let _ = fs::remove_file(&tmp); // leftover of a crashed initialization by a process with our pid
     let cleanup = |e: Error| {
@@ -139,7 +153,11 @@ pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
     // A brand-new file goes through redb's recovery path once; that is not
     // an unclean shutdown, so no repair warning here.
     let db = FileBackend::new(file)
-        .and_then(|backend| Builder::new().create_with_backend(backend))
+        .and_then(|backend| {
+            Builder::new()
+                .set_cache_size(cache_bytes.max(MIN_CACHE_BYTES))
+                .create_with_backend(backend)
+        })
         .map_err(|e| cleanup(open_err(&tmp, e)))?;
     initialize(&db, &tmp).map_err(cleanup)?;
     match fs::hard_link(&tmp, path) {
@@ -148,14 +166,14 @@ pub(super) fn create_new(dir: &Path, path: &Path) -> Result<Database> {
             // Another process created it concurrently: use theirs (its lock decides).
             drop(db);
             let _ = fs::remove_file(&tmp);
-            return open_existing(path);
+            return open_existing(path, cache_bytes);
         }
         Err(_) => {
             // Filesystem without hard links: fall back to rename (no-replace is then best effort).
             if path.exists() {
                 drop(db);
                 let _ = fs::remove_file(&tmp);
-                return open_existing(path);
+                return open_existing(path, cache_bytes);
             }
             fs::rename(&tmp, path).map_err(|e| {
                 cleanup(Error::local(format!(

@@ -72,7 +72,7 @@ impl RedbStorage {
         let db = match &self.reopen {
             Some(reopen) => Handle::Rw(reopen(&self.path)?),
             None if self.read_only => Handle::Ro(open_existing_read_only(&self.path)?),
-            None => Handle::Rw(open_existing(&self.path)?),
+            None => Handle::Rw(open_existing(&self.path, self.cache_bytes)?),
         };
         self.broken.store(false, Ordering::Release);
         if let Err(e) = self.prepare(&db) {

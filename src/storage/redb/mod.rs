@@ -70,6 +70,7 @@ use crate::error::{Error, ErrorKind, Result};
 pub use self::clean::CLEAN_MARKER_NAME;
 use self::errors::{corrupt, open_err, panic_message, read_u32};
 use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
+pub use self::file::{DEFAULT_CACHE_BYTES, MIN_CACHE_BYTES};
 use self::handle::Handle;
 pub use self::readonly::{ReadOnlyStorage, VIEW_PREFIX};
 use self::tables::{read_log_id, CHANGE_ORIGIN, META, META_LOG_ID, META_SCHEMA};
@@ -104,6 +105,9 @@ pub struct RedbStorage {
     /// How [`RedbStorage::recover`] reopens the file: `None` = the normal file backend;
     /// `Some` for a store opened with [`RedbStorage::open_with_backend`].
     reopen: Option<Reopen>,
+    /// redb's page cache for this database, bytes ([`RedbStorage::open_with_cache`]); also used
+    /// by a reopen after an I/O error.
+    cache_bytes: usize,
     /// Serializes write transactions from before the handle is taken until the commit's error
     /// is classified, so no transaction begins on a handle whose previous commit failed: redb
     /// leaves its in-memory allocator state inconsistent after a failed commit and asserts
@@ -144,15 +148,25 @@ impl RedbStorage {
     /// a database created by a newer novakms (schema version above [`SCHEMA_VERSION`]) or a redb
     /// 2.x file holding a table this build does not know; `Local` for other I/O errors.
     pub fn open(data_dir: &Path) -> Result<RedbStorage> {
+        Self::open_with_cache(data_dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`RedbStorage::open`] with redb's page cache bounded to `cache_bytes` (raised to
+    /// [`MIN_CACHE_BYTES`]; the node passes `storage_cache_bytes`). The cache is memory
+    /// of this process; it bounds what the database adds to the node's RSS whatever the store
+    /// size (issue 12). Errors: those of [`RedbStorage::open`].
+    pub fn open_with_cache(data_dir: &Path, cache_bytes: usize) -> Result<RedbStorage> {
         ensure_dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
         let (db, clean) = match fs::metadata(&path) {
             Ok(_) => {
                 // Taken (and removed) before redb touches the file: `clean`.
                 let clean = clean::take(&path)?;
-                (open_upgrading(data_dir, &path)?, clean)
+                (open_upgrading(data_dir, &path, cache_bytes)?, clean)
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => (create_new(data_dir, &path)?, true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                (create_new(data_dir, &path, cache_bytes)?, true)
+            }
             Err(e) => {
                 return Err(Error::local(format!(
                     "cannot stat database {}: {e}",
@@ -166,6 +180,7 @@ impl RedbStorage {
             read_only: false,
             broken: AtomicBool::new(false),
             reopen: None,
+            cache_bytes,
             write_lock: Mutex::new(()),
         };
         if clean {
@@ -200,7 +215,7 @@ impl RedbStorage {
         ensure_dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
         if !path.exists() {
-            drop(create_new(data_dir, &path)?);
+            drop(create_new(data_dir, &path, DEFAULT_CACHE_BYTES)?);
         } else {
             check_file(&path)?;
             upgrade::ensure_current(data_dir, &path)?;
@@ -213,7 +228,9 @@ impl RedbStorage {
                 return Err(corrupt(p, "file is empty (truncated?)"));
             }
             let backend = make_backend(p)?;
-            match catch_unwind(AssertUnwindSafe(|| builder().create_with_backend(backend))) {
+            match catch_unwind(AssertUnwindSafe(|| {
+                builder(DEFAULT_CACHE_BYTES).create_with_backend(backend)
+            })) {
                 Ok(Ok(db)) => Ok(db),
                 Ok(Err(e)) => Err(open_err(p, e)),
                 Err(panic) => Err(corrupt(
@@ -229,6 +246,7 @@ impl RedbStorage {
             read_only: false,
             broken: AtomicBool::new(false),
             reopen: Some(reopen),
+            cache_bytes: DEFAULT_CACHE_BYTES,
             write_lock: Mutex::new(()),
         };
         storage.with_db(|db| storage.prepare(db))?;

@@ -43,7 +43,7 @@ use ::redb::{DatabaseError, ReadOnlyDatabase, ReadableDatabase, TableError};
 use crate::error::{Error, Result};
 
 use super::errors::{corrupt, in_use, open_err, panic_message, read_u32};
-use super::file::builder;
+use super::file::{builder, DEFAULT_CACHE_BYTES};
 use super::handle::Handle;
 use super::tables::{CHANGE_ORIGIN, META, META_SCHEMA};
 use super::upgrade::{copy_file, records_format, Format};
@@ -163,7 +163,10 @@ impl RedbStorage {
 pub(super) fn try_open_read_only(
     path: &Path,
 ) -> Result<std::result::Result<ReadOnlyDatabase, DatabaseError>> {
-    catch_unwind(AssertUnwindSafe(|| builder().open_read_only(path))).map_err(|p| {
+    catch_unwind(AssertUnwindSafe(|| {
+        builder(DEFAULT_CACHE_BYTES).open_read_only(path)
+    }))
+    .map_err(|p| {
         corrupt(
             path,
             format!("redb failed while opening it: {}", panic_message(&*p)),
@@ -202,6 +205,7 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
         broken: AtomicBool::new(false),
         reopen: None,
         write_lock: Mutex::new(()),
+        cache_bytes: DEFAULT_CACHE_BYTES,
     };
     storage.with_db(|db| storage.prepare(db))?;
     Ok(InPlace::Open(storage))

@@ -436,7 +436,11 @@ fn build_copy(old: &redb2::Database, path: &Path, tmp: &Path) -> Result<u64> {
     fs::set_permissions(tmp, fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::local(format!("cannot set mode of {}: {e}", tmp.display())))?;
     let dst = FileBackend::new(file)
-        .and_then(|b| Builder::new().create_with_backend(b))
+        .and_then(|b| {
+            Builder::new()
+                .set_cache_size(super::file::DEFAULT_CACHE_BYTES)
+                .create_with_backend(b)
+        })
         .map_err(|e| open_err(tmp, e))?;
     let src = old.begin_read().map_err(|e| e2(path, e))?;
     let mut c = Copier {
