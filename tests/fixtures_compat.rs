@@ -154,7 +154,10 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     let page = s.changes_since_excluding(0, 100, PEER).unwrap();
     assert!(page.changes.iter().all(|c| c.record.key != "from-peer"));
     // 0.1.0 had no change-log id: the read-write open gave it one, kept from then on.
-    let log_id = s.log_id().unwrap().expect("an upgraded database gets a log id");
+    let log_id = s
+        .log_id()
+        .unwrap()
+        .expect("an upgraded database gets a log id");
     // And it stays writable.
     s.put_local(
         7,

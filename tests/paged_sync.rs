@@ -5,6 +5,7 @@
 mod common;
 
 use common::inproc::{mesh, settings, Node, APP};
+use novakms::client::peer::PageRequest;
 use novakms::node::replicator::{self, PULL_PAGE_RECORDS};
 use novakms::storage::PullCursor;
 
@@ -178,6 +179,106 @@ async fn a_cursor_of_another_log_of_the_donor_restarts_from_zero() {
         .await
         .unwrap();
     assert_eq!(out.report.total, 1, "{out:?}");
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+/// Push cursors (`node::replicator::paged`, "Push cursors"): a page served to a peer moves the
+/// donor's push cursor for that peer to the page's end when the request starts at 0 or names
+/// the donor's log, never back, and not for a cursor of another log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn served_pages_move_the_donors_push_cursor_forward() {
+    let a = Node::start(settings(|_| {})).await;
+    let b = Node::start(settings(|_| {})).await;
+    mesh(&[&a, &b]);
+    let n = PULL_PAGE_RECORDS + 100; // two pages
+    for i in 0..n {
+        a.put(&format!("k{i:05}"), b"v");
+    }
+    let pushed_to_b = || {
+        a.st.storage
+            .peer_cursor(&b.st.wallet)
+            .unwrap()
+            .map_or(0, |c| c.acked_seq)
+    };
+    assert_eq!(pushed_to_b(), 0);
+    let end = a.st.storage.last_seq().unwrap();
+    replicator::pull_from(&b.st, &a.info(), &PullCursor::default(), &[], |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        pushed_to_b(),
+        end,
+        "b pulled a's whole log: a does not push it again"
+    );
+    assert_eq!(
+        a.st.storage
+            .peer_cursor(&b.st.wallet)
+            .unwrap()
+            .unwrap()
+            .last_success_ms,
+        0,
+        "a page is not a push: no push success recorded"
+    );
+    // A cursor in another log of a: the first page names that log, a moves nothing for it
+    // (b then starts over from 0, which moves the cursor to the end again: never back).
+    a.put("later", b"v");
+    let other = at(5, Some(novakms::storage::new_log_id()));
+    a.st.storage
+        .set_peer_cursor(
+            &b.st.wallet,
+            &novakms::storage::PeerCursor {
+                acked_seq: 3,
+                last_success_ms: 0,
+            },
+        )
+        .unwrap();
+    let key = b.st.with_secret(|s| s.sync_key()).unwrap();
+    let single = |log_id| PageRequest {
+        after_seq: 5,
+        max_records: 1,
+        max_bytes: 1 << 20,
+        exclude_origins: &[],
+        log_id,
+    };
+    let other_log = other.log_id.clone().unwrap();
+    b.st.peer_client
+        .snapshot_page(&a.info(), &key, &single(Some(other_log.as_str())))
+        .await
+        .unwrap();
+    assert_eq!(pushed_to_b(), 3, "a page of another log moves nothing");
+    b.st.peer_client
+        .snapshot_page(&a.info(), &key, &single(None))
+        .await
+        .unwrap();
+    assert_eq!(pushed_to_b(), 3, "nor does one that names no log past 0");
+    let own = a.st.storage.log_id().unwrap().unwrap();
+    b.st.peer_client
+        .snapshot_page(&a.info(), &key, &single(Some(own.as_str())))
+        .await
+        .unwrap();
+    assert_eq!(
+        pushed_to_b(),
+        6,
+        "a page of a's log: to its end (one record after 5)"
+    );
+    let out = replicator::pull_from(&b.st, &a.info(), &other, &[], |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(out.report.total as usize, n + 1, "pulled from 0: {out:?}");
+    assert_eq!(pushed_to_b(), end + 1);
+    // Pushing is forward only too: acknowledging an older batch does not move it back.
+    let now =
+        a.st.storage
+            .advance_peer_cursor(
+                &b.st.wallet,
+                &novakms::storage::PeerCursor {
+                    acked_seq: 2,
+                    last_success_ms: 9,
+                },
+            )
+            .unwrap();
+    assert_eq!((now.acked_seq, now.last_success_ms), (end + 1, 9));
     a.shutdown().await;
     b.shutdown().await;
 }

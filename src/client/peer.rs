@@ -599,4 +599,4 @@ mod digest;
 mod fake_peer_tests;
 
 mod page;
-pub use page::{is_unknown_type, PageAnswer};
+pub use page::{is_unknown_type, PageAnswer, PageRequest};

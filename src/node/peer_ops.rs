@@ -128,7 +128,7 @@ pub async fn handle(
                 ));
             }
             if kind == SNAPSHOT_PAGE {
-                let r = snapshot_page(st, &payload).await?;
+                let r = snapshot_page(st, caller, &payload).await?;
                 seal(st, caller, &r).await
             } else {
                 let r = snapshot(st).await?;
@@ -220,8 +220,14 @@ async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
 /// `max_bytes` at [`crate::node::replicator::PAGE_MAX_BYTES`] (record bytes), so the donor's
 /// memory per request is bounded whatever the requester asks. `exclude_origins` leaves out
 /// records stored exactly as those wallets sent them (`SyncPayload::excluded_origins`).
+///
+/// When the request starts at 0 or names our change log (`log_id`), the caller holds our log
+/// up to the page's end once it has it, so our push cursor for the caller moves there (forward only;
+/// `node::replicator::paged`, "Push cursors"); a failure to store it is logged, the page is
+/// still served.
 async fn snapshot_page(
     st: &Arc<NodeState>,
+    caller: &PeerCaller,
     payload: &SyncPayload,
 ) -> Result<SnapshotPageReply, Refusal> {
     use crate::node::replicator::{PAGE_MAX_BYTES, PAGE_MAX_RECORDS};
@@ -238,6 +244,24 @@ async fn snapshot_page(
         s.snapshot_page(after, max_records, max_bytes, now, &exclude)
     })
     .await?;
+    let in_our_log = after == 0
+        || (payload.page_log_id().is_some() && payload.page_log_id() == page.log_id.as_deref());
+    if in_our_log && page.scanned_to > 0 && caller.wallet != st.wallet {
+        let (s, w) = (st.storage.clone(), caller.wallet.clone());
+        let to = crate::storage::PeerCursor {
+            acked_seq: page.scanned_to,
+            last_success_ms: 0,
+        };
+        match tokio::task::spawn_blocking(move || s.advance_peer_cursor(&w, &to)).await {
+            Ok(Ok(now)) => crate::node::replicator::update_peer_state(st, &caller.wallet, |r| {
+                r.acked_seq = now.acked_seq
+            }),
+            Ok(Err(e)) => {
+                tracing::warn!(peer = %caller.wallet, error = %e, "cannot advance the push cursor after a served page")
+            }
+            Err(e) => tracing::warn!(error = %e, "push cursor task failed"),
+        }
+    }
     let mut data = Map::new();
     for c in &page.changes {
         let arr = data

@@ -455,6 +455,13 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
+    fn advance_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<PeerCursor> {
+        let mut inner = self.lock()?;
+        let slot = inner.peers.entry(peer_wallet.to_string()).or_default();
+        *slot = super::ops::max_cursor(*slot, *c);
+        Ok(*slot)
+    }
+
     fn load_sealed_master_secret(&self) -> Result<Option<Vec<u8>>> {
         Ok(self.lock()?.sealed.clone())
     }

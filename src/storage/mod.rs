@@ -486,6 +486,13 @@ pub trait Storage: Send + Sync + 'static {
     /// Store (replace) the replication cursor of peer `peer_wallet`.
     fn set_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<()>;
 
+    /// Move the replication cursor of peer `peer_wallet` forward, never back: in one write,
+    /// each field becomes the larger of the stored one (0 when none) and `c`'s. Returns the
+    /// cursor as stored. The push loop acknowledges batches with it and a page served to the
+    /// peer advances it (`node::replicator::paged`, "Push cursors"), so neither undoes the
+    /// other; only [`Storage::set_peer_cursor`] moves a cursor back.
+    fn advance_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<PeerCursor>;
+
     /// The sealed master-secret blob (opaque bytes, design.md §4 `master_secret`), if stored.
     fn load_sealed_master_secret(&self) -> Result<Option<Vec<u8>>>;
 

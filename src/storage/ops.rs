@@ -359,3 +359,12 @@ pub(crate) fn adjust_usage(
     }
     Ok(u)
 }
+
+/// The field-wise larger of two replication cursors ([`super::Storage::advance_peer_cursor`]):
+/// a cursor only moves forward, and so does its last successful exchange.
+pub(crate) fn max_cursor(a: super::PeerCursor, b: super::PeerCursor) -> super::PeerCursor {
+    super::PeerCursor {
+        acked_seq: a.acked_seq.max(b.acked_seq),
+        last_success_ms: a.last_success_ms.max(b.last_success_ms),
+    }
+}

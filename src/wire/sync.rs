@@ -58,6 +58,13 @@ pub struct SyncPayload {
     /// slower).
     #[serde(default)]
     pub exclude_origins: Value,
+    /// `snapshot_page`: the donor change log `after_seq` belongs to, as the requester last
+    /// saw it (`log_id` of an earlier page; absent when it has none). When it is the donor's
+    /// own, the requester holds the donor's log up to `after_seq` and, once the page is
+    /// served, up to its `next_seq`: the donor advances its push cursor for the requester
+    /// (`node::replicator::paged`, "Push cursors"). See [`SyncPayload::page_log_id`].
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub log_id: Option<String>,
 }
 
 /// Most `exclude_origins` entries a donor uses (a cluster has a few nodes; the rest are
@@ -65,6 +72,14 @@ pub struct SyncPayload {
 pub const MAX_EXCLUDE_ORIGINS: usize = 32;
 
 impl SyncPayload {
+    /// The request's `log_id` when it has the shape of one ([`crate::storage::valid_log_id`]);
+    /// anything else reads as absent.
+    pub fn page_log_id(&self) -> Option<&str> {
+        self.log_id
+            .as_deref()
+            .filter(|l| crate::storage::valid_log_id(l))
+    }
+
     /// The `exclude_origins` of a `snapshot_page` request as canonical wallets (lowercase
     /// `0x…`), without entries that are not wallets, deduplicated, at most
     /// [`MAX_EXCLUDE_ORIGINS`].

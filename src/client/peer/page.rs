@@ -27,6 +27,23 @@ impl PageAnswer {
     }
 }
 
+/// What a `snapshot_page` request asks for ([`PeerClient::snapshot_page`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageRequest<'a> {
+    /// The peer's change-log sequence to continue after (0 = from the start).
+    pub after_seq: u64,
+    /// Most records wanted (the peer caps it).
+    pub max_records: usize,
+    /// Record bytes (key + ciphertext) after which the page ends (the peer caps it).
+    pub max_bytes: usize,
+    /// Canonical wallets whose records, stored by the peer exactly as they sent them, are not
+    /// wanted (`node::replicator::paged`, "Origin exclusion").
+    pub exclude_origins: &'a [String],
+    /// The peer's change log `after_seq` belongs to, from an earlier page
+    /// (`node::replicator::paged`, "Push cursors").
+    pub log_id: Option<&'a str>,
+}
+
 /// True when `e` is the answer of a peer that does not know `snapshot_page` (an upstream node:
 /// 400 `Unknown sync type: snapshot_page`, protocol.md §6.7 lists only its three types).
 pub fn is_unknown_type(e: &PeerError) -> bool {
@@ -34,11 +51,13 @@ pub fn is_unknown_type(e: &PeerError) -> bool {
 }
 
 impl PeerClient {
-    /// Ask `peer` for the page of its change log after `after_seq`
+    /// Ask `peer` for the page of its change log after `req.after_seq`
     /// (`{"type":"snapshot_page","sender_wallet","after_seq","max_records","max_bytes"}`, plus
     /// `"exclude_origins": ["0x…"]` when `exclude_origins` is not empty; HMAC required). The
     /// peer caps both bounds (records; bytes of key + ciphertext) and leaves out records it
-    /// stored exactly as one of `exclude_origins` sent them.
+    /// stored exactly as one of `exclude_origins` sent them. `log_id` (sent as `"log_id"` when
+    /// given): the peer's change log `after_seq` belongs to, from an earlier page; a peer
+    /// whose log it is moves its push cursor for us to the page's end.
     ///
     /// Errors: as [`PeerClient::request`] (an upstream peer's refusal is
     /// [`PeerError::Refused`] 400, see [`is_unknown_type`]); Protocol when the answer lacks
@@ -48,11 +67,15 @@ impl PeerClient {
         &self,
         peer: &impl SyncPeer,
         sync_key: &[u8; 32],
-        after_seq: u64,
-        max_records: usize,
-        max_bytes: usize,
-        exclude_origins: &[String],
+        req: &PageRequest<'_>,
     ) -> Result<PageAnswer, PeerError> {
+        let PageRequest {
+            after_seq,
+            max_records,
+            max_bytes,
+            exclude_origins,
+            log_id,
+        } = *req;
         let mut payload = json!({
             "type": crate::wire::sync::SNAPSHOT_PAGE,
             "sender_wallet": self.wallet,
@@ -62,6 +85,9 @@ impl PeerClient {
         });
         if !exclude_origins.is_empty() {
             payload["exclude_origins"] = json!(exclude_origins);
+        }
+        if let Some(l) = log_id {
+            payload["log_id"] = json!(l);
         }
         let mut v = self.request(peer, &payload, Some(sync_key)).await?;
         let num = |v: &Value, k: &str| {

@@ -67,13 +67,25 @@
 //! page's `log_id` is not the cursor's, and also when the donor's `last_seq` is below the
 //! cursor (the only sign an older donor, which sends no `log_id`, gives). The cursor is only
 //! a starting point: anti-entropy pulls always start at 0.
+//!
+//! **Push cursors.** A donor's push cursor for a peer says "my log up to here has reached
+//! that peer" (`push`); a peer that pulls pages of the log has it too. So a request that
+//! starts at 0, or names the donor's current log (`log_id`, sent from the second page on, or
+//! from a stored cursor), moves the donor's push cursor for the requester to the page's end
+//! (`Storage::advance_peer_cursor`: forward only, and the push loop's acknowledgements use it
+//! too, so neither moves the other back). Without this a joiner pulled the store once and
+//! then received it again as deltas from every peer whose push cursor for it started at 0 (3
+//! × 100k records in the scale suite). Entries a page leaves out are covered by the same
+//! rule as the exclusion itself; a requester that dies before merging a page pulls it again
+//! from its own pull cursor, which only moves after a merge, and anti-entropy (from 0) stays
+//! the safety net.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{blocking, exchange_deadline, fetch_snapshot, merge_snapshot};
-use crate::client::peer::{is_unknown_type, PageAnswer};
+use crate::client::peer::{is_unknown_type, PageAnswer, PageRequest};
 use crate::error::{Error, ErrorKind, Result};
 use crate::node::catch_up::CATCHING_UP;
 use crate::node::ingest::{ingest, parse_data};
@@ -135,15 +147,16 @@ async fn fetch_page(
     key: &[u8; 32],
     after: u64,
     exclude: &[String],
+    log_id: Option<&str>,
 ) -> std::result::Result<PageAnswer, Error> {
-    let call = st.peer_client.snapshot_page(
-        peer,
-        key,
-        after,
-        PULL_PAGE_RECORDS,
-        PULL_PAGE_BYTES,
-        exclude,
-    );
+    let req = PageRequest {
+        after_seq: after,
+        max_records: PULL_PAGE_RECORDS,
+        max_bytes: PULL_PAGE_BYTES,
+        exclude_origins: exclude,
+        log_id,
+    };
+    let call = st.peer_client.snapshot_page(peer, key, &req);
     match tokio::time::timeout(exchange_deadline(st), call).await {
         Ok(Ok(p)) => Ok(p),
         Ok(Err(e)) if is_unknown_type(&e) => Err(Error::new(ErrorKind::Refused, e.to_string())),
@@ -195,7 +208,7 @@ pub async fn pull_from(
         let mut cursor = from.seq;
         // The log our cursor is in: the stored one, then the one the first page came from.
         let mut log_id = from.log_id.clone();
-        let mut page = match fetch_page(st, peer, &key, cursor, exclude).await {
+        let mut page = match fetch_page(st, peer, &key, cursor, exclude, log_id.as_deref()).await {
             Ok(p) => Some(p),
             Err(e) if e.kind() == ErrorKind::Refused => {
                 tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
@@ -215,7 +228,7 @@ pub async fn pull_from(
                 tracing::info!(peer = %peer.url, cursor, last_seq = p.last_seq, other_log, "our pull cursor is not in the peer's current change log (restored, or a new database); pulling from 0");
                 cursor = 0;
                 log_id = None;
-                page = Some(fetch_page(st, peer, &key, cursor, exclude).await?);
+                page = Some(fetch_page(st, peer, &key, cursor, exclude, None).await?);
                 continue;
             }
             if p.log_id.is_some() {
@@ -253,7 +266,11 @@ pub async fn pull_from(
             let (merged, fetched) = if last {
                 (merge.await, None)
             } else {
-                let (m, f) = tokio::join!(merge, fetch_page(st, peer, &key, next, exclude));
+                let next_log = log_id.clone();
+                let (m, f) = tokio::join!(
+                    merge,
+                    fetch_page(st, peer, &key, next, exclude, next_log.as_deref())
+                );
                 (m, Some(f))
             };
             out.report.absorb(&merged?);
@@ -289,10 +306,12 @@ pub(crate) async fn own_exclusion(st: &Arc<NodeState>) -> Vec<String> {
 }
 
 /// The start-up catch-up (`node::catch_up`): while the gate is unfinished, pull from every
-/// live peer from its pull cursor (0 when none is stored). A peer with no cursor is anchored
-/// at its current end instead once another peer was pulled in full in this catch-up (a fresh
-/// joiner pulls the whole store once, not once per peer; what only that peer holds reaches us
-/// through its pushes, which start at its cursor for us).
+/// live peer from its pull cursor (0 when none is stored), naming as excluded origins this
+/// node (once its database caught up once) and the peers already pulled in this catch-up: a
+/// fresh joiner receives the whole store from the first peer and, from the others, only what
+/// did not come from a peer pulled before (module docs, "Origin exclusion"). Each pull names
+/// the donor's log, so the donor's push cursor for us follows (module docs, "Push cursors")
+/// and its pushes do not send the store a second time.
 ///
 /// It finishes when every peer of the PeerCache has been pulled, or once [`CATCH_UP_GRACE`]
 /// has passed since the master secret allowed the first round: a peer that has not answered by
@@ -308,7 +327,7 @@ pub async fn catch_up(st: &Arc<NodeState>) {
     // other peers need not come again from those (module docs, "Origin exclusion").
     let mut pulled: Vec<String> = Vec::new();
     let own = own_exclusion(st).await;
-    let (mut records, mut full_done) = (0u64, false);
+    let mut records = 0u64;
     loop {
         if !st.catch_up.unfinished() || st.is_shutting_down() {
             return;
@@ -332,33 +351,14 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                 continue;
             }
             let w = peer.wallet.clone();
-            let cursor = match blocking(st, move |s| s.pull_cursor(&w)).await {
-                Ok(c) => c,
+            let from = match blocking(st, move |s| s.pull_cursor(&w)).await {
+                Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
                     tracing::error!(error = %e, "catch-up: cannot read the pull cursor");
                     continue;
                 }
             };
-            if cursor.is_none() && full_done {
-                if let Some(key) = st.with_secret(|s| s.sync_key()) {
-                    if let Ok(p) = st.peer_client.snapshot_page(peer, &key, 0, 0, 0, &[]).await {
-                        let w = peer.wallet.clone();
-                        let end = PullCursor {
-                            seq: p.last_seq,
-                            log_id: p.log_id,
-                        };
-                        if blocking(st, move |s| s.set_pull_cursor(&w, &end))
-                            .await
-                            .is_ok()
-                        {
-                            done.insert(peer.wallet.clone());
-                            continue;
-                        }
-                    }
-                }
-            }
             let exclude: Vec<String> = own.iter().chain(&pulled).cloned().collect();
-            let from = cursor.clone().unwrap_or_default();
             match pull_from(st, peer, &from, &exclude, |_, _| {}).await {
                 Ok(o) => {
                     tracing::info!(peer = %peer.url, from_seq = from.seq, pages = o.pages, total = o.report.total, merged = o.report.merged, excluded_origins = exclude.len(), "catch-up: pulled from peer");
@@ -367,7 +367,6 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                         pulled.push(peer.wallet.clone());
                     }
                     records += o.report.total;
-                    full_done |= cursor.is_none();
                 }
                 Err(e) => {
                     tracing::info!(peer = %peer.url, error = %e, "catch-up: peer did not answer; retrying")

@@ -297,11 +297,13 @@ async fn store_cursor(
         acked_seq: acked,
         last_success_ms: success_ms,
     };
-    blocking(st, move |s| s.set_peer_cursor(&w, &c)).await?;
+    // Forward only: a page this peer pulled meanwhile may have moved the cursor past this
+    // batch (`paged`, "Push cursors"); acknowledging the batch must not move it back.
+    let now = blocking(st, move |s| s.advance_peer_cursor(&w, &c)).await?;
     update_peer_state(st, wallet, |r| {
-        r.acked_seq = acked;
-        if success_ms > 0 {
-            r.last_success_ms = Some(success_ms);
+        r.acked_seq = now.acked_seq;
+        if now.last_success_ms > 0 {
+            r.last_success_ms = Some(now.last_success_ms);
         }
     });
     Ok(())

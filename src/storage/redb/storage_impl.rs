@@ -452,6 +452,27 @@ impl Storage for RedbStorage {
         })
     }
 
+    fn advance_peer_cursor(&self, peer_wallet: &str, c: &PeerCursor) -> Result<PeerCursor> {
+        self.write(|txn| {
+            let mut peers = txn.open_table(PEERS).map_err(|e| self.err("peers", e))?;
+            let e = |e| self.err("advance peer cursor", e);
+            let stored = peers.get(peer_wallet).map_err(e)?.map(|g| {
+                let (acked_seq, last_success_ms) = g.value();
+                PeerCursor {
+                    acked_seq,
+                    last_success_ms,
+                }
+            });
+            let next = ops::max_cursor(stored.unwrap_or_default(), *c);
+            if stored != Some(next) {
+                peers
+                    .insert(peer_wallet, (next.acked_seq, next.last_success_ms))
+                    .map_err(e)?;
+            }
+            Ok::<PeerCursor, Error>(next)
+        })
+    }
+
     fn load_sealed_master_secret(&self) -> Result<Option<Vec<u8>>> {
         let txn = self.read_txn()?;
         let t = self.open_ro(&txn, MASTER_SECRET)?;

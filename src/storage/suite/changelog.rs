@@ -67,6 +67,37 @@ pub(super) fn peer_cursors(s: &dyn Storage) {
     s.set_peer_cursor(N2, &c2).unwrap();
     assert_eq!(s.peer_cursor(N2).unwrap(), Some(c2));
     assert_eq!(s.peer_cursor(N1).unwrap(), None);
+
+    // advance: each field only moves forward; set moves back.
+    let cur = |acked_seq, last_success_ms| PeerCursor {
+        acked_seq,
+        last_success_ms,
+    };
+    assert_eq!(
+        s.advance_peer_cursor(N2, &cur(5, 3000)).unwrap(),
+        cur(9, 3000)
+    );
+    assert_eq!(
+        s.advance_peer_cursor(N2, &cur(12, 0)).unwrap(),
+        cur(12, 3000)
+    );
+    assert_eq!(
+        s.advance_peer_cursor(N2, &cur(12, 3000)).unwrap(),
+        cur(12, 3000)
+    );
+    assert_eq!(s.peer_cursor(N2).unwrap(), Some(cur(12, 3000)));
+    assert_eq!(
+        s.advance_peer_cursor(N1, &cur(4, 0)).unwrap(),
+        cur(4, 0),
+        "no cursor yet: created"
+    );
+    assert_eq!(s.peer_cursor(N1).unwrap(), Some(cur(4, 0)));
+    s.set_peer_cursor(N2, &cur(1, 1)).unwrap();
+    assert_eq!(
+        s.peer_cursor(N2).unwrap(),
+        Some(cur(1, 1)),
+        "set moves back"
+    );
 }
 
 pub(super) fn purge_respects_retention_and_peer_acks(s: &dyn Storage) {
