@@ -337,3 +337,71 @@ async fn excluded_origins_are_left_out_of_pages_and_passed() {
     b.shutdown().await;
     c.shutdown().await;
 }
+
+/// A node still catching up refuses deltas marked `retry_if_catching_up` (503 `catching up`,
+/// nothing merged) and merges unmarked ones (upstream senders do not retry); our pusher
+/// retries within about a second instead of backing off, so its writes arrive soon after the
+/// catch-up ends (`node::replicator::push`, issue 12 join).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_catching_up_node_defers_marked_deltas_and_the_pusher_retries_soon() {
+    use std::time::{Duration, Instant};
+    let mut a = Node::start(settings(|_| {})).await;
+    let b = Node::start_catching_up(settings(|_| {})).await;
+    mesh(&[&a, &b]);
+    for i in 0..5 {
+        a.put(&format!("k{i}"), b"v");
+    }
+    let key = a.st.with_secret(|s| s.sync_key()).unwrap();
+    // Our own delta (marked): refused, nothing merged.
+    let data: std::collections::BTreeMap<u64, Vec<novakms::store::Record>> =
+        [(APP, vec![a.st.storage.get(APP, "k0").unwrap().unwrap()])].into();
+    let e =
+        a.st.peer_client
+            .delta(&b.info(), &key, &data)
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(&e, novakms::client::peer::PeerError::Refused { status: 503, message } if message == "catching up"),
+        "{e:?}"
+    );
+    assert!(!b.has("k0"));
+    // An upstream-shaped delta (no mark): merged.
+    let unmarked = serde_json::json!({
+        "type": "delta",
+        "sender_wallet": a.st.wallet,
+        "data": {APP.to_string(): [a.st.storage.get(APP, "k1").unwrap().unwrap().to_wire()]},
+    });
+    let r =
+        a.st.peer_client
+            .request(&b.info(), &unmarked, Some(&key))
+            .await
+            .unwrap();
+    assert_eq!(r["merged"], 1, "{r}");
+    assert!(b.has("k1"));
+    // The push loop: refused while b catches up, not counted as a failure; delivered within
+    // a couple of seconds once the catch-up ends.
+    a.replicate();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!b.has("k2"), "deferred while catching up");
+    let state =
+        a.st.replication
+            .peers
+            .read()
+            .unwrap()
+            .get(&b.st.wallet)
+            .cloned()
+            .expect("the push loop ran");
+    assert_eq!(state.last_error, None, "a deferral is not a push failure");
+    assert_eq!(state.acked_seq, 0, "nothing acknowledged while deferred");
+    novakms::node::catch_up::finish(&b.st, 1, 0);
+    let t = Instant::now();
+    while !(0..5).all(|i| b.has(&format!("k{i}"))) {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "pushed soon after the catch-up ended"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+}

@@ -53,10 +53,10 @@ pub const MAX_SMALL_BODY_BYTES: usize = 64 * 1024;
 pub const ENVELOPE_BODY_OVERHEAD_BYTES: usize = 351;
 
 /// Plaintext bytes of an empty delta payload
-/// `{"data":{},"sender_wallet":"0x<40 hex>","type":"delta"}` (canonical JSON
-/// with a 42-character canonical wallet): 87.
+/// `{"data":{},"retry_if_catching_up":true,"sender_wallet":"0x<40 hex>","type":"delta"}`
+/// (canonical JSON with a 42-character canonical wallet): 115.
 pub const DELTA_PAYLOAD_BASE_BYTES: usize =
-    r#"{"data":{},"sender_wallet":"","type":"delta"}"#.len() + 42;
+    r#"{"data":{},"retry_if_catching_up":true,"sender_wallet":"","type":"delta"}"#.len() + 42;
 
 /// An error talking to a peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +181,7 @@ pub fn delta_app_overhead_bytes(app_id: u64) -> usize {
 }
 
 /// Body bytes of a delta with no records:
-/// `2 · DELTA_PAYLOAD_BASE_BYTES + ENVELOPE_BODY_OVERHEAD_BYTES` (= 525).
+/// `2 · DELTA_PAYLOAD_BASE_BYTES + ENVELOPE_BODY_OVERHEAD_BYTES` (= 581).
 pub const DELTA_BODY_BASE_BYTES: usize =
     2 * DELTA_PAYLOAD_BASE_BYTES + ENVELOPE_BODY_OVERHEAD_BYTES;
 
@@ -189,9 +189,10 @@ pub const DELTA_BODY_BASE_BYTES: usize =
 /// for `data` (v1 envelope):
 ///
 /// `size = 2 · P + 351`, where `P` = length of the canonical JSON payload
-/// `{"data":{"<app>":[<record>,…],…},"sender_wallet":"0x<40 hex>","type":"delta"}`.
+/// `{"data":{"<app>":[<record>,…],…},"retry_if_catching_up":true,"sender_wallet":"0x<40 hex>",
+/// "type":"delta"}`.
 ///
-/// Equivalently `P = 87 + Σ_apps (digits(app) + 5) + Σ_records (wire_len + 1)
+/// Equivalently `P = 115 + Σ_apps (digits(app) + 5) + Σ_records (wire_len + 1)
 /// − (#apps > 0) − #non-empty apps` (commas between items). For budgeting a
 /// batch incrementally, [`DELTA_BODY_BASE_BYTES`] +
 /// Σ [`delta_app_overhead_bytes`] + Σ [`estimate_record_wire_bytes`] is an
@@ -425,9 +426,13 @@ impl PeerClient {
     }
 
     /// Push `data` (app id → records) as one `delta` (§6.7):
-    /// `{"type":"delta","sender_wallet":<ours>,"data":{"<app>":[<wire record>…]}}`
-    /// with the mandatory HMAC. Returns the peer's counts
+    /// `{"type":"delta","sender_wallet":<ours>,"data":{"<app>":[<wire record>…]},
+    /// "retry_if_catching_up":true}` with the mandatory HMAC. Returns the peer's counts
     /// (`total`, `merged`, `skipped`, `rejected`, `skip_reasons`).
+    ///
+    /// `retry_if_catching_up` (novakms only; upstream nodes ignore fields they do not read):
+    /// a novakms peer that is still catching up may answer 503 `catching up` instead of
+    /// merging, because we retry (`node::replicator::push`) and its catch-up pulls our log.
     ///
     /// The request body is exactly [`delta_body_size`]`(data)` bytes; keep it
     /// below the peer's body limit (2 MiB, `max_sync_batch_bytes`).
@@ -443,6 +448,7 @@ impl PeerClient {
             "type": "delta",
             "sender_wallet": self.wallet,
             "data": data_json(data),
+            "retry_if_catching_up": true,
         });
         let v = self.request(peer, &payload, Some(sync_key)).await?;
         parse_delta_report(&v)
@@ -520,7 +526,8 @@ mod tests {
     fn real_body(wallet: &str, data: &BTreeMap<u64, Vec<Record>>) -> String {
         let a = Identity::generate();
         let b = Identity::generate();
-        let payload = json!({"type": "delta", "sender_wallet": wallet, "data": data_json(data)});
+        let payload = json!({"type": "delta", "sender_wallet": wallet, "data": data_json(data),
+                             "retry_if_catching_up": true});
         envelope::seal(
             a.tee_secret(),
             &b.tee_pubkey_der(),

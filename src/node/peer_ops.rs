@@ -45,6 +45,7 @@ use crate::crypto::mac::verify_sync_hmac;
 use crate::crypto::pop;
 use crate::crypto::sealed::seal_master_secret;
 use crate::node::auth::{authenticate_peer, PeerCaller};
+use crate::node::catch_up::CATCHING_UP;
 use crate::node::ingest;
 use crate::node::kv::{read, ReadKind};
 use crate::node::refusal::Refusal;
@@ -171,11 +172,21 @@ async fn seal<R: serde::Serialize>(
 }
 
 /// `delta` (§6.4–§6.6): validate and merge the records, origin = the sending peer.
+///
+/// Errors: 503 `catching up` (nothing merged) while this node's start-up catch-up holds it not
+/// ready and the sender marked the delta `retry_if_catching_up` (a novakms pusher, which
+/// retries within a second); deltas without the mark (upstream peers do not retry) are
+/// merged as always. Storage refusals as [`Refusal::from_storage_error`].
 async fn delta(
     st: &Arc<NodeState>,
     caller: &PeerCaller,
     payload: SyncPayload,
 ) -> Result<DeltaReply, Refusal> {
+    if payload.retry_if_catching_up == Value::Bool(true) && st.catch_up.holding(st.clock.now_ms()) {
+        // The sender retries, and our catch-up pulls its log meanwhile: merging its backlog
+        // now would receive the same records twice (issue 12, join).
+        return Err(Refusal::unavailable(CATCHING_UP));
+    }
     let records = ingest::parse_data(&payload.data);
     let report = ingest::ingest(st, records, Some(&caller.wallet))
         .await

@@ -65,6 +65,11 @@ pub struct SyncPayload {
     /// (`node::replicator::paged`, "Push cursors"). See [`SyncPayload::page_log_id`].
     #[serde(default, deserialize_with = "lenient::string")]
     pub log_id: Option<String>,
+    /// `delta` (novakms only): `true` when the sender retries a delta this node refuses while
+    /// it is catching up (`node::replicator::push`). Any other value reads as false; upstream
+    /// senders never set it, so their deltas are always merged.
+    #[serde(default)]
+    pub retry_if_catching_up: Value,
 }
 
 /// Most `exclude_origins` entries a donor uses (a cluster has a few nodes; the rest are

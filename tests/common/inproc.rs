@@ -109,9 +109,30 @@ impl Node {
         Node::start_on(settings, Arc::new(novakms::storage::MemoryStorage::new())).await
     }
 
+    /// A node on memory storage whose start-up catch-up still holds it (`node::catch_up`,
+    /// bound 300 s): finish it with `novakms::node::catch_up::finish`.
+    #[allow(dead_code)]
+    pub async fn start_catching_up(settings: Settings) -> Node {
+        let mut st = novakms::node::assemble(
+            settings,
+            Identity::generate().into(),
+            Arc::new(novakms::storage::MemoryStorage::new()),
+            no_chain(),
+            loaded_secret(),
+        )
+        .unwrap();
+        st.catch_up = novakms::node::catch_up::CatchUpGate::armed(st.clock.now_ms(), 300);
+        st.set_ready();
+        Node::serving(Arc::new(st)).await
+    }
+
     /// A node on `storage` with a fresh identity, serving on a free port.
     pub async fn start_on(settings: Settings, storage: Arc<dyn Storage>) -> Node {
         let st = ready_state(settings, Identity::generate(), storage, no_chain());
+        Node::serving(st).await
+    }
+
+    async fn serving(st: Arc<NodeState>) -> Node {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         drop(l);

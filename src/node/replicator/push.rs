@@ -14,7 +14,7 @@ use super::{
 use crate::client::peer::{
     delta_app_overhead_bytes, estimate_record_wire_bytes, PeerError, DELTA_BODY_BASE_BYTES,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::node::backoff::{jitter, Backoff};
 use crate::node::peers::PeerInfo;
 use crate::node::state::NodeState;
@@ -29,10 +29,13 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
     let mut batch_limit = st.settings.max_sync_batch_bytes;
     refresh_lag(&st, &wallet).await;
     let mut first = true;
+    let mut peer_catching_up = false;
     loop {
         if first {
             first = false;
             tokio::time::sleep(debounce).await;
+        } else if std::mem::take(&mut peer_catching_up) {
+            tokio::time::sleep(jitter(CATCHING_UP_RETRY)).await;
         } else if let Some(d) = backoff.delay() {
             // A wake-up does not shorten the backoff: a failing peer is not hammered.
             tokio::time::sleep(jitter(d)).await;
@@ -71,6 +74,11 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
                     tracing::debug!(peer = %peer.url, records = sent, "pushed changes");
                 }
                 update_peer_state(&st, &wallet, |r| r.last_error = None);
+            }
+            Err(e) if e.kind() == ErrorKind::NotReady && e.message() == PEER_CATCHING_UP => {
+                tracing::debug!(peer = %peer.url, "peer is catching up; pushing again shortly");
+                backoff.reset();
+                peer_catching_up = true;
             }
             Err(e) => {
                 let d = backoff.fail();
@@ -281,10 +289,25 @@ async fn push(
                 );
                 store_cursor(st, &w, batch.next_cursor, cursor.last_success_ms).await?;
             }
+            Err(PeerError::Refused {
+                status: 503,
+                ref message,
+            }) if message == crate::node::catch_up::CATCHING_UP => {
+                return Err(Error::new(ErrorKind::NotReady, PEER_CATCHING_UP));
+            }
             Err(e) => return Err(e.into()),
         }
     }
 }
+
+/// The error [`push`] returns when the peer refused a delta because it is still catching up
+/// (`node::peer_ops`, `delta`): not a failure, the loop retries after [`CATCHING_UP_RETRY`].
+const PEER_CATCHING_UP: &str = "peer is catching up";
+
+/// How soon a delta refused by a peer that is catching up is sent again: a fixed short wait,
+/// not the failure backoff, so our writes reach the peer within about a second of its
+/// catch-up ending (its catch-up pulls everything we held before).
+pub const CATCHING_UP_RETRY: Duration = Duration::from_secs(1);
 
 async fn store_cursor(
     st: &Arc<NodeState>,
