@@ -34,7 +34,7 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         if first {
             first = false;
             tokio::time::sleep(debounce).await;
-        } else if std::mem::take(&mut peer_catching_up) {
+        } else if peer_catching_up {
             tokio::time::sleep(jitter(CATCHING_UP_RETRY)).await;
         } else if let Some(d) = backoff.delay() {
             // A wake-up does not shorten the backoff: a failing peer is not hammered.
@@ -60,12 +60,21 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         let Some(peer) = st.peer_cache.get(&wallet, st.clock.now_ms()) else {
             return; // left the cluster or blacklisted; the supervisor forgets it
         };
-        let pushed = push(&st, &peer, &key, &mut batch_limit).await;
-        // Lag first, then the outcome: whoever sees the error also sees a current lag.
-        refresh_lag(&st, &wallet).await;
+        // After a deferral, an empty delta asks first whether the peer still catches up: a
+        // full batch is read, sealed and sent only once it takes it.
+        let probe_first = peer_catching_up;
+        let pushed = push(&st, &peer, &key, &mut batch_limit, probe_first).await;
+        let deferred = matches!(&pushed, Err(e) if is_deferral(e));
+        // Lag first, then the outcome: whoever sees the error also sees a current lag (a
+        // deferral acknowledged nothing: the lag is unchanged, and counting it costs a scan
+        // of everything after the cursor).
+        if !deferred {
+            refresh_lag(&st, &wallet).await;
+        }
         st.metrics.observe_push(&wallet, pushed.is_ok());
         match pushed {
             Ok(sent) => {
+                peer_catching_up = false;
                 if backoff.failures() > 0 {
                     tracing::info!(peer = %peer.url, after_failures = backoff.failures(), "replication to peer recovered");
                 }
@@ -75,12 +84,13 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
                 }
                 update_peer_state(&st, &wallet, |r| r.last_error = None);
             }
-            Err(e) if e.kind() == ErrorKind::NotReady && e.message() == PEER_CATCHING_UP => {
+            Err(_) if deferred => {
                 tracing::debug!(peer = %peer.url, "peer is catching up; pushing again shortly");
                 backoff.reset();
                 peer_catching_up = true;
             }
             Err(e) => {
+                peer_catching_up = false;
                 let d = backoff.fail();
                 tracing::warn!(
                     peer = %peer.url,
@@ -208,17 +218,29 @@ fn shrink_budget(current: usize, configured: usize) -> usize {
     }
 }
 
-/// Send every pending change to `peer`; returns the number of records acknowledged.
+/// Send every pending change to `peer`; returns the number of records acknowledged. With
+/// `probe_first`, an empty delta goes first and a deferral ends the call before any batch is
+/// read.
 /// Errors: a one-line description of the failed exchange (the cursor stays where the last
-/// acknowledged batch left it).
+/// acknowledged batch left it); a deferral by a peer that is catching up ([`is_deferral`]).
 async fn push(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
     key: &[u8; 32],
     batch_limit: &mut usize,
+    probe_first: bool,
 ) -> Result<u64> {
     let mut sent = 0u64;
     let w = peer.wallet.clone();
+    if probe_first {
+        let nothing = BTreeMap::new();
+        let call = st.peer_client.delta(peer, key, &nothing);
+        match tokio::time::timeout(exchange_deadline(st), call).await {
+            Err(_) => return Err(Error::remote(format!("delta to {} timed out", peer.url))),
+            Ok(Err(e)) => return Err(delta_error(e)),
+            Ok(Ok(_)) => {}
+        }
+    }
     loop {
         if st.is_shutting_down() {
             return Ok(sent);
@@ -289,15 +311,29 @@ async fn push(
                 );
                 store_cursor(st, &w, batch.next_cursor, cursor.last_success_ms).await?;
             }
-            Err(PeerError::Refused {
-                status: 503,
-                ref message,
-            }) if message == crate::node::catch_up::CATCHING_UP => {
-                return Err(Error::new(ErrorKind::NotReady, PEER_CATCHING_UP));
-            }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(delta_error(e)),
         }
     }
+}
+
+/// A failed delta as our error: a peer's 503 `catching up` becomes the deferral
+/// ([`is_deferral`]), anything else `Remote`.
+fn delta_error(e: PeerError) -> Error {
+    match e {
+        PeerError::Refused {
+            status: 503,
+            ref message,
+        } if message == crate::node::catch_up::CATCHING_UP => {
+            Error::new(ErrorKind::NotReady, PEER_CATCHING_UP)
+        }
+        e => e.into(),
+    }
+}
+
+/// True for the error [`push`] returns when the peer deferred a delta because it is catching
+/// up.
+fn is_deferral(e: &Error) -> bool {
+    e.kind() == ErrorKind::NotReady && e.message() == PEER_CATCHING_UP
 }
 
 /// The error [`push`] returns when the peer refused a delta because it is still catching up

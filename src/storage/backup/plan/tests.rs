@@ -374,7 +374,9 @@ fn force_turns_trust_and_freshness_into_warnings() {
     assert!(forced[0].starts_with("nothing vouches"), "{forced:?}");
     assert!(forced[1].contains("tombstone_retention_ms"), "{forced:?}");
     assert_eq!(human_ms(59_999), "59 s");
+    assert_eq!(human_ms(306_000), "5 min 6 s");
     assert_eq!(human_ms(3_723_000), "1 h 2 min");
+    assert_eq!(human_ms(90_061_000), "1 d 1 h");
 }
 
 #[test]
