@@ -9,7 +9,9 @@
 //! * **join**: a fresh node (empty data dir) registered and started; time until ready with N
 //!   records;
 //! * **peak RSS** (`VmHWM` of `/proc/<pid>/status`, reset with `clear_refs` before each phase)
-//!   of the donors and of the node catching up / joining;
+//!   of the donors; of the node catching up / joining, the largest RSS sampled every 50 ms
+//!   from its first HTTP answer on (its `VmHWM` is printed too: it includes the keystore's
+//!   scrypt at start-up, 256 MiB whatever the store size);
 //! * **restart**: A stopped with SIGTERM (clean-shutdown marker) and with SIGKILL (full
 //!   verification), time until ready.
 //!
@@ -72,6 +74,31 @@ async fn until_ready(url: &str) -> Duration {
         .await
         .unwrap();
     t.elapsed()
+}
+
+/// Wait (up to 900 s) until the node at `url` (process `pid`, just started) is ready. Returns
+/// the time to ready and the largest RSS (KiB) of `pid` sampled every 50 ms from its first
+/// answer (ready or not) on: the catch-up's memory without the start-up before it, whose peak
+/// is the keystore's scrypt (N = 2^18, r = 8: 256 MiB for well under a second, whatever the
+/// store size; an Odyn node does not pay it).
+async fn until_ready_sampling(url: &str, pid: u32) -> (Duration, u64) {
+    let t = Instant::now();
+    let (mut answered, mut peak) = (false, 0u64);
+    loop {
+        match novakms::client::node::probe(url, Duration::from_secs(2)).await {
+            Ok(p) => {
+                answered = true;
+                peak = peak.max(vm_kib(pid, "VmRSS:"));
+                if p.ready {
+                    return (t.elapsed(), peak);
+                }
+            }
+            Err(_) if answered => peak = peak.max(vm_kib(pid, "VmRSS:")),
+            Err(_) => {}
+        }
+        assert!(t.elapsed() < Duration::from_secs(900), "{url} not ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[test]
@@ -140,15 +167,15 @@ fn scale_suite() {
         vm_kib(d.node_pid(A), "VmRSS:") / 1024,
         vm_kib(d.node_pid(B), "VmRSS:") / 1024
     );
-    d.spawn_node(C, env);
-    let took = rt.block_on(until_ready(&url(C)));
+    let c_pid = d.spawn_node(C, env);
+    let (took, c_peak) = rt.block_on(until_ready_sampling(&url(C), c_pid));
     let have = rt.block_on(total_keys(&url(C)));
-    let c_pid = d.node_pid(C);
     let received = rt.block_on(caught_up_records(&url(C)));
     println!(
-        "scale: catch-up of C ({n} missed): ready after {:.2} s holding {have} records ({:.0} records/s), {received} records received; peak RSS C {} MiB, A {} MiB, B {} MiB",
+        "scale: catch-up of C ({n} missed): ready after {:.2} s holding {have} records ({:.0} records/s), {received} records received; peak RSS C {} MiB during the catch-up ({} MiB with start-up), A {} MiB, B {} MiB",
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64(),
+        c_peak / 1024,
         vm_hwm_kib(c_pid) / 1024,
         vm_hwm_kib(d.node_pid(A)) / 1024,
         vm_hwm_kib(d.node_pid(B)) / 1024
@@ -167,7 +194,7 @@ fn scale_suite() {
     std::fs::write(&new.config, cfg).unwrap();
     let log = d.path().join("joiner.log");
     let proc = common::process::spawn_serve(&new.config, &log);
-    let took = rt.block_on(until_ready(&new.url));
+    let (took, joiner_peak) = rt.block_on(until_ready_sampling(&new.url, proc.0.id()));
     let have = rt.block_on(total_keys(&new.url));
     let received = rt.block_on(caught_up_records(&new.url));
     let donors: Vec<u64> = [A, B, C]
@@ -175,8 +202,9 @@ fn scale_suite() {
         .map(|i| vm_hwm_kib(d.node_pid(*i)) / 1024)
         .collect();
     println!(
-        "scale: join of a fresh node: ready after {:.2} s holding {have} records, {received} records received; peak RSS joiner {} MiB, donors A/B/C {:?} MiB",
+        "scale: join of a fresh node: ready after {:.2} s holding {have} records, {received} records received; peak RSS joiner {} MiB during the catch-up ({} MiB with start-up), donors A/B/C {:?} MiB",
         took.as_secs_f64(),
+        joiner_peak / 1024,
         vm_hwm_kib(proc.0.id()) / 1024,
         donors
     );

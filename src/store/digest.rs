@@ -273,6 +273,9 @@ mod tests {
         let (two, truncated) = key_summaries(&v, 0, 2);
         assert!(truncated);
         assert_eq!(two, all[..2].to_vec());
+        let (exact, truncated) = key_summaries(&v, 0, all.len());
+        assert!(!truncated, "exactly `cap` keys: nothing left out");
+        assert_eq!(exact, all);
     }
 
     #[test]

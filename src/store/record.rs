@@ -270,5 +270,12 @@ mod tests {
         let long_id = "x".repeat(MAX_NODE_ID_BYTES + 1);
         let v = json!({"key": "a", "value": "", "version": {long_id: 1}});
         assert_eq!(Record::from_wire(&v), None);
+        let longest = "x".repeat(MAX_NODE_ID_BYTES);
+        let v = json!({"key": "a", "value": "", "version": {longest.clone(): 1}});
+        assert_eq!(
+            Record::from_wire(&v).unwrap().version.get(&longest),
+            1,
+            "an id of exactly the limit is kept"
+        );
     }
 }
