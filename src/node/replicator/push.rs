@@ -71,7 +71,10 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         if !deferred {
             refresh_lag(&st, &wallet).await;
         }
-        st.metrics.observe_push(&wallet, pushed.is_ok());
+        if !deferred {
+            // A deferral is neither a push nor a failure.
+            st.metrics.observe_push(&wallet, pushed.is_ok());
+        }
         match pushed {
             Ok(sent) => {
                 peer_catching_up = false;
