@@ -256,7 +256,9 @@ async fn snapshot_page(
     })
     .await?;
     let in_our_log = after == 0
-        || (payload.page_log_id().is_some() && payload.page_log_id() == page.log_id.as_deref());
+        || payload
+            .page_log_id()
+            .is_some_and(|l| Some(l) == page.log_id.as_deref());
     if in_our_log && page.scanned_to > 0 && caller.wallet != st.wallet {
         let (s, w) = (st.storage.clone(), caller.wallet.clone());
         let to = crate::storage::PeerCursor {

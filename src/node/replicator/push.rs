@@ -62,17 +62,14 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
         };
         // After a deferral, an empty delta asks first whether the peer still catches up: a
         // full batch is read, sealed and sent only once it takes it.
-        let probe_first = peer_catching_up;
-        let pushed = push(&st, &peer, &key, &mut batch_limit, probe_first).await;
+        let pushed = push(&st, &peer, &key, &mut batch_limit, peer_catching_up).await;
         let deferred = matches!(&pushed, Err(e) if is_deferral(e));
         // Lag first, then the outcome: whoever sees the error also sees a current lag (a
         // deferral acknowledged nothing: the lag is unchanged, and counting it costs a scan
         // of everything after the cursor).
+        // A deferral is neither a push nor a failure in the metrics either.
         if !deferred {
             refresh_lag(&st, &wallet).await;
-        }
-        if !deferred {
-            // A deferral is neither a push nor a failure.
             st.metrics.observe_push(&wallet, pushed.is_ok());
         }
         match pushed {
@@ -236,13 +233,9 @@ async fn push(
     let mut sent = 0u64;
     let w = peer.wallet.clone();
     if probe_first {
-        let nothing = BTreeMap::new();
-        let call = st.peer_client.delta(peer, key, &nothing);
-        match tokio::time::timeout(exchange_deadline(st), call).await {
-            Err(_) => return Err(Error::remote(format!("delta to {} timed out", peer.url))),
-            Ok(Err(e)) => return Err(delta_error(e)),
-            Ok(Ok(_)) => {}
-        }
+        timed_delta(st, peer, key, &BTreeMap::new())
+            .await?
+            .map_err(delta_error)?;
     }
     loop {
         if st.is_shutting_down() {
@@ -274,12 +267,7 @@ async fn push(
             }
             return Ok(sent);
         }
-        let call = st.peer_client.delta(peer, key, &batch.data);
-        let answer = match tokio::time::timeout(exchange_deadline(st), call).await {
-            Ok(a) => a,
-            Err(_) => return Err(Error::remote(format!("delta to {} timed out", peer.url))),
-        };
-        match answer {
+        match timed_delta(st, peer, key, &batch.data).await? {
             Ok(report) => {
                 if report.rejected > 0 {
                     tracing::warn!(
@@ -317,6 +305,19 @@ async fn push(
             Err(e) => return Err(delta_error(e)),
         }
     }
+}
+
+/// One delta to `peer` bounded by [`exchange_deadline`]. Errors: `Remote` "delta to <url> timed
+/// out"; the peer's answer (or its error) is the inner result.
+async fn timed_delta(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    key: &[u8; 32],
+    data: &BTreeMap<u64, Vec<Record>>,
+) -> Result<std::result::Result<crate::store::MergeReport, PeerError>> {
+    tokio::time::timeout(exchange_deadline(st), st.peer_client.delta(peer, key, data))
+        .await
+        .map_err(|_| Error::remote(format!("delta to {} timed out", peer.url)))
 }
 
 /// A failed delta as our error: a peer's 503 `catching up` becomes the deferral
