@@ -87,6 +87,13 @@ pub struct PullLabels {
     pub result: String,
 }
 
+/// Labels of the digest check before an anti-entropy pull.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CheckLabels {
+    /// `agreed` (no pull), `differed` (pulled) or `unavailable` (no comparison: pulled).
+    pub outcome: String,
+}
+
 fn result_label(ok: bool) -> String {
     if ok { "ok" } else { "failed" }.to_string()
 }
@@ -155,6 +162,9 @@ pub struct Metrics {
     pub pushes: Family<ExchangeLabels, Counter>,
     /// `novakms_snapshot_pulls_total{reason,result}`: snapshot pulls of the replicator.
     pub pulls: Family<PullLabels, Counter>,
+    /// `novakms_anti_entropy_checks_total{outcome}`: digest comparisons with a peer before an
+    /// anti-entropy pull (`node::replicator::pull`).
+    pub anti_entropy_checks: Family<CheckLabels, Counter>,
     app_records: Family<AppLabels, Gauge>,
     app_bytes: Family<AppLabels, Gauge>,
     app_tombstones: Family<AppLabels, Gauge>,
@@ -261,6 +271,12 @@ impl Metrics {
             "snapshot_pulls",
             "Snapshot pulls by reason (initial, reconnected, anti_entropy) and result",
             pulls.clone(),
+        );
+        let anti_entropy_checks = Family::<CheckLabels, Counter>::default();
+        r.register(
+            "anti_entropy_checks",
+            "Digest comparisons with a peer before an anti-entropy pull, by outcome (agreed: no pull; differed, unavailable: pulled)",
+            anti_entropy_checks.clone(),
         );
         let app_records = Family::<AppLabels, Gauge>::default();
         r.register(
@@ -377,6 +393,7 @@ impl Metrics {
             tick_duration,
             pushes,
             pulls,
+            anti_entropy_checks,
             app_records,
             app_bytes,
             app_tombstones,
@@ -466,6 +483,16 @@ impl Metrics {
             .get_or_create(&PullLabels {
                 reason: reason.to_string(),
                 result: result_label(ok),
+            })
+            .inc();
+    }
+
+    /// Count one digest check before an anti-entropy pull (`agreed`, `differed`,
+    /// `unavailable`).
+    pub fn observe_anti_entropy_check(&self, outcome: &str) {
+        self.anti_entropy_checks
+            .get_or_create(&CheckLabels {
+                outcome: outcome.to_string(),
             })
             .inc();
     }

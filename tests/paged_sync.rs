@@ -405,3 +405,79 @@ async fn a_catching_up_node_defers_marked_deltas_and_the_pusher_retries_soon() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_digest_check_tells_agreeing_differing_and_unreachable_peers_apart() {
+    use replicator::{check_digests, DigestCheck};
+    let a = Node::start(settings(|_| {})).await;
+    let b = Node::start(settings(|_| {})).await;
+    mesh(&[&a, &b]);
+    for i in 0..50 {
+        a.put(&format!("k{i:03}"), &[i as u8; 100]);
+    }
+    replicator::pull_from(&b.st, &a.info(), &PullCursor::default(), &[], |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(check_digests(&b.st, &a.info()).await, DigestCheck::Agreed);
+    assert_eq!(check_digests(&a.st, &b.info()).await, DigestCheck::Agreed);
+    // One write that only A holds (no replicator runs here).
+    a.put("late", b"only on A");
+    assert_eq!(check_digests(&b.st, &a.info()).await, DigestCheck::Differed);
+    // A peer that does not answer: no comparison (the pull then runs, as before digests).
+    let mut gone = a.info();
+    gone.url = "http://127.0.0.1:1".into();
+    assert_eq!(check_digests(&b.st, &gone).await, DigestCheck::Unavailable);
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn anti_entropy_pulls_only_when_the_digests_differ() {
+    use novakms::metrics::{CheckLabels, PullLabels};
+    let a = Node::start(settings(|_| {})).await;
+    let mut b = Node::start(settings(|s| s.anti_entropy_interval_seconds = 1)).await;
+    mesh(&[&a, &b]);
+    for i in 0..20 {
+        a.put(&format!("k{i:03}"), &[i as u8; 100]);
+    }
+    let checks = |n: &Node, outcome: &str| {
+        n.st.metrics
+            .anti_entropy_checks
+            .get_or_create(&CheckLabels {
+                outcome: outcome.into(),
+            })
+            .get()
+    };
+    let ae_pulls = |n: &Node| {
+        n.st.metrics
+            .pulls
+            .get_or_create(&PullLabels {
+                reason: "anti_entropy".into(),
+                result: "ok".into(),
+            })
+            .get()
+    };
+    // B's replicator pulls A once (initial), then checks digests every second: they agree, so
+    // no anti-entropy pull.
+    b.replicate();
+    common::wait::eventually(
+        "two agreed checks on B",
+        std::time::Duration::from_secs(20),
+        || async { checks(&b, "agreed") >= 2 },
+    )
+    .await;
+    assert!(b.has("k019"));
+    assert_eq!(ae_pulls(&b), 0, "B pulled although the digests agreed");
+    assert_eq!(checks(&b, "differed"), 0);
+    // A write only A holds (A does not replicate): the next check differs and the pull brings it.
+    a.put("late", b"only on A");
+    common::wait::eventually(
+        "B pulled the late write",
+        std::time::Duration::from_secs(20),
+        || async { b.has("late") && ae_pulls(&b) >= 1 },
+    )
+    .await;
+    assert!(checks(&b, "differed") >= 1);
+    a.shutdown().await;
+    b.shutdown().await;
+}

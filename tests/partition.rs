@@ -11,7 +11,8 @@
 //! nothing). After healing, all three nodes must within 30 s hold exactly the model's contents,
 //! compared by a per-app digest (SHA-256 over the sorted key/value pairs each node serves
 //! through the app API), and still hold them after every node has completed an anti-entropy
-//! snapshot pull (interval shortened to 2 s here; counted in `/metrics`), so no deleted key
+//! round (interval shortened to 2 s here; a digest comparison with a peer that agreed, or the
+//! snapshot pull that follows one that did not; counted in `/metrics`), so no deleted key
 //! comes back through anti-entropy either. In the paused case, the test also reads A's and B's
 //! push counters: pushes to C failed while it was paused and succeeded after it resumed.
 //!
@@ -36,14 +37,10 @@ const CONVERGE: Duration = Duration::from_secs(30);
 /// Nodes (and restarts) pull an anti-entropy snapshot this often (seconds).
 const NODE_ENV: &[(&str, &str)] = &[("NOVAKMS_ANTI_ENTROPY_INTERVAL_SECONDS", "2")];
 
-/// `novakms_snapshot_pulls_total{reason="anti_entropy",result="ok"}` of node `i`.
-async fn anti_entropy_pulls(d: &Devnet, i: usize) -> f64 {
-    common::http::metric_sum(
-        &d.node(i).url,
-        "novakms_snapshot_pulls_total",
-        &[("reason", "anti_entropy"), ("result", "ok")],
-    )
-    .await
+/// Anti-entropy rounds node `i` completed (`common::http::anti_entropy_rounds`: agreed
+/// digest checks plus anti-entropy pulls).
+async fn anti_entropy_rounds(d: &Devnet, i: usize) -> f64 {
+    common::http::anti_entropy_rounds(&d.node(i).url).await
 }
 
 /// Pushes from nodes A and B to C with `result` (`ok` / `failed`), summed.
@@ -214,21 +211,22 @@ impl Cluster {
         }
     }
 
-    /// Converged, and still so after every node completed an anti-entropy pull since.
+    /// Converged, and still so after every node completed an anti-entropy round since (a digest
+    /// check that agreed, or a pull).
     async fn converge_and_stay(&self, what: &str) -> Duration {
         let took = self.converge(what).await;
         let mut before = Vec::new();
         for i in [A, B, C] {
-            before.push(anti_entropy_pulls(&self.d, i).await);
+            before.push(anti_entropy_rounds(&self.d, i).await);
         }
         common::wait::eventually(
-            &format!("{what}: an anti-entropy pull on every node"),
+            &format!("{what}: an anti-entropy round on every node"),
             Duration::from_secs(30),
             || {
                 let before = &before;
                 async move {
                     for (i, b) in [A, B, C].into_iter().zip(before) {
-                        if anti_entropy_pulls(&self.d, i).await <= *b {
+                        if anti_entropy_rounds(&self.d, i).await <= *b {
                             return false;
                         }
                     }

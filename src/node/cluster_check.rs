@@ -3,8 +3,10 @@
 //! `wire::cluster`, the digest format in `store::digest`.
 //!
 //! Guarantees (tests below and `tests/e2e_cluster_view.rs`):
-//! * a node's digests come from ONE consistent read (`Storage::snapshot`: one redb read
-//!   transaction), with the records expired at the check's single `now_ms` excluded;
+//! * a node's digests come from ONE consistent read (`Storage::for_each_record`: one redb read
+//!   transaction), with the records expired at the check's single `now_ms` excluded; the
+//!   records are hashed as they are read, never collected, so a check costs memory in
+//!   proportion to one app's record count (32 bytes each), not to the store's bytes;
 //! * digests are never public: peers get them only through `/sync` (PoP, PeerCache
 //!   membership, envelope and HMAC checked by `node::peer_ops` before [`answer`] runs), the
 //!   operator only through the admin socket (mode 0600);
@@ -22,6 +24,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::error::Error;
 use crate::node::kv::{read, ReadKind};
 use crate::node::peers::PeerInfo;
 use crate::node::refusal::Refusal;
@@ -49,28 +52,22 @@ fn keys_for(v: &Value) -> Vec<u64> {
     out
 }
 
-/// This node's digests at `now_ms` with summaries for `keys_for`, from one snapshot read.
-/// Errors: 500 on a storage failure.
-async fn local(
+/// This node's digests at `now_ms` with summaries for `keys_for`, from one consistent read
+/// that never holds the records (`Storage::for_each_record` into a
+/// [`digest::DigestBuilder`]). Errors: 500 on a storage failure.
+pub(crate) async fn local(
     st: &Arc<NodeState>,
     now_ms: u64,
     keys_for: Vec<u64>,
 ) -> Result<DigestReply, Refusal> {
     let (apps, keys) = read(st, ReadKind::Scan, move |s| {
-        let snap = s.snapshot(now_ms)?;
-        let apps = digest::digests(&snap, now_ms);
-        let mut keys = BTreeMap::new();
-        for app in keys_for {
-            let recs = snap.get(&app).map(Vec::as_slice).unwrap_or(&[]);
-            let (keys_, truncated) = digest::key_summaries(recs, now_ms, DIFF_KEY_CAP);
-            keys.insert(
-                app,
-                KeyList {
-                    keys: keys_,
-                    truncated,
-                },
-            );
-        }
+        let mut b = digest::DigestBuilder::new(now_ms, &keys_for, DIFF_KEY_CAP);
+        s.for_each_record(&mut |app, r| b.push(app, r).map_err(Error::local))?;
+        let (apps, summaries) = b.finish();
+        let keys = summaries
+            .into_iter()
+            .map(|(app, (keys, truncated))| (app, KeyList { keys, truncated }))
+            .collect::<BTreeMap<_, _>>();
         Ok((apps, keys))
     })
     .await?;
@@ -272,6 +269,16 @@ pub fn verdicts(nodes: &[NodeDigests]) -> Vec<AppVerdict> {
         .collect()
 }
 
+/// The app ids whose digests differ between two nodes' digest maps (pure), an app absent from
+/// one map comparing as [`empty_digest`] (the rule of [`verdicts`]). Ascending.
+pub fn differing_apps(a: &BTreeMap<u64, AppDigest>, b: &BTreeMap<u64, AppDigest>) -> Vec<u64> {
+    let empty = empty_digest();
+    let ids: BTreeSet<u64> = a.keys().chain(b.keys()).copied().collect();
+    ids.into_iter()
+        .filter(|id| a.get(id).unwrap_or(&empty).digest != b.get(id).unwrap_or(&empty).digest)
+        .collect()
+}
+
 /// The differing keys of one app from each node's summaries (pure). A node without summaries
 /// makes the diff an error. When a list is truncated, only keys up to the smallest last key of
 /// the truncated lists are compared (the range every node covered) and the diff is marked
@@ -391,6 +398,22 @@ mod tests {
         // app 8: A has an empty namespace, B and C none: they agree
         assert!(v[1].agree, "{:?}", v[1]);
         assert_eq!(v[1].groups[0].nodes, ["A", "B", "C"]);
+    }
+
+    #[test]
+    fn differing_apps_treat_absent_as_empty() {
+        let d = |recs: &[Record]| digest::app_digest(recs, 0);
+        let a = BTreeMap::from([(7, d(&[rec("k", 1)])), (8, d(&[])), (9, d(&[rec("k", 1)]))]);
+        let b = BTreeMap::from([
+            (7, d(&[rec("k", 1)])),
+            (9, d(&[rec("k", 2)])),
+            (10, d(&[rec("x", 1)])),
+        ]);
+        // 8: empty on A, absent on B (agree); 9: different; 10: only on B.
+        assert_eq!(differing_apps(&a, &b), [9, 10]);
+        assert_eq!(differing_apps(&b, &a), [9, 10]);
+        assert!(differing_apps(&a, &a).is_empty());
+        assert!(differing_apps(&BTreeMap::new(), &BTreeMap::from([(8, d(&[]))])).is_empty());
     }
 
     #[test]

@@ -509,6 +509,22 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
+    fn for_each_record(&self, visit: &mut dyn FnMut(u64, &Record) -> Result<()>) -> Result<()> {
+        // Copy under one lock acquisition (the point in time), visit without the lock.
+        let all: Vec<(u64, Record)> = {
+            let inner = self.lock()?;
+            inner
+                .apps
+                .iter()
+                .flat_map(|(app, ns)| ns.values().map(|r| (*app, r.clone())))
+                .collect()
+        };
+        for (app, rec) in &all {
+            visit(*app, rec)?;
+        }
+        Ok(())
+    }
+
     fn export(&self, sink: &mut dyn super::export::ExportSink) -> Result<()> {
         // Copy under one lock acquisition (the point in time), feed the sink without the lock.
         let mut begin = super::export::ExportBegin {

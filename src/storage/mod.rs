@@ -535,6 +535,17 @@ pub trait Storage: Send + Sync + 'static {
     /// order. One consistent read.
     fn snapshot(&self, now_ms: u64) -> Result<BTreeMap<u64, Vec<Record>>>;
 
+    /// Visit every stored record (tombstones and expired-but-unpurged records included) in
+    /// ascending (app id, key bytes) order, from ONE consistent read, without collecting them:
+    /// the redb backend decodes one record at a time inside one read transaction (writers
+    /// continue), so memory stays bounded by a record whatever the store size; the memory
+    /// backend copies its records under one lock acquisition and visits them after releasing
+    /// it. Used by `digest_request` and `cluster check` (`node::cluster_check`).
+    ///
+    /// Errors: a `visit` error stops the scan and is returned as is; storage errors
+    /// (`Integrity` for a record that does not decode).
+    fn for_each_record(&self, visit: &mut dyn FnMut(u64, &Record) -> Result<()>) -> Result<()>;
+
     /// One page of the change log for a paged snapshot (`node::replicator::paged`), from one
     /// consistent read of a bounded range: entries with `seq > after_seq`, ascending, each with
     /// its current record, records expired at `now_ms` skipped (but scanned). The page ends

@@ -106,20 +106,12 @@ fn included_leaves<'a>(
     v
 }
 
-/// The digest of an app with no included record.
-pub fn empty_digest() -> AppDigest {
-    app_digest(std::iter::empty(), 0)
-}
-
-/// The digest of one app's `records` at `now_ms` (module docs), in any order.
-pub fn app_digest<'a>(records: impl IntoIterator<Item = &'a Record>, now_ms: u64) -> AppDigest {
-    let leaves = included_leaves(records, now_ms);
+/// The app digest of `leaves` (already in key byte order), `tombstones` of them tombstones.
+fn app_hash(leaves: &[[u8; 32]], tombstones: u64) -> AppDigest {
     let mut h = Sha256::new();
     h.update(APP_DOMAIN);
     h.update((leaves.len() as u64).to_be_bytes());
-    let mut tombstones = 0u64;
-    for (r, leaf) in &leaves {
-        tombstones += u64::from(r.tombstone);
+    for leaf in leaves {
         h.update(leaf);
     }
     AppDigest {
@@ -127,6 +119,30 @@ pub fn app_digest<'a>(records: impl IntoIterator<Item = &'a Record>, now_ms: u64
         records: leaves.len() as u64 - tombstones,
         tombstones,
     }
+}
+
+/// The per-key summary of `r`, whose leaf is `leaf`.
+fn summary(r: &Record, leaf: &[u8; 32]) -> KeySummary {
+    KeySummary {
+        key: r.key.clone(),
+        version: r.version.0.clone(),
+        tombstone: r.tombstone,
+        updated_at_ms: r.updated_at_ms,
+        leaf: hex::encode(leaf),
+    }
+}
+
+/// The digest of an app with no included record.
+pub fn empty_digest() -> AppDigest {
+    app_hash(&[], 0)
+}
+
+/// The digest of one app's `records` at `now_ms` (module docs), in any order.
+pub fn app_digest<'a>(records: impl IntoIterator<Item = &'a Record>, now_ms: u64) -> AppDigest {
+    let leaves = included_leaves(records, now_ms);
+    let tombstones = leaves.iter().filter(|(r, _)| r.tombstone).count() as u64;
+    let hashes: Vec<[u8; 32]> = leaves.iter().map(|(_, l)| *l).collect();
+    app_hash(&hashes, tombstones)
 }
 
 /// Digests of every app of a snapshot (`Storage::snapshot`) at `now_ms`.
@@ -147,17 +163,113 @@ pub fn key_summaries<'a>(
     let leaves = included_leaves(records, now_ms);
     let truncated = leaves.len() > cap;
     let out = leaves
-        .into_iter()
+        .iter()
         .take(cap)
-        .map(|(r, leaf)| KeySummary {
-            key: r.key.clone(),
-            version: r.version.0.clone(),
-            tombstone: r.tombstone,
-            updated_at_ms: r.updated_at_ms,
-            leaf: hex::encode(leaf),
-        })
+        .map(|(r, leaf)| summary(r, leaf))
         .collect();
     (out, truncated)
+}
+
+/// Per-key summaries of one app as [`key_summaries`] returns them: the list and whether it was
+/// truncated.
+pub type SummaryList = (Vec<KeySummary>, bool);
+
+/// Digests (and per-key summaries for chosen apps) built from records fed one at a time in
+/// ascending (app id, key bytes) order, as `Storage::for_each_record` visits them: the same
+/// results as [`digests`] and [`key_summaries`] over a snapshot at `now_ms`, without holding
+/// the records. Memory: 32 bytes per included record of the app being fed (an app digest
+/// hashes its record count before its leaves), plus at most `cap` summaries per chosen app.
+///
+/// An app appears in [`DigestBuilder::finish`]'s digests once any of its records was fed,
+/// expired ones included (its digest is then [`empty_digest`], as for a snapshot's empty
+/// namespace); a chosen app with no record gets an empty, untruncated summary list.
+pub struct DigestBuilder {
+    now_ms: u64,
+    cap: usize,
+    summaries_for: Vec<u64>,
+    /// The last (app id, key) fed, for the order check.
+    last: Option<(u64, String)>,
+    /// The app being fed: its included leaves and tombstone count.
+    leaves: Vec<[u8; 32]>,
+    tombstones: u64,
+    digests: BTreeMap<u64, AppDigest>,
+    summaries: BTreeMap<u64, SummaryList>,
+}
+
+impl DigestBuilder {
+    /// A builder for the digests at `now_ms` (records expired then are left out, module docs)
+    /// and the summaries of the apps in `summaries_for`, at most `cap` keys each.
+    pub fn new(now_ms: u64, summaries_for: &[u64], cap: usize) -> Self {
+        DigestBuilder {
+            now_ms,
+            cap,
+            summaries_for: summaries_for.to_vec(),
+            last: None,
+            leaves: Vec::new(),
+            tombstones: 0,
+            digests: BTreeMap::new(),
+            summaries: BTreeMap::new(),
+        }
+    }
+
+    /// Feed the next record of app `app`.
+    ///
+    /// Errors (nothing fed): a record not strictly after the previous one in (app id, key
+    /// bytes) order, a message naming both; the digests would otherwise depend on the order.
+    pub fn push(&mut self, app: u64, r: &Record) -> Result<(), String> {
+        if let Some((last_app, last_key)) = &self.last {
+            let after = (app, r.key.as_bytes()) > (*last_app, last_key.as_bytes());
+            if !after {
+                return Err(format!(
+                    "records out of order for a digest: app {app} key {:?} after app {last_app} key {last_key:?}",
+                    r.key
+                ));
+            }
+            if app != *last_app {
+                self.close_app(*last_app);
+            }
+        }
+        match &mut self.last {
+            Some((a, k)) => {
+                *a = app;
+                k.clone_from(&r.key);
+            }
+            None => self.last = Some((app, r.key.clone())),
+        }
+        if r.is_expired(self.now_ms) {
+            return Ok(());
+        }
+        let leaf = record_leaf(r);
+        self.leaves.push(leaf);
+        self.tombstones += u64::from(r.tombstone);
+        if self.summaries_for.contains(&app) {
+            let (list, truncated) = self.summaries.entry(app).or_default();
+            if list.len() < self.cap {
+                list.push(summary(r, &leaf));
+            } else {
+                *truncated = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn close_app(&mut self, app: u64) {
+        let d = app_hash(&self.leaves, self.tombstones);
+        self.digests.insert(app, d);
+        self.leaves.clear();
+        self.tombstones = 0;
+    }
+
+    /// The digests of every app fed, and the summaries of every chosen app.
+    pub fn finish(mut self) -> (BTreeMap<u64, AppDigest>, BTreeMap<u64, SummaryList>) {
+        if let Some((app, _)) = self.last.take() {
+            self.close_app(app);
+        }
+        for app in &self.summaries_for {
+            self.summaries.entry(*app).or_default();
+        }
+        (self.digests, self.summaries)
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +388,51 @@ mod tests {
         let (exact, truncated) = key_summaries(&v, 0, all.len());
         assert!(!truncated, "exactly `cap` keys: nothing left out");
         assert_eq!(exact, all);
+    }
+
+    #[test]
+    fn the_builder_gives_the_snapshot_results_record_by_record() {
+        let mut exp = rec("x", 8);
+        exp.ttl_ms = 1;
+        let mut seven = set();
+        seven.push(exp.clone());
+        let snap = BTreeMap::from([(3u64, vec![rec("q", 6)]), (7u64, seven), (9u64, vec![exp])]);
+        let now = 1_800_000_000_000;
+        let mut b = DigestBuilder::new(now, &[7, 11], 3);
+        for (app, recs) in &snap {
+            let mut sorted = recs.clone();
+            sorted.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+            for r in &sorted {
+                b.push(*app, r).unwrap();
+            }
+        }
+        let (d, keys) = b.finish();
+        assert_eq!(d, digests(&snap, now));
+        assert_eq!(
+            d[&9],
+            empty_digest(),
+            "only an expired record: present, empty"
+        );
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[&7], key_summaries(&snap[&7], now, 3));
+        assert!(keys[&7].1, "five included keys, cap 3: truncated");
+        assert_eq!(keys[&11], (vec![], false), "a chosen app with no record");
+    }
+
+    #[test]
+    fn the_builder_refuses_records_out_of_order() {
+        let mut b = DigestBuilder::new(0, &[], 10);
+        b.push(7, &rec("b", 1)).unwrap();
+        assert!(b
+            .push(7, &rec("a", 1))
+            .unwrap_err()
+            .contains("out of order"));
+        assert!(b.push(7, &rec("b", 2)).is_err(), "the same key twice");
+        assert!(b.push(6, &rec("z", 1)).is_err(), "an earlier app");
+        b.push(8, &rec("a", 1)).unwrap();
+        let (d, _) = b.finish();
+        assert_eq!(d[&7], app_digest(&[rec("b", 1)], 0));
+        assert_eq!(d[&8], app_digest(&[rec("a", 1)], 0));
     }
 
     #[test]

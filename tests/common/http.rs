@@ -69,6 +69,24 @@ pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> f64 
     metric_sum_with(&http, base, name, labels).await
 }
 
+/// Anti-entropy rounds the node completed: digest checks that agreed (no pull needed) plus
+/// anti-entropy pulls that succeeded (after a check that differed or could not compare).
+#[allow(dead_code)]
+pub async fn anti_entropy_rounds(base: &str) -> f64 {
+    metric_sum(
+        base,
+        "novakms_anti_entropy_checks_total",
+        &[("outcome", "agreed")],
+    )
+    .await
+        + metric_sum(
+            base,
+            "novakms_snapshot_pulls_total",
+            &[("reason", "anti_entropy"), ("result", "ok")],
+        )
+        .await
+}
+
 /// [`metric_sum`] fetched with `http` (e.g. a client trusting a test CA).
 pub async fn metric_sum_with(
     http: &reqwest::Client,

@@ -44,8 +44,8 @@ pub use paged::{
     PULL_PAGE_RECORDS,
 };
 
+pub use pull::{check_digests, pull_snapshot, DigestCheck, IsolationTracker, PullReason};
 pub(crate) use pull::{fetch_snapshot, merge_snapshot};
-pub use pull::{pull_snapshot, IsolationTracker, PullReason};
 pub use push::{collect_batch, Batch};
 
 use std::collections::{HashMap, HashSet};

@@ -563,6 +563,19 @@ impl Storage for RedbStorage {
         Ok(out)
     }
 
+    fn for_each_record(&self, visit: &mut dyn FnMut(u64, &Record) -> Result<()>) -> Result<()> {
+        let txn = self.read_txn()?;
+        let records = self.open_ro(&txn, RECORDS)?;
+        let e = |e| self.err("scan records", e);
+        for item in records.iter().map_err(e)? {
+            let (k, v) = item.map_err(e)?;
+            let (app, key) = k.value();
+            let rec = self.decode(app, key, v.value())?;
+            visit(app, &rec)?;
+        }
+        Ok(())
+    }
+
     fn export(&self, sink: &mut dyn crate::storage::export::ExportSink) -> Result<()> {
         // One read transaction for both passes: the sizes announced in `begin` and the records
         // streamed afterwards come from the same point in time.

@@ -131,6 +131,59 @@ pub(super) fn stats_usage_and_snapshot(s: &dyn Storage) {
     assert_eq!(snap[&APP][0], s.get(APP, "a").unwrap().unwrap());
 }
 
+pub(super) fn for_each_record_visits_every_record_in_order(s: &dyn Storage) {
+    let mut none = 0;
+    s.for_each_record(&mut |_, _| {
+        none += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(none, 0);
+    // Written out of order, across two apps, with a tombstone and an expiring record.
+    put(s, OTHER_APP, "z", 10, 10, &lim());
+    put(s, APP, "é", 10, 10, &lim());
+    put(s, APP, "b", 10, 10, &lim());
+    put(s, APP, "a", 10, 10, &lim());
+    s.delete_local(APP, "b", N1, 11).unwrap();
+    s.put_local(OTHER_APP, "x", vec![0; 9], 5, N1, 10, &lim())
+        .unwrap();
+    let mut seen: Vec<(u64, Record)> = Vec::new();
+    s.for_each_record(&mut |app, r| {
+        seen.push((app, r.clone()));
+        Ok(())
+    })
+    .unwrap();
+    let keys: Vec<(u64, &str)> = seen.iter().map(|(a, r)| (*a, r.key.as_str())).collect();
+    let mut want = vec![
+        (APP, "a"),
+        (APP, "b"),
+        (APP, "é"),
+        (OTHER_APP, "x"),
+        (OTHER_APP, "z"),
+    ];
+    want.sort_by_key(|(a, k)| (*a, k.as_bytes().to_vec()));
+    assert_eq!(
+        keys, want,
+        "(app id, key bytes) order, expired and tombstones included"
+    );
+    // The records are the stored ones (a snapshot at 0 excludes nothing).
+    let snap = s.snapshot(0).unwrap();
+    let flat: Vec<(u64, Record)> = snap
+        .iter()
+        .flat_map(|(a, v)| v.iter().map(|r| (*a, r.clone())))
+        .collect();
+    assert_eq!(seen, flat);
+    // A visitor's error stops the scan and comes back as is.
+    let mut calls = 0;
+    let err = s
+        .for_each_record(&mut |_, _| {
+            calls += 1;
+            Err(Error::local("stop here"))
+        })
+        .unwrap_err();
+    assert_eq!((calls, err.to_string().contains("stop here")), (1, true));
+}
+
 pub(super) fn write_error_display_and_conversion(_s: &dyn Storage) {
     let e = WriteError::QuotaExceeded {
         used: 11,

@@ -125,6 +125,7 @@ suite!(
     purge_caps_tombstones_oldest_first,
     binding_check,
     stats_usage_and_snapshot,
+    for_each_record_visits_every_record_in_order,
     concurrent_writers_get_distinct_sequences,
     write_error_display_and_conversion,
     origin_tracking_and_exclusion,
