@@ -61,7 +61,9 @@ pub async fn serve(
                 .metrics
                 .tick_duration
                 .observe(started.elapsed().as_secs_f64());
-            tokio::time::sleep(tick_every).await;
+            let r = tick_state.readiness();
+            let period = crate::node::tick_pace::tick_period(tick_every, r.ready, &r.reason);
+            tick_state.tick_wake.wait(period).await;
         }
     });
 

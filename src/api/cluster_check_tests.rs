@@ -84,6 +84,11 @@ async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
     );
     assert_eq!((s, m.as_str()), (403, "Invalid HMAC signature"));
     let stranger = Identity::generate();
+    assert_eq!(
+        st.tick_wake.requested_at_ms(),
+        None,
+        "members do not wake the tick"
+    );
     let (s, m) = refused(
         client(&stranger)
             .digests(&node, &key, now, &[7])
@@ -92,6 +97,10 @@ async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
     );
     assert_eq!(s, 403);
     assert!(m.contains("not found in PeerCache"), "{m}");
+    assert!(
+        st.tick_wake.requested_at_ms().is_some(),
+        "a signed request from a wallet not in the PeerCache asks for an early refresh"
+    );
     assert_eq!(st.storage.snapshot(earlier).unwrap()[&7], all);
 }
 

@@ -216,12 +216,19 @@ pub fn authenticate_peer(st: &NodeState, h: &PopHeaders) -> Result<PeerCaller, R
 
 /// The recovered wallet must be a usable KMS member (§6.1): in the PeerCache and not
 /// blacklisted, instance ACTIVE, zkVerified, `app_id == kms_app_id`, non-empty teePubkey.
-/// Errors: 403 `forbidden` naming the failed rule.
+/// A wallet not in the PeerCache also asks for an early membership refresh
+/// (`node::tick_pace`). Errors: 403 `forbidden` naming the failed rule.
 pub fn authorize_peer(st: &NodeState, wallet: &str, now_ms: u64) -> Result<PeerInfo, Refusal> {
-    let peer = st
-        .peer_cache
-        .get(wallet, now_ms)
-        .ok_or_else(|| Refusal::forbidden(format!("Peer {wallet} not found in PeerCache")))?;
+    let Some(peer) = st.peer_cache.get(wallet, now_ms) else {
+        // Perhaps registered since our last membership refresh: refresh soon, still refuse
+        // (§6.1 cache-first; `node::tick_pace`).
+        if st.tick_wake.request(now_ms) {
+            tracing::info!(wallet = %wallet, "signed /sync request from a wallet not in the PeerCache; refreshing the membership early");
+        }
+        return Err(Refusal::forbidden(format!(
+            "Peer {wallet} not found in PeerCache"
+        )));
+    };
     let inst = &peer.instance;
     if inst.status != INSTANCE_ACTIVE {
         return Err(Refusal::forbidden(format!("Peer {wallet} is not ACTIVE")));

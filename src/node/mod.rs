@@ -22,6 +22,7 @@ pub mod replicator;
 pub mod reply;
 pub mod state;
 pub mod tick;
+pub mod tick_pace;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
@@ -258,6 +259,7 @@ pub fn assemble(
         replication: state::ReplicationState::default(),
         rejoin: rejoin::RejoinGate::load(storage.as_ref())?,
         catch_up: catch_up::CatchUpGate::off(),
+        tick_wake: tick_pace::TickWake::new(),
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,

@@ -98,6 +98,8 @@ pub struct NodeState {
     pub rejoin: crate::node::rejoin::RejoinGate,
     /// Catch-up with peers after start: holds readiness off until done (`node::catch_up`).
     pub catch_up: crate::node::catch_up::CatchUpGate,
+    /// Wakes the node tick early when an unknown peer knocks (`node::tick_pace`).
+    pub tick_wake: crate::node::tick_pace::TickWake,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
     /// Prometheus metrics (`/metrics`).
