@@ -406,6 +406,14 @@ async fn a_catching_up_node_defers_marked_deltas_and_the_pusher_retries_soon() {
     b.shutdown().await;
 }
 
+/// A local write of `key` in [`APP`] on `n` as if made at `at_ms` (Unix ms), not replicated.
+fn put_at(n: &Node, key: &str, at_ms: u64) {
+    let value = novakms::crypto::value::encrypt_value(&n.st.data_key(APP).unwrap(), b"earlier");
+    n.st.storage
+        .put_local(APP, key, value, 0, &n.st.wallet, at_ms, &n.st.limits)
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_digest_check_tells_agreeing_differing_and_unreachable_peers_apart() {
     use replicator::{check_digests, DigestCheck};
@@ -420,8 +428,16 @@ async fn the_digest_check_tells_agreeing_differing_and_unreachable_peers_apart()
         .unwrap();
     assert_eq!(check_digests(&b.st, &a.info()).await, DigestCheck::Agreed);
     assert_eq!(check_digests(&a.st, &b.info()).await, DigestCheck::Agreed);
-    // One write that only A holds (no replicator runs here).
-    a.put("late", b"only on A");
+    // A write only A holds (no replicator runs here), made just now: it may still be in
+    // flight, so it does not count yet (`SETTLE_MS`).
+    a.put("fresh", b"only on A");
+    assert_eq!(check_digests(&b.st, &a.info()).await, DigestCheck::Agreed);
+    // One older than the settling time: a repair is due.
+    put_at(
+        &a,
+        "late",
+        a.st.clock.now_ms() - replicator::SETTLE_MS - 1_000,
+    );
     assert_eq!(check_digests(&b.st, &a.info()).await, DigestCheck::Differed);
     // A peer that does not answer: no comparison (the pull then runs, as before digests).
     let mut gone = a.info();
@@ -469,8 +485,13 @@ async fn anti_entropy_pulls_only_when_the_digests_differ() {
     assert!(b.has("k019"));
     assert_eq!(ae_pulls(&b), 0, "B pulled although the digests agreed");
     assert_eq!(checks(&b, "differed"), 0);
-    // A write only A holds (A does not replicate): the next check differs and the pull brings it.
-    a.put("late", b"only on A");
+    // A write only A holds (A does not replicate), older than the settling time: the next
+    // check differs and the pull brings it.
+    put_at(
+        &a,
+        "late",
+        a.st.clock.now_ms() - replicator::SETTLE_MS - 1_000,
+    );
     common::wait::eventually(
         "B pulled the late write",
         std::time::Duration::from_secs(20),

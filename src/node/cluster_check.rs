@@ -55,13 +55,18 @@ fn keys_for(v: &Value) -> Vec<u64> {
 /// This node's digests at `now_ms` with summaries for `keys_for`, from one consistent read
 /// that never holds the records (`Storage::for_each_record` into a
 /// [`digest::DigestBuilder`]). Errors: 500 on a storage failure.
+///
+/// `settled_before_ms`: leave out records written after it too (`DigestBuilder::settled_before`;
+/// echoed in the reply).
 pub(crate) async fn local(
     st: &Arc<NodeState>,
     now_ms: u64,
+    settled_before_ms: Option<u64>,
     keys_for: Vec<u64>,
 ) -> Result<DigestReply, Refusal> {
     let (apps, keys) = read(st, ReadKind::Scan, move |s| {
-        let mut b = digest::DigestBuilder::new(now_ms, &keys_for, DIFF_KEY_CAP);
+        let mut b = digest::DigestBuilder::new(now_ms, &keys_for, DIFF_KEY_CAP)
+            .settled_before(settled_before_ms);
         s.for_each_record(&mut |app, r| b.push(app, r).map_err(Error::local))?;
         let (apps, summaries) = b.finish();
         let keys = summaries
@@ -77,6 +82,7 @@ pub(crate) async fn local(
         now_ms,
         apps,
         keys,
+        settled_before_ms,
     })
 }
 
@@ -86,11 +92,12 @@ pub(crate) async fn local(
 pub async fn answer(
     st: &Arc<NodeState>,
     now_ms: Option<u64>,
+    settled_before_ms: Option<u64>,
     keys_for_field: &Value,
 ) -> Result<DigestReply, Refusal> {
     let now_ms =
         now_ms.ok_or_else(|| Refusal::bad_request("digest_request needs a numeric now_ms"))?;
-    local(st, now_ms, keys_for(keys_for_field)).await
+    local(st, now_ms, settled_before_ms, keys_for(keys_for_field)).await
 }
 
 /// One peer's answer, or why there is none.
@@ -130,7 +137,7 @@ pub async fn run(st: &Arc<NodeState>, diff: bool) -> Result<CheckReport, Refusal
         })?;
     let now_ms = st.clock.now_ms();
     let peers = st.peer_cache.others(&st.wallet, now_ms);
-    let own = local(st, now_ms, Vec::new()).await?;
+    let own = local(st, now_ms, None, Vec::new()).await?;
     let answers = ask_all(st, &peers, &key, now_ms, &[]).await;
     let self_url = st
         .peer_cache
@@ -163,7 +170,7 @@ pub async fn run(st: &Arc<NodeState>, diff: bool) -> Result<CheckReport, Refusal
                 .filter(|p| nodes.iter().any(|n| n.wallet == p.wallet && n.comparable))
                 .cloned()
                 .collect();
-            let own = local(st, now_ms, bad.clone()).await?;
+            let own = local(st, now_ms, None, bad.clone()).await?;
             let answers = ask_all(st, &comparable, &key, now_ms, &bad).await;
             let mut lists: Vec<(String, Result<DigestReply, String>)> =
                 vec![(st.wallet.clone(), Ok(own))];

@@ -142,8 +142,13 @@ pub async fn handle(
         }
         crate::wire::cluster::DIGEST_REQUEST => {
             // novakms only (issue 13): digests for `cluster check`, `node::cluster_check`.
-            let r =
-                crate::node::cluster_check::answer(st, payload.now_ms, &payload.keys_for).await?;
+            let r = crate::node::cluster_check::answer(
+                st,
+                payload.now_ms,
+                payload.settled_before_ms,
+                &payload.keys_for,
+            )
+            .await?;
             seal(st, caller, &r).await
         }
         other => Err(Refusal::bad_request(format!(

@@ -185,6 +185,7 @@ pub type SummaryList = (Vec<KeySummary>, bool);
 /// namespace); a chosen app with no record gets an empty, untruncated summary list.
 pub struct DigestBuilder {
     now_ms: u64,
+    settled_before_ms: Option<u64>,
     cap: usize,
     summaries_for: Vec<u64>,
     /// The last (app id, key) fed, for the order check.
@@ -202,6 +203,7 @@ impl DigestBuilder {
     pub fn new(now_ms: u64, summaries_for: &[u64], cap: usize) -> Self {
         DigestBuilder {
             now_ms,
+            settled_before_ms: None,
             cap,
             summaries_for: summaries_for.to_vec(),
             last: None,
@@ -210,6 +212,16 @@ impl DigestBuilder {
             digests: BTreeMap::new(),
             summaries: BTreeMap::new(),
         }
+    }
+
+    /// Leave out, besides expired records, those written after `cut_ms` (`updated_at_ms >
+    /// cut_ms`, Unix ms; `None` = none left out): a "settled" digest, which two replicas that
+    /// agree on everything older than the cut compare equal on while recent writes are still in
+    /// flight between them (anti-entropy, `node::replicator::pull`). Not part of format v1's
+    /// definition of a store's digest: only digests made with the same cut compare.
+    pub fn settled_before(mut self, cut_ms: Option<u64>) -> Self {
+        self.settled_before_ms = cut_ms;
+        self
     }
 
     /// Feed the next record of app `app`.
@@ -236,7 +248,8 @@ impl DigestBuilder {
             }
             None => self.last = Some((app, r.key.clone())),
         }
-        if r.is_expired(self.now_ms) {
+        if r.is_expired(self.now_ms) || self.settled_before_ms.is_some_and(|c| r.updated_at_ms > c)
+        {
             return Ok(());
         }
         let leaf = record_leaf(r);
@@ -417,6 +430,38 @@ mod tests {
         assert_eq!(keys[&7], key_summaries(&snap[&7], now, 3));
         assert!(keys[&7].1, "five included keys, cap 3: truncated");
         assert_eq!(keys[&11], (vec![], false), "a chosen app with no record");
+    }
+
+    #[test]
+    fn a_settled_digest_leaves_out_recent_writes_only() {
+        // set(): updated_at_ms 1_730_000_000_000 + n for n in 1..=5
+        let base = 1_730_000_000_000;
+        let build = |recs: &[Record], cut: Option<u64>| {
+            let mut sorted = recs.to_vec();
+            sorted.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+            let mut b = DigestBuilder::new(0, &[], 10).settled_before(cut);
+            for r in &sorted {
+                b.push(7, r).unwrap();
+            }
+            b.finish().0.remove(&7).unwrap()
+        };
+        let all = set();
+        let old: Vec<Record> = all
+            .iter()
+            .filter(|r| r.updated_at_ms <= base + 3)
+            .cloned()
+            .collect();
+        assert_eq!(old.len(), 3);
+        // Cut at +3: the records written after it do not count, so a replica still missing
+        // them compares equal; one missing an older record does not.
+        assert_eq!(build(&all, Some(base + 3)), app_digest(&old, 0));
+        assert_eq!(build(&old, Some(base + 3)), build(&all, Some(base + 3)));
+        assert_ne!(
+            build(&old[1..], Some(base + 3)),
+            build(&all, Some(base + 3))
+        );
+        // No cut: the store's digest.
+        assert_eq!(build(&all, None), app_digest(&all, 0));
     }
 
     #[test]

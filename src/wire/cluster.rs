@@ -12,7 +12,8 @@
 //! `now_ms` (required, Unix ms) is the expiry cut-off chosen by the requesting node, so every
 //! node excludes the same expired records; `keys_for` (optional) lists the apps whose per-key
 //! summaries are wanted (at most [`MAX_KEYS_FOR_APPS`] apps, each at most [`DIFF_KEY_CAP`]
-//! keys). Reply ([`DigestReply`]):
+//! keys). `settled_before_ms` (optional, Unix ms; anti-entropy sends it) leaves out the
+//! records written after it, and the reply echoes it. Reply ([`DigestReply`]):
 //!
 //! ```json
 //! {"status":"ok","implementation":"novakms 0.1.0","now_ms":…,
@@ -62,6 +63,11 @@ pub struct DigestReply {
     /// Per-key summaries of the apps asked for in `keys_for`.
     #[serde(default)]
     pub keys: BTreeMap<u64, KeyList>,
+    /// The request's `settled_before_ms`, echoed when it was applied (records written after
+    /// it left out, `store::digest::DigestBuilder::settled_before`). Absent from an older
+    /// novakms, whose digests then cover every record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_before_ms: Option<u64>,
 }
 
 /// One node's part of a [`CheckReport`].

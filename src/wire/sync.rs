@@ -37,6 +37,10 @@ pub struct SyncPayload {
     /// `digest_request` (novakms only, `wire::cluster`): the expiry cut-off, Unix ms.
     #[serde(default, deserialize_with = "lenient::u64")]
     pub now_ms: Option<u64>,
+    /// `digest_request`: leave out records written after this, Unix ms (anti-entropy's
+    /// "settled" digests; absent = none left out).
+    #[serde(default, deserialize_with = "lenient::u64")]
+    pub settled_before_ms: Option<u64>,
     /// `digest_request`: app ids whose per-key summaries are wanted (`[u64]`; other entries
     /// are ignored).
     #[serde(default)]

@@ -691,7 +691,8 @@ fn skewed_clock_records_are_refused_then_converge() {
         (ts_b, started.elapsed())
     });
     // 2. B's clock corrected: new writes replicate at once, the skewed record
-    //    once it is no longer beyond the bound (anti-entropy pull by A).
+    //    once it is no longer beyond the bound and older than anti-entropy's settling time
+    //    (`replicator::SETTLE_MS`: the digests then differ and A pulls).
     d.signal_node(1, libc::SIGTERM);
     d.restart_node(1, &[]);
     let (t_new, t_old) = rt.block_on(async {

@@ -26,7 +26,38 @@ impl PeerClient {
             "now_ms": now_ms,
             "keys_for": keys_for,
         });
-        let v = self.request(peer, &payload, Some(sync_key)).await?;
+        self.digest_exchange(peer, sync_key, &payload).await
+    }
+
+    /// Ask `peer` for its "settled" digests at `now_ms`: records written after
+    /// `settled_before_ms` (Unix ms) left out (`wire::cluster`; anti-entropy,
+    /// `node::replicator::pull`). An older novakms ignores the cut: its reply then has no
+    /// `settled_before_ms` and its digests cover every record.
+    ///
+    /// Errors: as [`PeerClient::digests`].
+    pub async fn settled_digests(
+        &self,
+        peer: &impl SyncPeer,
+        sync_key: &[u8; 32],
+        now_ms: u64,
+        settled_before_ms: u64,
+    ) -> Result<DigestReply, PeerError> {
+        let payload = json!({
+            "type": DIGEST_REQUEST,
+            "sender_wallet": self.wallet,
+            "now_ms": now_ms,
+            "settled_before_ms": settled_before_ms,
+        });
+        self.digest_exchange(peer, sync_key, &payload).await
+    }
+
+    async fn digest_exchange(
+        &self,
+        peer: &impl SyncPeer,
+        sync_key: &[u8; 32],
+        payload: &serde_json::Value,
+    ) -> Result<DigestReply, PeerError> {
+        let v = self.request(peer, payload, Some(sync_key)).await?;
         let r: DigestReply = serde_json::from_value(v)
             .map_err(|e| PeerError::Protocol(format!("digest answer is malformed: {e}")))?;
         if r.status != "ok" {

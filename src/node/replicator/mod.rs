@@ -44,7 +44,9 @@ pub use paged::{
     PULL_PAGE_RECORDS,
 };
 
-pub use pull::{check_digests, pull_snapshot, DigestCheck, IsolationTracker, PullReason};
+pub use pull::{
+    check_digests, pull_snapshot, DigestCheck, IsolationTracker, PullReason, SETTLE_MS,
+};
 pub(crate) use pull::{fetch_snapshot, merge_snapshot};
 pub use push::{collect_batch, Batch};
 

@@ -146,26 +146,45 @@ impl DigestCheck {
     }
 }
 
+/// How old a write must be to count in anti-entropy's digests, ms: writes of the last 10 s
+/// (by their `updated_at_ms`) are left out on both sides ([`check_digests`]). Deltas reach
+/// peers within tens of ms, or within a second of a deferral; a record from a writer whose
+/// clock runs ahead counts that much later.
+pub const SETTLE_MS: u64 = 10_000;
+
 /// Compare this node's per-app digests with `peer`'s at one `now_ms` (`store::digest`, the
 /// rule of `novakms cluster check`: [`crate::node::cluster_check::differing_apps`]), both
 /// computed concurrently, each side scanning its store once without holding it
 /// (`Storage::for_each_record`). Anti-entropy pulls the peer's whole change log; a store of
 /// 1M records makes that a large constant cost every interval when the replicas already agree,
 /// while the comparison costs one read and hash of each store and a reply of ~100 bytes per
-/// app. Records changing while the two sides read make them differ: the pull then runs, as
-/// before, so the check can only skip a pull when nothing needed repair at that moment.
+/// app.
+///
+/// Both sides leave out the writes of the last [`SETTLE_MS`] (`settled_before_ms`): under a
+/// steady write load, records still in flight between the two (pushed every few tens of ms)
+/// would otherwise make every comparison differ, and every round pull the whole store (the 1M
+/// scale run pulled 1M records a minute during its fill). A record missing on one side is
+/// still found, one round after it is 10 s old. A key rewritten in the last 10 s still
+/// differs (the older version counts on the side that lacks the rewrite): the pull then runs,
+/// as before, so the check only ever skips a pull when nothing older than the cut needed
+/// repair. A peer that ignores the cut (an older novakms) is "unavailable": pulled as before.
 pub async fn check_digests(st: &Arc<NodeState>, peer: &PeerInfo) -> DigestCheck {
     let Some(key) = st.with_secret(|s| s.sync_key()) else {
         return DigestCheck::Unavailable;
     };
     let now_ms = st.clock.now_ms();
+    let cut = now_ms.saturating_sub(SETTLE_MS);
     let theirs = tokio::time::timeout(
         exchange_deadline(st),
-        st.peer_client.digests(peer, &key, now_ms, &[]),
+        st.peer_client.settled_digests(peer, &key, now_ms, cut),
     );
-    let ours = crate::node::cluster_check::local(st, now_ms, Vec::new());
+    let ours = crate::node::cluster_check::local(st, now_ms, Some(cut), Vec::new());
     let (theirs, ours) = tokio::join!(theirs, ours);
     match (theirs, ours) {
+        (Ok(Ok(t)), _) if t.settled_before_ms != Some(cut) => unavailable(
+            peer,
+            "the peer does not take a settled cut (older novakms)".into(),
+        ),
         (Ok(Ok(t)), Ok(o)) => {
             let differ = crate::node::cluster_check::differing_apps(&o.apps, &t.apps);
             if differ.is_empty() {

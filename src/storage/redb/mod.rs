@@ -43,6 +43,7 @@ mod clean_tests;
 mod errors;
 mod file;
 mod handle;
+mod overlay;
 mod readonly;
 #[cfg(test)]
 mod readonly_tests;

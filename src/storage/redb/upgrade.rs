@@ -12,10 +12,12 @@
 //! Guarantees:
 //! * **Detection never writes the file.** [`probe`] opens it read-only with redb 4.x (shared
 //!   lock) and opens the `records` table: a type mismatch, or an old file format
-//!   (`UpgradeRequired`), means "written by redb 2.x". If the file cannot be opened read-only
-//!   because it needs a repair that its quick-repair state cannot do, the probe runs on a private
-//!   copy (`novakms.redb.probe-<pid>`, deleted afterwards), so redb 4.x never writes a 2.x file.
-//!   A current file costs one read-only open at start.
+//!   (`UpgradeRequired`), means "written by redb 2.x". A file that needs a repair (the last
+//!   writer was killed: redb refuses those read-only) is opened with redb 4.x over a
+//!   copy-on-write view (`overlay`): the repair's writes stay in memory (bounded), so redb 4.x
+//!   never writes a 2.x file and nothing is copied. Only when that view cannot be used (its
+//!   memory bound, an error) does the probe run on a private copy (`novakms.redb.probe-<pid>`,
+//!   deleted afterwards). A current file costs one read-only open at start.
 //! * **The old file stays complete until the new one is.** [`upgrade`] opens the old file with
 //!   redb 2.x (which takes the lock and, after an unclean shutdown, repairs it in its own format),
 //!   copies every table entry by entry into `novakms.redb.upgrade-<pid>` (mode 0600), compares
@@ -102,7 +104,13 @@ pub(super) fn probe(dir: &Path, path: &Path) -> Result<Format> {
         Err(DatabaseError::UpgradeRequired(v)) => {
             Ok(Format::Legacy(format!("redb file format {v}")))
         }
-        Err(DatabaseError::RepairAborted) => probe_copy(dir, path),
+        Err(DatabaseError::RepairAborted) => match probe_overlay(path) {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                tracing::info!(path = %path.display(), error = %e, "cannot probe the database's format in place; using a private copy");
+                probe_copy(dir, path)
+            }
+        },
         Err(e) => Err(open_err(path, e)),
     }
 }
@@ -120,6 +128,36 @@ pub(super) fn records_format(db: &impl ReadableDatabase, path: &Path) -> Result<
         // Anything else (a missing table, corruption) is left to the full verification at open.
         Err(_) => Ok(Format::Current),
     }
+}
+
+/// Probe a file that needs a repair without writing or copying it: open it with redb 4.x over
+/// a copy-on-write view (`overlay`: the repair's writes stay in memory) and look at it.
+/// Errors: whatever stops that open (then [`probe_copy`] is the way).
+pub(super) fn probe_overlay(path: &Path) -> Result<Format> {
+    let started = Instant::now();
+    let backend = super::overlay::OverlayBackend::open(path)
+        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
+    let db = catch_unwind(AssertUnwindSafe(|| {
+        super::file::builder(super::file::MIN_CACHE_BYTES).create_with_backend(backend)
+    }))
+    .map_err(|p| {
+        corrupt(
+            path,
+            format!(
+                "redb failed while repairing a view of it: {}",
+                panic_message(&*p)
+            ),
+        )
+    })?
+    .map_err(|e| open_err(path, e))?;
+    let format = records_format(&db, path);
+    drop(db);
+    tracing::info!(
+        path = %path.display(),
+        ms = started.elapsed().as_millis() as u64,
+        "database needs repair; probed its format on an in-memory view (the file was not written)"
+    );
+    format
 }
 
 /// Probe a file that needs a full repair: repair a private copy with redb 4.x and look at it.

@@ -12,7 +12,9 @@ use std::time::Instant;
 use ::redb::{ReadableDatabase, ReadableTable};
 
 use super::tables::RECORDS;
-use super::upgrade::{probe, Format, FAIL_BEFORE_SWAP, PROBE_PREFIX, UPGRADE_PREFIX};
+use super::upgrade::{
+    probe, probe_overlay, Format, FAIL_BEFORE_SWAP, PROBE_PREFIX, UPGRADE_PREFIX,
+};
 use super::*;
 use crate::storage::{PeerCursor, Storage};
 use crate::store::{Limits, Record, VectorClock};
@@ -223,6 +225,32 @@ fn current_file_is_left_alone_even_after_an_unclean_shutdown() {
     assert_eq!(state(&s), want);
     drop(s);
     assert_eq!(names(&dir), vec![DB_FILE_NAME.to_string()]);
+}
+
+#[test]
+fn files_needing_repair_are_probed_in_place_without_a_write() {
+    // A current file as a killed node leaves it.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("data");
+    let s = RedbStorage::open(&dir).unwrap();
+    populate(&s);
+    let image = fs::read(s.path()).unwrap();
+    drop(s);
+    let path = dir.join(DB_FILE_NAME);
+    fs::write(&path, &image).unwrap();
+    assert!(matches!(
+        super::readonly::try_open_read_only(&path).unwrap(),
+        Err(::redb::DatabaseError::RepairAborted)
+    ));
+    assert_eq!(probe_overlay(&path).unwrap(), Format::Current);
+    assert_eq!(fs::read(&path).unwrap(), image, "the view wrote the file");
+    assert_eq!(names(&dir), vec![DB_FILE_NAME.to_string()]);
+    // A redb 2.x file left by an unclean shutdown, without quick-repair state (a full repair).
+    let (_t, dir, _) = legacy_dir(Legacy::V3Crashed);
+    let path = dir.join(DB_FILE_NAME);
+    let image = fs::read(&path).unwrap();
+    assert!(matches!(probe_overlay(&path).unwrap(), Format::Legacy(_)));
+    assert_eq!(fs::read(&path).unwrap(), image, "the view wrote a 2.x file");
 }
 
 #[test]
