@@ -67,6 +67,8 @@ pub async fn serve(
         }
     });
 
+    // After an unclean stop: the full database verification, while serving.
+    let _verification = crate::node::deferred_check::spawn(&st);
     // Replication (push per peer, snapshot pulls), cleanup and the admin socket.
     let replicator = replicator::spawn(st.clone());
     let purger = purge::spawn(st.clone());

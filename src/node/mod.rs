@@ -9,6 +9,7 @@ pub mod catch_up;
 pub mod client_addr;
 pub mod cluster_check;
 pub mod commit;
+pub mod deferred_check;
 pub mod ingest;
 pub mod kv;
 pub mod nonce;
@@ -45,17 +46,24 @@ use state::{LoadedSecret, NodeState, Readiness, SecretOrigin};
 /// Open the configured storage backend (design.md §4). redb: the file lock is
 /// the single-instance guard (kind InUse), corruption fails closed (kind
 /// Integrity). memory: warns loudly that nothing survives a restart.
-pub fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>> {
+///
+/// Returns the store and whether its full verification was deferred (redb after an unclean
+/// stop: `RedbStorage::open_deferring_check`; the node runs it in the background,
+/// `node::deferred_check`).
+pub fn open_storage(settings: &Settings) -> Result<(Arc<dyn Storage>, bool)> {
     match settings.storage {
-        StorageKind::Redb => Ok(Arc::new(RedbStorage::open_with_cache(
-            &settings.data_dir,
-            settings.storage_cache_bytes,
-        )?)),
+        StorageKind::Redb => {
+            let (s, due) = RedbStorage::open_deferring_check(
+                &settings.data_dir,
+                settings.storage_cache_bytes,
+            )?;
+            Ok((Arc::new(s), due))
+        }
         StorageKind::Memory => {
             tracing::warn!(
                 "!!! storage = memory: every record and the master secret are lost when this process exits !!!"
             );
-            Ok(Arc::new(MemoryStorage::new()))
+            Ok((Arc::new(MemoryStorage::new()), false))
         }
     }
 }
@@ -107,7 +115,8 @@ pub async fn build_state(
         &settings.kms_registry,
         settings.rpc_timeout(),
     )?;
-    // The database opens (a full verification after an unclean stop) and the chain id is read
+    // The database opens (cheap checks; after an unclean stop the full verification follows in
+    // the background, `deferred_check`) and the chain id is read
     // while the identity unlocks (the keystore's scrypt): a restart costs the longest of the
     // three, not their sum (issue 12, restart time). The first of them to fail is the error
     // (a data dir in use is reported at once, not after the KDF or the chain retries).
@@ -117,7 +126,7 @@ pub async fn build_state(
             .await
             .map_err(|e| Error::local(format!("storage open task failed: {e}")))?
     };
-    let (storage, identity, chain_id) =
+    let ((storage, check_due), identity, chain_id) =
         tokio::try_join!(storage, identity, chain_id_with_retry(&registry))?;
     let wallet = identity.address().to_string();
     let binding = ClusterBinding {
@@ -172,6 +181,9 @@ pub async fn build_state(
     let mut st = assemble(settings, identity, storage, registry, master)?;
     // A serving node catches up with its peers before it reports ready (`node::catch_up`).
     st.catch_up = catch_up::CatchUpGate::armed(st.clock.now_ms(), bound);
+    if check_due {
+        st.deferred_check = deferred_check::DeferredCheck::due();
+    }
     Ok(Arc::new(st))
 }
 
@@ -260,6 +272,7 @@ pub fn assemble(
         rejoin: rejoin::RejoinGate::load(storage.as_ref())?,
         catch_up: catch_up::CatchUpGate::off(),
         tick_wake: tick_pace::TickWake::new(),
+        deferred_check: deferred_check::DeferredCheck::none(),
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,

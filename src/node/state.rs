@@ -100,6 +100,8 @@ pub struct NodeState {
     pub catch_up: crate::node::catch_up::CatchUpGate,
     /// Wakes the node tick early when an unknown peer knocks (`node::tick_pace`).
     pub tick_wake: crate::node::tick_pace::TickWake,
+    /// The full database verification deferred after an unclean stop (`node::deferred_check`).
+    pub deferred_check: crate::node::deferred_check::DeferredCheck,
     /// Set at SIGTERM/SIGINT: readiness off, drain.
     pub shutting_down: AtomicBool,
     /// Prometheus metrics (`/metrics`).

@@ -48,6 +48,9 @@ pub mod reason {
     pub const SECRET_PERSIST_FAILED: &str = "cannot persist sealed master secret";
     /// A commit of app writes failed and the storage probe still fails (ours).
     pub const STORAGE_FAILING: &str = "storage failing";
+    /// The full database verification deferred after an unclean stop failed (ours,
+    /// `node::deferred_check`): out of service until restored or rejoined.
+    pub const STORAGE_CORRUPT: &str = "storage corrupt";
 }
 
 /// After a failed group commit: probe the storage with a read and a durable rewrite of the
@@ -118,6 +121,11 @@ pub async fn read_members(st: &NodeState) -> crate::Result<Vec<InstanceInfo>> {
 /// One node tick. Never panics; every early return leaves a reason.
 pub async fn tick(st: &Arc<NodeState>) {
     if st.is_shutting_down() {
+        return;
+    }
+    // Ours: a database that failed its deferred verification stays out of service.
+    if st.deferred_check.failure().is_some() {
+        st.set_unready(reason::STORAGE_CORRUPT);
         return;
     }
     // Ours: a node whose disk refuses commits must not look ready to load balancers.

@@ -599,6 +599,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Record that this database completed a catch-up with every peer (idempotent).
     fn set_caught_up_once(&self) -> Result<()>;
 
+    /// The full consistency check (redb: every record's checksum, every index and counter, the
+    /// check an open runs after an unclean stop) on the open store, from one read transaction
+    /// (writers continue). The node runs it in the background when it opened with the check
+    /// deferred (`redb::RedbStorage::open_deferring_check`, `node::deferred_check`). Memory:
+    /// nothing to check (its invariants live in one structure under one lock). Errors:
+    /// `Integrity` naming the first inconsistency; storage errors.
+    fn verify_full(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Orderly close at the end of `novakms serve`, once nothing writes anymore: the redb
     /// backend closes the file and leaves its clean-shutdown marker, so the next open skips the
     /// O(records) verification (`redb::clean`, issue 12 item 5); every later call fails.

@@ -49,14 +49,26 @@ fn fingerprint(db: &Path) -> std::io::Result<String> {
     Ok(format!("v1 {} {} {}", m.len(), mtime_ns, m.ino()))
 }
 
-/// Read and remove the marker of the database at `db` (module docs). Returns true only when
-/// it names the file as it is now. Errors: `Local` when a present marker cannot be removed
-/// (the open must not proceed with a marker that would outlive it).
-pub(super) fn take(db: &Path) -> Result<bool> {
+/// What [`take`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Marker {
+    /// A marker naming the file as it is now: closed cleanly, untouched since.
+    Clean,
+    /// No marker: the last process was killed or crashed (or an older build ran).
+    Absent,
+    /// A marker that does not name the file (changed, copied or replaced since the clean
+    /// close) or cannot be read: the file is suspect.
+    Stale,
+}
+
+/// Read and remove the marker of the database at `db` (module docs). Errors: `Local` when a
+/// present marker cannot be removed (the open must not proceed with a marker that would
+/// outlive it).
+pub(super) fn take(db: &Path) -> Result<Marker> {
     let path = marker_path(db);
     let content = match fs::read_to_string(&path) {
         Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Marker::Absent),
         Err(_) => String::new(), // unreadable: remove it and verify fully
     };
     fs::remove_file(&path).map_err(|e| {
@@ -69,7 +81,13 @@ pub(super) fn take(db: &Path) -> Result<bool> {
         fsync_dir(dir)
             .map_err(|e| Error::local(format!("cannot sync data dir {}: {e}", dir.display())))?;
     }
-    Ok(fingerprint(db).is_ok_and(|fp| fp == content.trim_end()))
+    Ok(
+        if fingerprint(db).is_ok_and(|fp| fp == content.trim_end()) {
+            Marker::Clean
+        } else {
+            Marker::Stale
+        },
+    )
 }
 
 impl RedbStorage {
@@ -86,6 +104,10 @@ impl RedbStorage {
         };
         drop(db);
         if self.read_only || self.reopen.is_some() {
+            return Ok(());
+        }
+        if !self.verified.load(std::sync::atomic::Ordering::SeqCst) {
+            tracing::warn!("the deferred full verification did not complete: no clean-shutdown marker (the next open verifies fully)");
             return Ok(());
         }
         let path = marker_path(&self.path);

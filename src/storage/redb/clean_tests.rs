@@ -83,6 +83,14 @@ fn a_file_changed_after_the_clean_close_is_fully_verified() {
 }
 
 #[test]
+fn a_file_changed_after_a_clean_close_is_not_deferred() {
+    let (_t, d) = filled();
+    damage(&d, false); // the marker no longer names the file: suspect
+    let e = RedbStorage::open_deferring_check(&d, super::file::DEFAULT_CACHE_BYTES).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Integrity, "{e}");
+}
+
+#[test]
 fn the_quick_open_skips_the_scan_and_a_damaged_record_fails_its_read() {
     let (_t, d) = filled();
     damage(&d, true); // same length, mtime and inode: the marker cannot see it
@@ -114,4 +122,39 @@ fn without_a_marker_or_with_a_stale_one_the_open_verifies_fully() {
         !d.join(CLEAN_MARKER_NAME).exists(),
         "removed even when stale"
     );
+}
+
+#[test]
+fn a_deferred_check_opens_quickly_and_finds_damage_later() {
+    let (_t, d) = filled();
+    fs::remove_file(d.join(CLEAN_MARKER_NAME)).unwrap(); // as after a kill
+                                                         // An undamaged file: quick open, the check due, and it passes.
+    let (s, due) = RedbStorage::open_deferring_check(&d, super::file::DEFAULT_CACHE_BYTES).unwrap();
+    assert!(due);
+    s.verify_full().unwrap();
+    s.close_clean().unwrap();
+    assert!(
+        d.join(CLEAN_MARKER_NAME).exists(),
+        "verified: the marker is left"
+    );
+    // After a clean close nothing is due.
+    let (s, due) = RedbStorage::open_deferring_check(&d, super::file::DEFAULT_CACHE_BYTES).unwrap();
+    assert!(!due);
+    drop(s);
+    // A damaged record after an unclean stop: the open still succeeds (the cheap checks), the
+    // damaged record fails its read, and the deferred check finds the damage.
+    damage(&d, false);
+    let (s, due) = RedbStorage::open_deferring_check(&d, super::file::DEFAULT_CACHE_BYTES).unwrap();
+    assert!(due);
+    assert_eq!(
+        s.get(7, "victim").unwrap_err().kind(),
+        crate::ErrorKind::Integrity
+    );
+    let e = s.verify_full().unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Integrity, "{e}");
+    // Closed without a passed check: no marker, so the next open verifies fully.
+    s.close_clean().unwrap();
+    assert!(!d.join(CLEAN_MARKER_NAME).exists(), "unverified: no marker");
+    let e = RedbStorage::open(&d).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Integrity, "{e}");
 }

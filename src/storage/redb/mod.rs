@@ -61,7 +61,7 @@ use std::fs;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use ::redb::{Database, TableError, WriteTransaction};
@@ -114,6 +114,10 @@ pub struct RedbStorage {
     /// leaves its in-memory allocator state inconsistent after a failed commit and asserts
     /// (panics) in the next commit; the next writer instead sees `broken` and reopens first.
     write_lock: Mutex<()>,
+    /// False while the full verification of a file left by an unclean stop is still to run
+    /// ([`RedbStorage::open_deferring_check`]): the clean-shutdown marker is then not written,
+    /// so a deferred check that never ran or failed is not skipped at the next open.
+    verified: AtomicBool,
 }
 
 /// Opens the database at the given path on a custom backend (see
@@ -157,17 +161,44 @@ impl RedbStorage {
     /// of this process; it bounds what the database adds to the node's RSS whatever the store
     /// size (issue 12). Errors: those of [`RedbStorage::open`].
     pub fn open_with_cache(data_dir: &Path, cache_bytes: usize) -> Result<RedbStorage> {
+        Ok(Self::open_inner(data_dir, cache_bytes, false)?.0)
+    }
+
+    /// [`RedbStorage::open_with_cache`] for the node: after a stop that left no clean-shutdown
+    /// marker (a kill, a crash; `clean`), only the cheap checks run at open and the full
+    /// verification is left to the caller
+    /// ([`Storage::verify_full`], which the node runs in the background while it serves:
+    /// `node::deferred_check`). Returns the store and whether that verification is due. What
+    /// is still found at open: a torn last commit (redb's two-phase commit and checksums, on
+    /// every open), a file redb cannot read, a wrong schema, `last_seq` or binding; a record
+    /// that fails its checksum is never returned by a read (`codec`). Until the deferred
+    /// verification succeeded, closing leaves no clean-shutdown marker. A file changed after a
+    /// clean close (a stale marker) is verified in full at open, as by [`RedbStorage::open`].
+    /// Errors: those of [`RedbStorage::open`].
+    pub fn open_deferring_check(
+        data_dir: &Path,
+        cache_bytes: usize,
+    ) -> Result<(RedbStorage, bool)> {
+        Self::open_inner(data_dir, cache_bytes, true)
+    }
+
+    fn open_inner(
+        data_dir: &Path,
+        cache_bytes: usize,
+        defer_full_check: bool,
+    ) -> Result<(RedbStorage, bool)> {
         ensure_dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
-        let (db, clean) = match fs::metadata(&path) {
+        let (db, marker) = match fs::metadata(&path) {
             Ok(_) => {
                 // Taken (and removed) before redb touches the file: `clean`.
-                let clean = clean::take(&path)?;
-                (open_upgrading(data_dir, &path, cache_bytes)?, clean)
+                let marker = clean::take(&path)?;
+                (open_upgrading(data_dir, &path, cache_bytes)?, marker)
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                (create_new(data_dir, &path, cache_bytes)?, true)
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (
+                create_new(data_dir, &path, cache_bytes)?,
+                clean::Marker::Clean,
+            ),
             Err(e) => {
                 return Err(Error::local(format!(
                     "cannot stat database {}: {e}",
@@ -183,16 +214,40 @@ impl RedbStorage {
             reopen: None,
             cache_bytes,
             write_lock: Mutex::new(()),
+            verified: AtomicBool::new(true),
         };
-        if clean {
+        // Only a stop without a marker (kill, crash) may defer: a file changed after a clean
+        // close (a stale marker) is suspect and is verified before anything is served.
+        let deferred = marker == clean::Marker::Absent && defer_full_check;
+        if marker == clean::Marker::Clean {
             tracing::debug!("database closed cleanly and untouched since: quick open");
             storage.with_db(|db| storage.prepare_quick(db))?;
+        } else if deferred {
+            tracing::info!(
+                "database was not closed cleanly: quick open, full verification deferred"
+            );
+            storage.with_db(|db| storage.prepare_quick(db))?;
+            storage.verified.store(false, Ordering::SeqCst);
         } else {
             storage.with_db(|db| storage.prepare(db))?;
         }
         // We hold the database exclusively: no read-only view copies it now (see `readonly`).
         readonly::remove_stale_copies(data_dir);
-        Ok(storage)
+        Ok((storage, deferred))
+    }
+
+    /// The full verification ([`Storage::verify_full`]); marks the store verified on success.
+    pub(super) fn verify_now(&self) -> Result<()> {
+        self.with_db(|db| {
+            catch_unwind(AssertUnwindSafe(|| self.verify(db))).unwrap_or_else(|p| {
+                Err(corrupt(
+                    &self.path,
+                    format!("redb failed while reading it: {}", panic_message(&*p)),
+                ))
+            })
+        })?;
+        self.verified.store(true, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Open like [`RedbStorage::open`], but with redb storage backends made by `make_backend`
@@ -249,6 +304,7 @@ impl RedbStorage {
             reopen: Some(reopen),
             cache_bytes: DEFAULT_CACHE_BYTES,
             write_lock: Mutex::new(()),
+            verified: AtomicBool::new(true),
         };
         storage.with_db(|db| storage.prepare(db))?;
         Ok(storage)

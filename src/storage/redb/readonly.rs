@@ -205,6 +205,7 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
         broken: AtomicBool::new(false),
         reopen: None,
         write_lock: Mutex::new(()),
+        verified: std::sync::atomic::AtomicBool::new(true),
         cache_bytes: DEFAULT_CACHE_BYTES,
     };
     storage.with_db(|db| storage.prepare(db))?;

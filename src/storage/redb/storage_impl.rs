@@ -563,6 +563,10 @@ impl Storage for RedbStorage {
         Ok(out)
     }
 
+    fn verify_full(&self) -> Result<()> {
+        self.verify_now()
+    }
+
     fn for_each_record(&self, visit: &mut dyn FnMut(u64, &Record) -> Result<()>) -> Result<()> {
         let txn = self.read_txn()?;
         let records = self.open_ro(&txn, RECORDS)?;
