@@ -26,7 +26,24 @@ fn init_logging(cli: &Cli) {
     }
 }
 
+/// glibc: serve allocations of 1 MiB and more with their own mappings, returned to the system
+/// when freed (`M_MMAP_THRESHOLD`, bytes). glibc's default starts at 128 KiB and rises to the
+/// largest block freed so far (up to 32 MiB), after which a snapshot page's multi-MiB buffers
+/// come from per-thread arenas that keep the memory: a node serving pages to a joiner held
+/// 240–400 MiB that way (docs/performance.md, "Scale suite"). An operator's own
+/// `MALLOC_MMAP_THRESHOLD_` is left as set.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: mallopt only changes allocator parameters; called before any thread starts.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        }
+    }
+}
+
 fn main() {
+    tune_allocator();
     let cli = Cli::parse();
     init_logging(&cli);
     // rustls on `ring` for the listener and every HTTP client (src/tls).
