@@ -54,6 +54,7 @@ pub async fn serve(
 
     let tick_state = st.clone();
     let ticker = tokio::spawn(async move {
+        let mut pacer = crate::node::tick_pace::Pacer::default();
         loop {
             let started = std::time::Instant::now();
             tick::tick(&tick_state).await;
@@ -62,7 +63,7 @@ pub async fn serve(
                 .tick_duration
                 .observe(started.elapsed().as_secs_f64());
             let r = tick_state.readiness();
-            let period = crate::node::tick_pace::tick_period(tick_every, r.ready, &r.reason);
+            let period = pacer.next(tick_every, r.ready, &r.reason);
             tick_state.tick_wake.wait(period).await;
         }
     });

@@ -9,10 +9,11 @@
 //!   refresh runs on the tick task, and at most once per [`EARLY_TICK_GAP_MS`] whatever the
 //!   number of unknown wallets knocking, so they cannot drive chain reads.
 //! * **A node whose master-secret request every peer refused** (readiness reason
-//!   `master secret sync failed`) ticks again within [`UNREADY_TICK`] ([`tick_period`]): a
-//!   joiner refused by peers that have not refreshed yet asks again seconds later, not a minute
-//!   later. Every other state keeps the configured period (a node waiting to be registered
-//!   must not read a public RPC endpoint every two seconds for hours).
+//!   `master secret sync failed`) asks again soon ([`Pacer`]): after [`QUICK_RETRY`] for the
+//!   first [`QUICK_RETRIES`] refusals in a row (the peers' early refresh above takes one chain
+//!   read, so a joiner's second request usually succeeds), then every [`UNREADY_TICK`] at most.
+//!   Every other state keeps the configured period (a node waiting to be registered must not
+//!   read a public RPC endpoint every two seconds for hours).
 //!
 //! Guarantees (tests below): requests within the gap of the previous one do not wake the tick;
 //! a request made while nobody waits is kept for the next wait (no wake is lost); a wait without
@@ -28,6 +29,12 @@ pub const EARLY_TICK_GAP_MS: u64 = 2_000;
 
 /// Longest period of the tick while no peer gave us the master secret.
 pub const UNREADY_TICK: Duration = Duration::from_secs(2);
+
+/// Period of the tick for the first [`QUICK_RETRIES`] master-secret refusals in a row.
+pub const QUICK_RETRY: Duration = Duration::from_millis(250);
+
+/// Refusals in a row retried after [`QUICK_RETRY`] (2 s of quick retries).
+pub const QUICK_RETRIES: u32 = 8;
 
 /// The early-wake signal of the node tick (module docs).
 #[derive(Debug, Default)]
@@ -77,14 +84,29 @@ impl TickWake {
     }
 }
 
-/// The pause after a tick: at most [`UNREADY_TICK`] while the readiness reason is
-/// `master secret sync failed` and the node is not ready, else `configured`
-/// (`node_tick_seconds`) (module docs).
-pub fn tick_period(configured: Duration, ready: bool, reason: &str) -> Duration {
-    if !ready && reason == super::tick::reason::SECRET_SYNC_FAILED {
-        configured.min(UNREADY_TICK)
-    } else {
-        configured
+/// Chooses the pause after each tick (module docs); one per tick loop.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    refused_in_a_row: u32,
+}
+
+impl Pacer {
+    /// The pause after a tick that left readiness `ready` with `reason` (a reason that starts
+    /// with `master secret sync failed` counts as a refusal): [`QUICK_RETRY`] for the first
+    /// [`QUICK_RETRIES`] refusals in a row, then at most [`UNREADY_TICK`]; `configured`
+    /// (`node_tick_seconds`) otherwise. Never longer than `configured`.
+    pub fn next(&mut self, configured: Duration, ready: bool, reason: &str) -> Duration {
+        if ready || !reason.starts_with(super::tick::reason::SECRET_SYNC_FAILED) {
+            self.refused_in_a_row = 0;
+            return configured;
+        }
+        self.refused_in_a_row = self.refused_in_a_row.saturating_add(1);
+        let wait = if self.refused_in_a_row <= QUICK_RETRIES {
+            QUICK_RETRY
+        } else {
+            UNREADY_TICK
+        };
+        configured.min(wait)
     }
 }
 
@@ -135,14 +157,22 @@ mod tests {
     }
 
     #[test]
-    fn only_a_refused_secret_request_shortens_the_period() {
+    fn only_refused_secret_requests_shorten_the_period() {
         use crate::node::tick::reason;
         let minute = Duration::from_secs(60);
-        let refused = reason::SECRET_SYNC_FAILED;
-        assert_eq!(tick_period(minute, false, refused), UNREADY_TICK);
-        assert_eq!(tick_period(minute, false, reason::SELF_NOT_MEMBER), minute);
-        assert_eq!(tick_period(minute, true, ""), minute);
-        let one = Duration::from_secs(1);
-        assert_eq!(tick_period(one, false, refused), one);
+        let refused = format!("{}: peer x refused (403)", reason::SECRET_SYNC_FAILED);
+        let mut p = Pacer::default();
+        for _ in 0..QUICK_RETRIES {
+            assert_eq!(p.next(minute, false, &refused), QUICK_RETRY);
+        }
+        assert_eq!(p.next(minute, false, &refused), UNREADY_TICK);
+        assert_eq!(p.next(minute, false, &refused), UNREADY_TICK);
+        // Any other state resets the count and keeps the configured period.
+        assert_eq!(p.next(minute, false, reason::SELF_NOT_MEMBER), minute);
+        assert_eq!(p.next(minute, false, &refused), QUICK_RETRY);
+        assert_eq!(p.next(minute, true, ""), minute);
+        // Never longer than configured.
+        let tenth = Duration::from_millis(100);
+        assert_eq!(p.next(tenth, false, &refused), tenth);
     }
 }
