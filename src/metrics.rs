@@ -90,7 +90,8 @@ pub struct PullLabels {
 /// Labels of the digest check before an anti-entropy pull.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CheckLabels {
-    /// `agreed` (no pull), `differed` (pulled) or `unavailable` (no comparison: pulled).
+    /// `agreed` (no pull), `differed` (pulled), `unavailable` (no comparison: pulled) or
+    /// `peer_catching_up` (no pull; another peer is tried).
     pub outcome: String,
 }
 

@@ -443,8 +443,16 @@ async fn the_digest_check_tells_agreeing_differing_and_unreachable_peers_apart()
     let mut gone = a.info();
     gone.url = "http://127.0.0.1:1".into();
     assert_eq!(check_digests(&b.st, &gone).await, DigestCheck::Unavailable);
+    // A peer still catching up holds part of the store: no comparison, and no pull from it.
+    let c = Node::start_catching_up(settings(|_| {})).await;
+    mesh(&[&a, &b, &c]);
+    assert_eq!(
+        check_digests(&b.st, &c.info()).await,
+        DigestCheck::PeerCatchingUp
+    );
     a.shutdown().await;
     b.shutdown().await;
+    c.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

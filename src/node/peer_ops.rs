@@ -142,6 +142,11 @@ pub async fn handle(
         }
         crate::wire::cluster::DIGEST_REQUEST => {
             // novakms only (issue 13): digests for `cluster check`, `node::cluster_check`.
+            // A node still catching up holds part of the store: its digests would only send
+            // an anti-entropy round pulling from it (`replicator::check_digests`) after nothing.
+            if st.catch_up.holding(st.clock.now_ms()) {
+                return Err(Refusal::unavailable(crate::node::catch_up::CATCHING_UP));
+            }
             let r = crate::node::cluster_check::answer(
                 st,
                 payload.now_ms,

@@ -133,6 +133,10 @@ pub enum DigestCheck {
     /// No comparison (an upstream peer without `digest_request`, a failure, a timeout): the
     /// pull runs, as it did before digests existed.
     Unavailable,
+    /// The peer is still catching up (503 `catching up`): it holds part of the store, so
+    /// neither a comparison nor a pull from it makes sense; the round is tried again soon with
+    /// another peer.
+    PeerCatchingUp,
 }
 
 impl DigestCheck {
@@ -142,6 +146,7 @@ impl DigestCheck {
             DigestCheck::Agreed => "agreed",
             DigestCheck::Differed => "differed",
             DigestCheck::Unavailable => "unavailable",
+            DigestCheck::PeerCatchingUp => "peer_catching_up",
         }
     }
 }
@@ -195,6 +200,13 @@ pub async fn check_digests(st: &Arc<NodeState>, peer: &PeerInfo) -> DigestCheck 
             }
         }
         (Err(_), _) => unavailable(peer, "timed out".into()),
+        (
+            Ok(Err(crate::client::peer::PeerError::Refused {
+                status: 503,
+                message,
+            })),
+            _,
+        ) if message == crate::node::catch_up::CATCHING_UP => DigestCheck::PeerCatchingUp,
         (Ok(Err(e)), _) => unavailable(peer, e.to_string()),
         (_, Err(e)) => unavailable(peer, format!("own digests: {}", e.message)),
     }
@@ -334,6 +346,11 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
                 backoff.reset();
                 retry_at = None;
                 next_periodic = ae_every.map(|d| Instant::now() + d);
+                continue;
+            }
+            if check == DigestCheck::PeerCatchingUp {
+                // Still due: the next supervisor period picks a peer again (at random).
+                tracing::debug!(peer = %peer.url, "anti-entropy: the peer is catching up; trying another");
                 continue;
             }
         }
