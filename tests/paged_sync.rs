@@ -510,3 +510,56 @@ async fn anti_entropy_pulls_only_when_the_digests_differ() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn agreeing_anti_entropy_rounds_keep_the_pull_cursor_current() {
+    use novakms::metrics::PullLabels;
+    // No inbound skew allowance: the margin before a position counts is the settling time
+    // alone (`replicator::cursor_after_agreement`).
+    let tweak = |s: &mut novakms::config::Settings| {
+        s.anti_entropy_interval_seconds = 1;
+        s.max_clock_skew_ms = 0;
+    };
+    let mut a = Node::start(settings(tweak)).await;
+    let mut b = Node::start(settings(tweak)).await;
+    mesh(&[&a, &b]);
+    for i in 0..20 {
+        a.put(&format!("k{i:03}"), &[i as u8; 100]);
+    }
+    b.replicate();
+    a.replicate();
+    let cursor = |n: &Node, of: &Node| n.st.storage.pull_cursor(&of.st.wallet).unwrap();
+    common::wait::eventually(
+        "B's initial pull",
+        std::time::Duration::from_secs(20),
+        || async { cursor(&b, &a).is_some_and(|c| c.seq == 20) },
+    )
+    .await;
+    // Writes that reach B by push only: its pull cursor stays, until agreeing anti-entropy
+    // rounds move it (the margin is 10 s here).
+    for i in 20..25 {
+        a.put(&format!("k{i:03}"), &[i as u8; 100]);
+    }
+    assert_eq!(a.st.storage.last_seq().unwrap(), 25);
+    common::wait::eventually(
+        "B's pull cursor follows A's log without a pull",
+        std::time::Duration::from_secs(40),
+        || async { cursor(&b, &a).is_some_and(|c| c.seq == 25) },
+    )
+    .await;
+    assert!(b.has("k024"));
+    let ae_pulls =
+        b.st.metrics
+            .pulls
+            .get_or_create(&PullLabels {
+                reason: "anti_entropy".into(),
+                result: "ok".into(),
+            })
+            .get();
+    assert_eq!(
+        ae_pulls, 0,
+        "the cursor came from a pull, not from agreement"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}

@@ -66,7 +66,10 @@
 //! and resuming there would skip its first entries. So the pull restarts from 0 when the
 //! page's `log_id` is not the cursor's, and also when the donor's `last_seq` is below the
 //! cursor (the only sign an older donor, which sends no `log_id`, gives). The cursor is only
-//! a starting point: anti-entropy pulls always start at 0.
+//! a starting point: anti-entropy pulls always start at 0. Replicas that agree no longer pull
+//! at all (anti-entropy compares digests first), so an agreeing round moves the cursor instead,
+//! to the peer's log end read before an earlier round (`pull::cursor_after_agreement`, which
+//! says why that is safe).
 //!
 //! **Push cursors.** A donor's push cursor for a peer says "my log up to here has reached
 //! that peer" (`push`); a peer that pulls pages of the log has it too. So a request that
@@ -165,6 +168,41 @@ async fn fetch_page(
             "snapshot page from {} timed out",
             peer.url
         ))),
+    }
+}
+
+/// `peer`'s change-log position now: its `last_seq` with the identity of its log, from an empty
+/// page (`max_records` 0: nothing is read but the log's end; the donor's push cursor does not
+/// move). `None` for a peer that speaks only `snapshot_request`, sends no log id (an older
+/// novakms), or does not answer. Used by anti-entropy (`pull`, "cursors of agreeing rounds").
+pub(crate) async fn log_position(
+    st: &Arc<NodeState>,
+    peer: &PeerInfo,
+    key: &[u8; 32],
+) -> Option<PullCursor> {
+    let single = st
+        .replication
+        .single_snapshot_peers
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(&peer.wallet);
+    if single {
+        return None;
+    }
+    let req = PageRequest {
+        after_seq: 0,
+        max_records: 0,
+        max_bytes: 0,
+        exclude_origins: &[],
+        log_id: None,
+    };
+    let call = st.peer_client.snapshot_page(peer, key, &req);
+    match tokio::time::timeout(exchange_deadline(st), call).await {
+        Ok(Ok(p)) => p.log_id.map(|log_id| PullCursor {
+            seq: p.last_seq,
+            log_id: Some(log_id),
+        }),
+        _ => None,
     }
 }
 
