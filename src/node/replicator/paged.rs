@@ -171,6 +171,16 @@ async fn fetch_page(
     }
 }
 
+/// True once `wallet` answered `snapshot_page` as an upstream node does (remembered until
+/// restart, module docs).
+fn speaks_only_snapshot_request(st: &NodeState, wallet: &str) -> bool {
+    st.replication
+        .single_snapshot_peers
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(wallet)
+}
+
 /// `peer`'s change-log position now: its `last_seq` with the identity of its log, from an empty
 /// page (`max_records` 0: nothing is read but the log's end; the donor's push cursor does not
 /// move). `None` for a peer that speaks only `snapshot_request`, sends no log id (an older
@@ -180,13 +190,7 @@ pub(crate) async fn log_position(
     peer: &PeerInfo,
     key: &[u8; 32],
 ) -> Option<PullCursor> {
-    let single = st
-        .replication
-        .single_snapshot_peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .contains(&peer.wallet);
-    if single {
+    if speaks_only_snapshot_request(st, &peer.wallet) {
         return None;
     }
     let req = PageRequest {
@@ -235,12 +239,7 @@ pub async fn pull_from(
     let key = st
         .with_secret(|s| s.sync_key())
         .ok_or_else(|| Error::new(ErrorKind::NotReady, "master secret not loaded"))?;
-    let single = st
-        .replication
-        .single_snapshot_peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .contains(&peer.wallet);
+    let single = speaks_only_snapshot_request(st, &peer.wallet);
     let mut out = PullOutcome::default();
     if !single {
         let mut cursor = from.seq;
