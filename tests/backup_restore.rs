@@ -64,6 +64,18 @@ fn record(key: String, value: Vec<u8>, updated: u64, tombstone: bool) -> Record 
 /// Fill a database in `dir`: `n` records over apps 1000..1003 (every 50th a tombstone), a
 /// marker record, a sealed master secret for `sealer`, and the cluster binding.
 fn populate(dir: &Path, n: usize, marker: &str, sealer: &Identity, chain_id: u64) {
+    populate_sized(dir, n, marker, sealer, chain_id, |i| 60 + i % 40);
+}
+
+/// [`populate`] with record `i`'s value `value_len(i)` bytes long.
+fn populate_sized(
+    dir: &Path,
+    n: usize,
+    marker: &str,
+    sealer: &Identity,
+    chain_id: u64,
+    value_len: impl Fn(usize) -> usize,
+) {
     let st = RedbStorage::open(dir).unwrap();
     st.set_binding(&binding(chain_id, &sealer.address()))
         .unwrap();
@@ -79,7 +91,7 @@ fn populate(dir: &Path, n: usize, marker: &str, sealer: &Identity, chain_id: u64
         let value = if tomb {
             vec![]
         } else {
-            let mut v = vec![0u8; 60 + i % 40];
+            let mut v = vec![0u8; value_len(i).max(8)];
             v[..8].copy_from_slice(&(i as u64).to_le_bytes());
             v
         };
@@ -710,11 +722,17 @@ fn kill_9_during_restore_leaves_old_or_new() {
 #[test]
 #[ignore]
 fn measure_backup_and_verify_throughput() {
+    // `NOVAKMS_BACKUP_RECORDS` (default 200,000) records of `NOVAKMS_BACKUP_VALUE_BYTES`
+    // (default 60–99) bytes.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
     let t = tempfile::tempdir().unwrap();
     let node = KeyedNode::new(t.path(), "a", PASSWORD);
     let data = t.path().join("data");
-    let n = 200_000;
-    populate(&data, n, "m", &node.id, 31337);
+    let n = env("NOVAKMS_BACKUP_RECORDS").unwrap_or(200_000);
+    let size = env("NOVAKMS_BACKUP_VALUE_BYTES");
+    populate_sized(&data, n, "m", &node.id, 31337, |i| {
+        size.unwrap_or(60 + i % 40)
+    });
     let db = data.join("novakms.redb");
     let db_bytes = std::fs::metadata(&db).unwrap().len();
     let mb = |b: u64, d: Duration| b as f64 / 1e6 / d.as_secs_f64();
@@ -800,18 +818,51 @@ fn measure_backup_and_verify_throughput() {
         1 << 20,
         std::fs::File::create(t.path().join("inproc.nksnap")).unwrap(),
     );
+    // Peak RSS of this process during each step (VmHWM reset before it), against its RSS
+    // before: the memory a step adds, whatever the database's size.
+    let vm = |field: &str| -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    let reset = || std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = vm("VmRSS:");
+    reset();
     let start = Instant::now();
     let (sum, _) = novakms::storage::backup::write_backup(&st, out, &node.id, ctx, None).unwrap();
     let export = start.elapsed();
+    let export_peak = vm("VmHWM:");
+    drop(st);
+    let file = t.path().join("inproc.nksnap");
+    reset();
     let start = Instant::now();
-    novakms::storage::backup::verify_file(&t.path().join("inproc.nksnap"), None).unwrap();
+    novakms::storage::backup::verify_file(&file, None).unwrap();
     let v = start.elapsed();
+    let verify_peak = vm("VmHWM:");
+    let into = RedbStorage::open(&t.path().join("imported")).unwrap();
+    reset();
+    let start = Instant::now();
+    let rd = novakms::storage::backup::BackupReader::open(novakms::storage::backup::buffered(
+        novakms::storage::backup::open_file(&file).unwrap(),
+    ))
+    .unwrap();
+    novakms::storage::backup::import(rd, &into, true, None).unwrap();
+    let import = start.elapsed();
+    let import_peak = vm("VmHWM:");
     println!(
-        "in process: export {:.3} s = {:.0} MB/s; verify {:.3} s = {:.0} MB/s",
+        "in process: export {:.3} s = {:.0} MB/s; verify {:.3} s = {:.0} MB/s; import {:.3} s",
         export.as_secs_f64(),
         mb(sum.bytes, export),
         v.as_secs_f64(),
-        mb(sum.bytes, v)
+        mb(sum.bytes, v),
+        import.as_secs_f64()
+    );
+    println!(
+        "in process, peak RSS (RSS before: {before} MiB): export {export_peak} MiB, verify {verify_peak} MiB, import {import_peak} MiB"
     );
 }
 
