@@ -197,8 +197,9 @@ impl DigestCheck {
 pub const SETTLE_MS: u64 = 10_000;
 
 /// Compare this node's per-app digests with `peer`'s at one `now_ms` (`store::digest`, the
-/// rule of `novakms cluster check`: [`crate::node::cluster_check::differing_apps`]), both
-/// computed concurrently, each side scanning its store once without holding it
+/// rule of `novakms cluster check`: [`crate::node::cluster_check::differing_apps`]): the
+/// peer's first, ours only when the peer could answer, each side scanning its store once
+/// without holding it
 /// (`Storage::for_each_record`). Anti-entropy pulls the peer's whole change log; a store of
 /// 1M records makes that a large constant cost every interval when the replicas already agree,
 /// while the comparison costs one read and hash of each store and a reply of ~100 bytes per
@@ -218,36 +219,38 @@ pub async fn check_digests(st: &Arc<NodeState>, peer: &PeerInfo) -> DigestCheck 
     };
     let now_ms = st.clock.now_ms();
     let cut = now_ms.saturating_sub(SETTLE_MS);
+    // The peer first: our own scan of the store is only worth it when the peer can compare
+    // (not catching up, not upstream, reachable).
     let theirs = tokio::time::timeout(
         exchange_deadline(st),
         st.peer_client.settled_digests(peer, &key, now_ms, cut),
-    );
-    let ours = crate::node::cluster_check::local(st, now_ms, Some(cut), Vec::new());
-    let (theirs, ours) = tokio::join!(theirs, ours);
-    match (theirs, ours) {
-        (Ok(Ok(t)), _) if t.settled_before_ms != Some(cut) => unavailable(
-            peer,
-            "the peer does not take a settled cut (older novakms)".into(),
-        ),
-        (Ok(Ok(t)), Ok(o)) => {
-            let differ = crate::node::cluster_check::differing_apps(&o.apps, &t.apps);
-            if differ.is_empty() {
-                DigestCheck::Agreed
-            } else {
-                tracing::info!(peer = %peer.url, apps = ?differ.iter().take(8).collect::<Vec<_>>(), differing = differ.len(), "anti-entropy: digests differ; pulling");
-                DigestCheck::Differed
-            }
+    )
+    .await;
+    let theirs = match theirs {
+        Err(_) => return unavailable(peer, "timed out".into()),
+        Ok(Err(crate::client::peer::PeerError::Refused {
+            status: 503,
+            message,
+        })) if message == crate::node::catch_up::CATCHING_UP => return DigestCheck::PeerCatchingUp,
+        Ok(Err(e)) => return unavailable(peer, e.to_string()),
+        Ok(Ok(t)) if t.settled_before_ms != Some(cut) => {
+            return unavailable(
+                peer,
+                "the peer does not take a settled cut (older novakms)".into(),
+            )
         }
-        (Err(_), _) => unavailable(peer, "timed out".into()),
-        (
-            Ok(Err(crate::client::peer::PeerError::Refused {
-                status: 503,
-                message,
-            })),
-            _,
-        ) if message == crate::node::catch_up::CATCHING_UP => DigestCheck::PeerCatchingUp,
-        (Ok(Err(e)), _) => unavailable(peer, e.to_string()),
-        (_, Err(e)) => unavailable(peer, format!("own digests: {}", e.message)),
+        Ok(Ok(t)) => t,
+    };
+    let ours = match crate::node::cluster_check::local(st, now_ms, Some(cut), Vec::new()).await {
+        Ok(o) => o,
+        Err(e) => return unavailable(peer, format!("own digests: {}", e.message)),
+    };
+    let differ = crate::node::cluster_check::differing_apps(&ours.apps, &theirs.apps);
+    if differ.is_empty() {
+        DigestCheck::Agreed
+    } else {
+        tracing::info!(peer = %peer.url, apps = ?differ.iter().take(8).collect::<Vec<_>>(), differing = differ.len(), "anti-entropy: digests differ; pulling");
+        DigestCheck::Differed
     }
 }
 
