@@ -100,17 +100,8 @@ impl StorageBackend for OverlayBackend {
 
     fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
         let o = self.lock();
-        let end = offset
-            .checked_add(out.len() as u64)
-            .filter(|e| *e <= o.len)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "read past the end"))?;
-        let mut pos = offset;
-        while pos < end {
-            let (idx, start) = (pos / BLOCK, (pos % BLOCK) as usize);
-            let n = (BLOCK as usize - start).min((end - pos) as usize);
-            let at = (pos - offset) as usize;
-            self.read_block(&o, idx, start, &mut out[at..at + n])?;
-            pos += n as u64;
+        for s in spans(offset, out.len(), o.len, "read")? {
+            self.read_block(&o, s.idx, s.start, &mut out[s.at..s.at + s.n])?;
         }
         Ok(())
     }
@@ -140,30 +131,55 @@ impl StorageBackend for OverlayBackend {
 
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         let mut o = self.lock();
-        let end = offset
-            .checked_add(data.len() as u64)
-            .filter(|e| *e <= o.len)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "write past the end"))?;
-        let mut pos = offset;
-        while pos < end {
-            let (idx, start) = (pos / BLOCK, (pos % BLOCK) as usize);
-            let n = (BLOCK as usize - start).min((end - pos) as usize);
-            if !o.blocks.contains_key(&idx) {
+        for s in spans(offset, data.len(), o.len, "write")? {
+            if !o.blocks.contains_key(&s.idx) {
                 if (o.blocks.len() + 1) * BLOCK as usize > OVERLAY_LIMIT_BYTES {
                     return Err(too_large());
                 }
                 let mut b = vec![0u8; BLOCK as usize].into_boxed_slice();
-                self.read_block(&o, idx, 0, &mut b)?;
-                o.blocks.insert(idx, b);
+                self.read_block(&o, s.idx, 0, &mut b)?;
+                o.blocks.insert(s.idx, b);
             }
-            let at = (pos - offset) as usize;
-            if let Some(b) = o.blocks.get_mut(&idx) {
-                b[start..start + n].copy_from_slice(&data[at..at + n]);
+            if let Some(b) = o.blocks.get_mut(&s.idx) {
+                b[s.start..s.start + s.n].copy_from_slice(&data[s.at..s.at + s.n]);
             }
-            pos += n as u64;
         }
         Ok(())
     }
+}
+
+/// The part of one block an access covers: block `idx`, bytes `start..start + n` of it, which
+/// are bytes `at..at + n` of the caller's buffer.
+struct Span {
+    idx: u64,
+    start: usize,
+    n: usize,
+    at: usize,
+}
+
+/// The blocks an access of `len` bytes at `offset` covers, in order. Errors: `UnexpectedEof`
+/// when it ends past `size` (what a file does for a read or write past its end).
+fn spans(offset: u64, len: usize, size: u64, what: &str) -> io::Result<Vec<Span>> {
+    let end = offset
+        .checked_add(len as u64)
+        .filter(|e| *e <= size)
+        .ok_or_else(|| {
+            io::Error::new(io::ErrorKind::UnexpectedEof, format!("{what} past the end"))
+        })?;
+    let mut out = Vec::new();
+    let mut pos = offset;
+    while pos < end {
+        let (idx, start) = (pos / BLOCK, (pos % BLOCK) as usize);
+        let n = (BLOCK as usize - start).min((end - pos) as usize);
+        out.push(Span {
+            idx,
+            start,
+            n,
+            at: (pos - offset) as usize,
+        });
+        pos += n as u64;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
