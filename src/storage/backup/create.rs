@@ -123,7 +123,8 @@ pub fn choose_master_secret_hash(
 /// Offline backup of the database in `dir` to `dest`, signed by `identity`, with the chain's
 /// `masterSecretHash` if known (`chain`, see [`chain_master_secret_hash`]). Blocking. The
 /// database is opened read-only ([`RedbStorage::open_read_only`]): never written; one that needs
-/// a repair or was written by novakms 0.1.0 is read from a private copy in `dir`.
+/// a repair is read through an in-memory view, one written by novakms 0.1.0 from a private copy
+/// in `dir`.
 ///
 /// Errors: InUse (a running node holds the data dir: back it up online), Local (I/O, no
 /// database in `dir`, no cluster binding), Integrity (corrupt database), Refused (FILE appeared meanwhile); on any

@@ -120,7 +120,8 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>> {
 
 /// Look at the target without changing it: its database's state and the foreign entries. The
 /// database is opened read-only ([`RedbStorage::open_read_only`]: never written, not even its
-/// header; one that needs a repair or was written by novakms 0.1.0 is read from a private copy).
+/// header; one that needs a repair is read through an in-memory view, one written by novakms 0.1.0
+/// from a private copy).
 /// Errors: InUse (a node holds the database), Local.
 pub fn inspect_target(dir: &Path) -> Result<(TargetState, Vec<String>)> {
     match fs::metadata(dir) {

@@ -10,9 +10,13 @@
 //! * **The database file is never written.** A file that is clean and current is opened with
 //!   redb's [`ReadOnlyDatabase`] (a shared lock: a node started meanwhile fails "in use", and a
 //!   running node makes the open fail `InUse`). It is verified in full like a normal open.
-//! * **A file that cannot be read in place is read from a private copy.** One that needs a
-//!   repair (the node was killed: redb's read-only open refuses those), that redb 2.x wrote
-//!   (novakms 0.1.0), or that needs a schema migration or the `change_origin` table is copied to
+//! * **A file that needs a repair is read in place through an in-memory view.** The node was
+//!   killed, so redb's read-only open refuses it; redb's normal open runs over `overlay`'s
+//!   copy-on-write view (the repair's writes stay in this process's memory, bounded), with a
+//!   shared `flock` on the file while the view lives, and the full verification as usual.
+//! * **A file that cannot be read in place is read from a private copy.** One that redb 2.x
+//!   wrote (novakms 0.1.0), that needs a schema migration or the `change_origin` table, or that
+//!   needs a repair the view cannot serve (its memory bound) is copied to
 //!   `<data_dir>/novakms.redb.view-<pid>-<n>/` (mode 0700) and opened there with the normal open
 //!   (repair, upgrade, full verification act on the copy). The original is held with a shared
 //!   `flock` for as long as the copy is in use, so a node cannot start on it meanwhile. The copy
@@ -59,9 +63,12 @@ static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
 /// whose every write fails with `Refused`. Dropping it releases the locks and removes the
 /// private copy, if one was made.
 pub struct ReadOnlyStorage {
-    // Field order is drop order: the database before the copy it may live in.
+    // Field order is drop order: the database before the copy it may live in, and before the
+    // lock on the original it may be read through.
     storage: RedbStorage,
     copy: Option<PrivateCopy>,
+    /// `flock(LOCK_SH)` on the original while it is read through an in-memory view.
+    _source_lock: Option<File>,
 }
 
 impl ReadOnlyStorage {
@@ -108,6 +115,8 @@ impl Drop for PrivateCopy {
 /// What a read-only open in place found.
 enum InPlace {
     Open(RedbStorage),
+    /// The last writer was killed: redb's read-only open refuses the file ([`open_view`]).
+    NeedsRepair,
     /// The file cannot be read without writing it; why.
     NeedsWrite(String),
 }
@@ -151,7 +160,16 @@ impl RedbStorage {
             InPlace::Open(storage) => Ok(ReadOnlyStorage {
                 storage,
                 copy: None,
+                _source_lock: None,
             }),
+            InPlace::NeedsRepair => match open_view(data_dir, &path)? {
+                Some(v) => Ok(v),
+                None => open_copy(
+                    data_dir,
+                    &path,
+                    "it was not closed cleanly and needs a repair".into(),
+                ),
+            },
             InPlace::NeedsWrite(why) => open_copy(data_dir, &path, why),
         }
     }
@@ -183,11 +201,7 @@ pub(super) fn open_existing_read_only(path: &Path) -> Result<ReadOnlyDatabase> {
 fn open_in_place(path: &Path) -> Result<InPlace> {
     let db = match try_open_read_only(path)? {
         Ok(db) => db,
-        Err(DatabaseError::RepairAborted) => {
-            return Ok(InPlace::NeedsWrite(
-                "it was not closed cleanly and needs a repair".into(),
-            ))
-        }
+        Err(DatabaseError::RepairAborted) => return Ok(InPlace::NeedsRepair),
         Err(DatabaseError::UpgradeRequired(v)) => {
             return Ok(InPlace::NeedsWrite(format!(
                 "it uses redb file format {v} (redb 2.x)"
@@ -214,7 +228,7 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
 
 /// Why the normal open would write this current-format file before reading it, if it would:
 /// written by redb 2.x (upgrade), an older schema (migration), no `change_origin` table.
-fn needs_write(db: &ReadOnlyDatabase, path: &Path) -> Result<Option<String>> {
+fn needs_write(db: &impl ReadableDatabase, path: &Path) -> Result<Option<String>> {
     if let Format::Legacy(why) = records_format(db, path)? {
         return Ok(Some(format!(
             "it was written by redb 2.x (novakms 0.1.0): {why}"
@@ -245,6 +259,53 @@ fn needs_write(db: &ReadOnlyDatabase, path: &Path) -> Result<Option<String>> {
             format!("redb failed while reading it: {}", panic_message(&*p)),
         ))
     })
+}
+
+/// Read a file that needs a repair in place, through an in-memory copy-on-write view
+/// (`overlay`: redb's repair writes stay in this process, the file is never written), holding a
+/// shared lock on it meanwhile. `None` when the view cannot serve (its memory bound, a file
+/// that also needs an upgrade or a migration, an error opening it): the caller copies instead.
+/// Errors: `InUse` when a node holds the file; `Integrity` when the full verification fails.
+fn open_view(data_dir: &Path, path: &Path) -> Result<Option<ReadOnlyStorage>> {
+    let source_lock = File::open(path)
+        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
+    match fs4::FileExt::try_lock_shared(&source_lock) {
+        Ok(()) => {}
+        Err(fs4::TryLockError::WouldBlock) => return Err(in_use(data_dir)),
+        Err(fs4::TryLockError::Error(e)) => {
+            return Err(Error::local(format!("cannot lock {}: {e}", path.display())))
+        }
+    }
+    remove_stale_copies(data_dir);
+    let Ok(backend) = super::overlay::OverlayBackend::open(path) else {
+        return Ok(None);
+    };
+    let db = match catch_unwind(AssertUnwindSafe(|| {
+        builder(DEFAULT_CACHE_BYTES).create_with_backend(backend)
+    })) {
+        Ok(Ok(db)) => db,
+        _ => return Ok(None),
+    };
+    if needs_write(&db, path)?.is_some() {
+        return Ok(None);
+    }
+    let storage = RedbStorage {
+        db: RwLock::new(Some(Handle::Rw(db))),
+        path: path.to_path_buf(),
+        read_only: true,
+        broken: AtomicBool::new(false),
+        reopen: None,
+        write_lock: Mutex::new(()),
+        verified: std::sync::atomic::AtomicBool::new(true),
+        cache_bytes: DEFAULT_CACHE_BYTES,
+    };
+    storage.with_db(|db| storage.prepare(db))?;
+    tracing::info!(path = %path.display(), "the database was not closed cleanly; read through an in-memory view (the file is not written)");
+    Ok(Some(ReadOnlyStorage {
+        storage,
+        copy: None,
+        _source_lock: Some(source_lock),
+    }))
 }
 
 /// Open a private copy of `path` (module docs). `why` is logged and kept.
@@ -303,6 +364,7 @@ fn open_copy(data_dir: &Path, path: &Path, why: String) -> Result<ReadOnlyStorag
     Ok(ReadOnlyStorage {
         storage,
         copy: Some(copy),
+        _source_lock: None,
     })
 }
 
