@@ -212,8 +212,14 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
     if let Some(why) = needs_write(&db, path)? {
         return Ok(InPlace::NeedsWrite(why));
     }
+    Ok(InPlace::Open(verified_view(Handle::Ro(db), path)?))
+}
+
+/// A read-only store over `db` (every write refused), verified in full like a normal open.
+/// Errors: those of the verification.
+fn verified_view(db: Handle, path: &Path) -> Result<RedbStorage> {
     let storage = RedbStorage {
-        db: RwLock::new(Some(Handle::Ro(db))),
+        db: RwLock::new(Some(db)),
         path: path.to_path_buf(),
         read_only: true,
         broken: AtomicBool::new(false),
@@ -223,7 +229,21 @@ fn open_in_place(path: &Path) -> Result<InPlace> {
         cache_bytes: DEFAULT_CACHE_BYTES,
     };
     storage.with_db(|db| storage.prepare(db))?;
-    Ok(InPlace::Open(storage))
+    Ok(storage)
+}
+
+/// A shared `flock` on the database at `path` while it is read (a node cannot start on it).
+/// Errors: `InUse` when a node holds it; `Local` for I/O errors.
+fn lock_source(data_dir: &Path, path: &Path) -> Result<File> {
+    let source_lock = File::open(path)
+        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
+    match fs4::FileExt::try_lock_shared(&source_lock) {
+        Ok(()) => Ok(source_lock),
+        Err(fs4::TryLockError::WouldBlock) => Err(in_use(data_dir)),
+        Err(fs4::TryLockError::Error(e)) => {
+            Err(Error::local(format!("cannot lock {}: {e}", path.display())))
+        }
+    }
 }
 
 /// Why the normal open would write this current-format file before reading it, if it would:
@@ -267,15 +287,7 @@ fn needs_write(db: &impl ReadableDatabase, path: &Path) -> Result<Option<String>
 /// that also needs an upgrade or a migration, an error opening it): the caller copies instead.
 /// Errors: `InUse` when a node holds the file; `Integrity` when the full verification fails.
 fn open_view(data_dir: &Path, path: &Path) -> Result<Option<ReadOnlyStorage>> {
-    let source_lock = File::open(path)
-        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
-    match fs4::FileExt::try_lock_shared(&source_lock) {
-        Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => return Err(in_use(data_dir)),
-        Err(fs4::TryLockError::Error(e)) => {
-            return Err(Error::local(format!("cannot lock {}: {e}", path.display())))
-        }
-    }
+    let source_lock = lock_source(data_dir, path)?;
     remove_stale_copies(data_dir);
     let Ok(backend) = super::overlay::OverlayBackend::open(path) else {
         return Ok(None);
@@ -289,17 +301,7 @@ fn open_view(data_dir: &Path, path: &Path) -> Result<Option<ReadOnlyStorage>> {
     if needs_write(&db, path)?.is_some() {
         return Ok(None);
     }
-    let storage = RedbStorage {
-        db: RwLock::new(Some(Handle::Rw(db))),
-        path: path.to_path_buf(),
-        read_only: true,
-        broken: AtomicBool::new(false),
-        reopen: None,
-        write_lock: Mutex::new(()),
-        verified: std::sync::atomic::AtomicBool::new(true),
-        cache_bytes: DEFAULT_CACHE_BYTES,
-    };
-    storage.with_db(|db| storage.prepare(db))?;
+    let storage = verified_view(Handle::Rw(db), path)?;
     tracing::info!(path = %path.display(), "the database was not closed cleanly; read through an in-memory view (the file is not written)");
     Ok(Some(ReadOnlyStorage {
         storage,
@@ -310,15 +312,7 @@ fn open_view(data_dir: &Path, path: &Path) -> Result<Option<ReadOnlyStorage>> {
 
 /// Open a private copy of `path` (module docs). `why` is logged and kept.
 fn open_copy(data_dir: &Path, path: &Path, why: String) -> Result<ReadOnlyStorage> {
-    let source_lock = File::open(path)
-        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
-    match fs4::FileExt::try_lock_shared(&source_lock) {
-        Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => return Err(in_use(data_dir)),
-        Err(fs4::TryLockError::Error(e)) => {
-            return Err(Error::local(format!("cannot lock {}: {e}", path.display())))
-        }
-    }
+    let source_lock = lock_source(data_dir, path)?;
     remove_stale_copies(data_dir);
     let n = NEXT_COPY.fetch_add(1, Ordering::Relaxed);
     let dir = data_dir.join(format!("{VIEW_PREFIX}{}-{n}", std::process::id()));
