@@ -1,10 +1,11 @@
-//! When the node tick (protocol.md §7) runs: every `node_tick_seconds` (60 by default, §7.1),
-//! sooner in two cases where waiting a whole period costs a joining node its start-up.
+//! When the node tick (protocol.md §7) runs: every `node_tick_seconds` (5 by default here; 60
+//! upstream, §7.1), sooner in two cases where waiting a whole period costs a joining node its
+//! start-up.
 //!
 //! * **A signed `/sync` request from a wallet the PeerCache does not hold** wakes the tick
 //!   early ([`TickWake::request`], called by `node::auth::authorize_peer`). A node registered a
 //!   moment ago asks its peers for the master secret at once, and each peer refused it until its
-//!   next scheduled membership refresh: up to a minute with the defaults. The request itself is
+//!   next scheduled membership refresh: up to a whole `node_tick_seconds`. The request itself is
 //!   still refused (§6.1: the PeerCache decides, the chain is not read on the request path); the
 //!   refresh runs on the tick task, and at most once per [`EARLY_TICK_GAP_MS`] whatever the
 //!   number of unknown wallets knocking, so they cannot drive chain reads.

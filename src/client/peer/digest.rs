@@ -20,13 +20,8 @@ impl PeerClient {
         now_ms: u64,
         keys_for: &[u64],
     ) -> Result<DigestReply, PeerError> {
-        let payload = json!({
-            "type": DIGEST_REQUEST,
-            "sender_wallet": self.wallet,
-            "now_ms": now_ms,
-            "keys_for": keys_for,
-        });
-        self.digest_exchange(peer, sync_key, &payload).await
+        self.digest_exchange(peer, sync_key, now_ms, Some(keys_for), None)
+            .await
     }
 
     /// Ask `peer` for its "settled" digests at `now_ms`: records written after
@@ -42,22 +37,31 @@ impl PeerClient {
         now_ms: u64,
         settled_before_ms: u64,
     ) -> Result<DigestReply, PeerError> {
-        let payload = json!({
-            "type": DIGEST_REQUEST,
-            "sender_wallet": self.wallet,
-            "now_ms": now_ms,
-            "settled_before_ms": settled_before_ms,
-        });
-        self.digest_exchange(peer, sync_key, &payload).await
+        self.digest_exchange(peer, sync_key, now_ms, None, Some(settled_before_ms))
+            .await
     }
 
+    /// One `digest_request` (fields present only when given) and its checked reply.
     async fn digest_exchange(
         &self,
         peer: &impl SyncPeer,
         sync_key: &[u8; 32],
-        payload: &serde_json::Value,
+        now_ms: u64,
+        keys_for: Option<&[u64]>,
+        settled_before_ms: Option<u64>,
     ) -> Result<DigestReply, PeerError> {
-        let v = self.request(peer, payload, Some(sync_key)).await?;
+        let mut payload = json!({
+            "type": DIGEST_REQUEST,
+            "sender_wallet": self.wallet,
+            "now_ms": now_ms,
+        });
+        if let Some(k) = keys_for {
+            payload["keys_for"] = json!(k);
+        }
+        if let Some(c) = settled_before_ms {
+            payload["settled_before_ms"] = json!(c);
+        }
+        let v = self.request(peer, &payload, Some(sync_key)).await?;
         let r: DigestReply = serde_json::from_value(v)
             .map_err(|e| PeerError::Protocol(format!("digest answer is malformed: {e}")))?;
         if r.status != "ok" {

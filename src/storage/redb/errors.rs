@@ -119,3 +119,18 @@ pub(super) fn open_err(path: &Path, e: DatabaseError) -> Error {
         other => Error::local(format!("cannot open database {}: {other}", path.display())),
     }
 }
+
+/// Run `f`, turning a panic inside redb (a damaged file can make it panic) into `Integrity`
+/// "database <path> is corrupt: redb failed while <doing> it: <panic message>".
+pub(super) fn unwind_corrupt<T>(
+    path: &Path,
+    doing: &str,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        Err(corrupt(
+            path,
+            format!("redb failed while {doing} it: {}", panic_message(&*p)),
+        ))
+    })
+}

@@ -69,7 +69,7 @@ use ::redb::{Database, TableError, WriteTransaction};
 use crate::error::{Error, ErrorKind, Result};
 
 pub use self::clean::CLEAN_MARKER_NAME;
-use self::errors::{corrupt, open_err, panic_message, read_u32};
+use self::errors::{corrupt, open_err, panic_message, read_u32, unwind_corrupt};
 use self::file::{builder, check_file, create_new, ensure_dir, open_upgrading};
 pub use self::file::{DEFAULT_CACHE_BYTES, MIN_CACHE_BYTES};
 use self::handle::Handle;
@@ -206,6 +206,9 @@ impl RedbStorage {
                 )))
             }
         };
+        // Only a stop without a marker (kill, crash) may defer: a file changed after a clean
+        // close (a stale marker) is suspect and is verified before anything is served.
+        let deferred = marker == clean::Marker::Absent && defer_full_check;
         let storage = RedbStorage {
             db: RwLock::new(Some(Handle::Rw(db))),
             path,
@@ -214,11 +217,8 @@ impl RedbStorage {
             reopen: None,
             cache_bytes,
             write_lock: Mutex::new(()),
-            verified: AtomicBool::new(true),
+            verified: AtomicBool::new(!deferred),
         };
-        // Only a stop without a marker (kill, crash) may defer: a file changed after a clean
-        // close (a stale marker) is suspect and is verified before anything is served.
-        let deferred = marker == clean::Marker::Absent && defer_full_check;
         if marker == clean::Marker::Clean {
             tracing::debug!("database closed cleanly and untouched since: quick open");
             storage.with_db(|db| storage.prepare_quick(db))?;
@@ -227,7 +227,6 @@ impl RedbStorage {
                 "database was not closed cleanly: quick open, full verification deferred"
             );
             storage.with_db(|db| storage.prepare_quick(db))?;
-            storage.verified.store(false, Ordering::SeqCst);
         } else {
             storage.with_db(|db| storage.prepare(db))?;
         }
@@ -238,14 +237,7 @@ impl RedbStorage {
 
     /// The full verification ([`Storage::verify_full`]); marks the store verified on success.
     pub(super) fn verify_now(&self) -> Result<()> {
-        self.with_db(|db| {
-            catch_unwind(AssertUnwindSafe(|| self.verify(db))).unwrap_or_else(|p| {
-                Err(corrupt(
-                    &self.path,
-                    format!("redb failed while reading it: {}", panic_message(&*p)),
-                ))
-            })
-        })?;
+        self.with_db(|db| unwind_corrupt(&self.path, "reading", || self.verify(db)))?;
         self.verified.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -319,31 +311,19 @@ impl RedbStorage {
     /// schema version (migrating older ones) and the cheap checks of `verify_meta`, not the
     /// O(records) verification.
     fn prepare_quick(&self, db: &Handle) -> Result<()> {
-        match catch_unwind(AssertUnwindSafe(|| {
+        unwind_corrupt(&self.path, "reading", || {
             self.migrate(db)?;
             self.verify_meta(db).map(|_| ())
-        })) {
-            Ok(r) => r,
-            Err(p) => Err(corrupt(
-                &self.path,
-                format!("redb failed while reading it: {}", panic_message(&*p)),
-            )),
-        }
+        })
     }
 
     /// Check the schema version (migrating older ones), then verify every table. Panics inside
     /// redb on a damaged file become `Integrity` errors.
     fn prepare(&self, db: &Handle) -> Result<()> {
-        match catch_unwind(AssertUnwindSafe(|| {
+        unwind_corrupt(&self.path, "reading", || {
             self.migrate(db)?;
             self.verify(db)
-        })) {
-            Ok(r) => r,
-            Err(p) => Err(corrupt(
-                &self.path,
-                format!("redb failed while reading it: {}", panic_message(&*p)),
-            )),
-        }
+        })
     }
 
     fn migrate(&self, db: &Handle) -> Result<()> {

@@ -23,7 +23,28 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Mutex;
 
-use ::redb::StorageBackend;
+use ::redb::{Database, StorageBackend};
+
+use crate::error::{Error, Result};
+
+use super::errors::{open_err, unwind_corrupt};
+use super::file::builder;
+
+/// Open the database at `path` with redb's normal open (repair included) over a fresh view
+/// (module docs), with a page cache of `cache_bytes`: what `upgrade::probe` and the read-only
+/// views (`readonly`) read a killed node's file through.
+///
+/// Errors: `Local` when the file cannot be opened; what redb's open reports (`open_err`), a
+/// panic inside redb as `Integrity`; a repair that outgrows [`OVERLAY_LIMIT_BYTES`] as `Local`.
+pub(super) fn open_database(path: &Path, cache_bytes: usize) -> Result<Database> {
+    let backend = OverlayBackend::open(path)
+        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
+    unwind_corrupt(path, "repairing a view of", || {
+        builder(cache_bytes)
+            .create_with_backend(backend)
+            .map_err(|e| open_err(path, e))
+    })
+}
 
 /// Block size of the overlay, bytes.
 const BLOCK: u64 = 4096;

@@ -289,14 +289,8 @@ fn needs_write(db: &impl ReadableDatabase, path: &Path) -> Result<Option<String>
 fn open_view(data_dir: &Path, path: &Path) -> Result<Option<ReadOnlyStorage>> {
     let source_lock = lock_source(data_dir, path)?;
     remove_stale_copies(data_dir);
-    let Ok(backend) = super::overlay::OverlayBackend::open(path) else {
+    let Ok(db) = super::overlay::open_database(path, DEFAULT_CACHE_BYTES) else {
         return Ok(None);
-    };
-    let db = match catch_unwind(AssertUnwindSafe(|| {
-        builder(DEFAULT_CACHE_BYTES).create_with_backend(backend)
-    })) {
-        Ok(Ok(db)) => db,
-        _ => return Ok(None),
     };
     if needs_write(&db, path)?.is_some() {
         return Ok(None);

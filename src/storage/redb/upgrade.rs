@@ -135,21 +135,7 @@ pub(super) fn records_format(db: &impl ReadableDatabase, path: &Path) -> Result<
 /// Errors: whatever stops that open (then [`probe_copy`] is the way).
 pub(super) fn probe_overlay(path: &Path) -> Result<Format> {
     let started = Instant::now();
-    let backend = super::overlay::OverlayBackend::open(path)
-        .map_err(|e| Error::local(format!("cannot open {}: {e}", path.display())))?;
-    let db = catch_unwind(AssertUnwindSafe(|| {
-        super::file::builder(super::file::MIN_CACHE_BYTES).create_with_backend(backend)
-    }))
-    .map_err(|p| {
-        corrupt(
-            path,
-            format!(
-                "redb failed while repairing a view of it: {}",
-                panic_message(&*p)
-            ),
-        )
-    })?
-    .map_err(|e| open_err(path, e))?;
+    let db = super::overlay::open_database(path, super::file::MIN_CACHE_BYTES)?;
     let format = records_format(&db, path);
     drop(db);
     tracing::info!(
