@@ -26,7 +26,7 @@ fn init_logging(cli: &Cli) {
     }
 }
 
-/// glibc allocator settings for a node whose memory must not follow its traffic
+/// glibc allocator settings for `novakms serve`, a node whose memory must not follow its traffic
 /// (docs/performance.md, "Scale suite"; an operator's own environment variable wins):
 /// * allocations of 1 MiB and more get their own mappings, returned to the system when freed
 ///   (`M_MMAP_THRESHOLD`; glibc's default rises to the largest block freed so far, up to
@@ -40,7 +40,8 @@ fn tune_allocator() {
     {
         let unset = |v: &str| std::env::var_os(v).is_none();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        // SAFETY: mallopt only changes allocator parameters; called before any thread starts.
+        // SAFETY: mallopt only changes allocator parameters; called before any thread starts
+        // (argument parsing is single-threaded).
         unsafe {
             if unset("MALLOC_MMAP_THRESHOLD_") {
                 libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
@@ -53,8 +54,11 @@ fn tune_allocator() {
 }
 
 fn main() {
-    tune_allocator();
     let cli = Cli::parse();
+    // Parsing starts no thread: still before any allocation arena but the main one exists.
+    if matches!(cli.command, Command::Serve(_)) {
+        tune_allocator();
+    }
     init_logging(&cli);
     // rustls on `ring` for the listener and every HTTP client (src/tls).
     novakms::tls::install_default_provider();
