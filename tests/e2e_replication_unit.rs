@@ -24,6 +24,8 @@ use novakms::admin_wire::SyncEvent;
 use novakms::client::admin::AdminClient;
 use novakms::crypto::value::encrypt_value;
 use novakms::node::replicator;
+use novakms::node::state::PeerKind;
+use novakms::storage::PushFilter;
 use novakms::store::Limits;
 
 async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) {
@@ -80,7 +82,7 @@ async fn pushes_batches_suppresses_echoes_and_retries() {
     let b_last = b.st.storage.last_seq().unwrap();
     assert_eq!(
         b.st.storage
-            .count_changes_since(0, Some(&a.st.wallet))
+            .count_changes_since(0, Some(PushFilter::relaying(&a.st.wallet)))
             .unwrap(),
         0
     );
@@ -167,7 +169,7 @@ async fn snapshot_pulls_and_the_admin_sync_command() {
     // pulled records carry a as origin: nothing to push back to a
     assert_eq!(
         c.st.storage
-            .count_changes_since(0, Some(&a.st.wallet))
+            .count_changes_since(0, Some(PushFilter::relaying(&a.st.wallet)))
             .unwrap(),
         0
     );
@@ -241,4 +243,67 @@ async fn a_node_that_becomes_ready_pulls_from_a_peer() {
     assert_eq!(sync_requests_served(&a), 1, "one pull, after readiness");
     a.shutdown().await;
     d.shutdown().await;
+}
+
+/// Snapshot pulls `n` made when it first became ready (any result), from its metrics.
+fn initial_pulls(n: &Node) -> u64 {
+    n.st.metrics
+        .render(&n.st.metrics_snapshot())
+        .lines()
+        .filter(|l| l.starts_with("novakms_snapshot_pulls_total{reason=\"initial\""))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
+        .sum()
+}
+
+/// Relay (`node::replicator` docs): b passes a record it received from a on to c only when
+/// nothing else would repair c, i.e. when anti-entropy is off. With it on, c is known to page
+/// (so it runs anti-entropy of its own), b's cursor for c passes the record without sending it,
+/// and c gets it from its own pull. a cannot reach c in both runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn records_from_other_peers_are_relayed_only_without_anti_entropy() {
+    for ae in [0u64, 3600] {
+        let tweak = |s: &mut novakms::config::Settings| s.anti_entropy_interval_seconds = ae;
+        let mut a = Node::start(settings(tweak)).await;
+        let mut b = Node::start(settings(tweak)).await;
+        let mut c = Node::start(settings(tweak)).await;
+        mesh(&[&a, &b, &c]);
+        let mut unreachable_c = c.info();
+        unreachable_c.url = "http://127.0.0.1:1".into();
+        a.st.peer_cache
+            .replace(vec![a.info(), b.info(), unreachable_c], 1);
+        for n in [&mut a, &mut b, &mut c] {
+            n.replicate();
+        }
+        // c's pull on readiness is over before the write, so only a push can bring it.
+        wait_for("c's initial pull", 15, || initial_pulls(&c) > 0).await;
+
+        a.put("from-a", b"x");
+        wait_for("a's record on b", 10, || b.has("from-a")).await;
+        let b_last = b.st.storage.last_seq().unwrap();
+        wait_for("b's cursor for c", 15, || b.cursor_for(&c) >= b_last).await;
+        if ae == 0 {
+            assert!(
+                c.has("from-a"),
+                "relayed: acknowledged by c before the cursor moved"
+            );
+        } else {
+            assert_eq!(
+                b.st.replication.peer_kind(&c.st.wallet),
+                Some(PeerKind::Paged)
+            );
+            assert!(!c.has("from-a"), "relayed although c runs anti-entropy");
+            // b's own writes still go to c, and c's pull repairs the rest.
+            b.put("from-b", b"y");
+            wait_for("b's record on c", 10, || c.has("from-b")).await;
+            assert!(!c.has("from-a"));
+            let r = replicator::pull_snapshot(&c.st, &b.info(), |_, _| {})
+                .await
+                .unwrap();
+            assert!(r.merged >= 1, "{r:?}");
+            assert!(c.has("from-a"));
+        }
+        for n in [a, b, c] {
+            n.shutdown().await;
+        }
+    }
 }

@@ -23,7 +23,7 @@ use novakms::identity::Identity;
 use novakms::storage::backup::{
     import, verify_file, write_backup, BackupMode, BackupReader, HashSource, ManifestContext,
 };
-use novakms::storage::{ClusterBinding, MemoryStorage, RedbStorage, Storage};
+use novakms::storage::{ClusterBinding, MemoryStorage, PushFilter, RedbStorage, Storage};
 use novakms::store::{Limits, Record, VectorClock};
 
 /// The fixed identity that signed the fixture backup (a test key, never a real node's).
@@ -151,7 +151,9 @@ fn redb_data_dir_from_v0_1_0_opens_with_all_its_data() {
     assert_eq!(s.load_sealed_master_secret().unwrap(), Some(vec![0x5e; 61]));
     assert_eq!(s.last_seq().unwrap(), want.last_seq().unwrap());
     // Replication state survives too: the merged record is not offered back to its sender.
-    let page = s.changes_since_excluding(0, 100, PEER).unwrap();
+    let page = s
+        .changes_since_excluding(0, 100, PushFilter::relaying(PEER))
+        .unwrap();
     assert!(page.changes.iter().all(|c| c.record.key != "from-peer"));
     // 0.1.0 had no change-log id: the read-write open gave it one, kept from then on.
     let log_id = s

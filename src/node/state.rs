@@ -226,13 +226,41 @@ pub struct ReplicationState {
     pub wake: tokio::sync::Notify,
     /// Per peer wallet: progress of outbound replication.
     pub peers: RwLock<std::collections::HashMap<String, PeerReplication>>,
-    /// Wallets of peers that answered `snapshot_page` with `Unknown sync type` (upstream
-    /// nodes): pulled with the single-response `snapshot_request` from then on, until restart
-    /// (`replicator::paged`).
-    pub single_snapshot_peers: RwLock<std::collections::HashSet<String>>,
+    /// What each peer answered to `snapshot_page`, by wallet, until restart
+    /// ([`ReplicationState::peer_kind`]).
+    peer_kinds: RwLock<std::collections::HashMap<String, PeerKind>>,
+}
+
+/// Which sync protocol a peer speaks, learnt from its answer to `snapshot_page`
+/// (`replicator::paged`, "Upstream peers"; `replicator`, "Relay").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerKind {
+    /// Answered a page: a novakms node, which pulls pages and runs anti-entropy.
+    Paged,
+    /// Answered `Unknown sync type` (an upstream node, protocol.md §6.7): pulled with the
+    /// single-response `snapshot_request`, and relayed to.
+    SingleSnapshot,
 }
 
 impl ReplicationState {
+    /// What `wallet` answered to `snapshot_page` since start; `None` before it answered at all.
+    pub fn peer_kind(&self, wallet: &str) -> Option<PeerKind> {
+        self.peer_kinds
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(wallet)
+            .copied()
+    }
+
+    /// Remember `wallet`'s latest answer to `snapshot_page` (a node replaced by another
+    /// implementation under the same wallet is re-learnt at its next answer).
+    pub fn note_peer_kind(&self, wallet: &str, kind: PeerKind) {
+        let mut kinds = self.peer_kinds.write().unwrap_or_else(|p| p.into_inner());
+        if kinds.get(wallet) != Some(&kind) {
+            kinds.insert(wallet.to_string(), kind);
+        }
+    }
+
     /// A copy of every peer's outbound replication progress, by peer wallet.
     pub fn snapshot(&self) -> std::collections::HashMap<String, PeerReplication> {
         self.peers.read().unwrap_or_else(|p| p.into_inner()).clone()

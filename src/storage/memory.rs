@@ -329,7 +329,7 @@ impl Storage for MemoryStorage {
         &self,
         after_seq: u64,
         max_records: usize,
-        exclude_origin: &str,
+        filter: super::PushFilter<'_>,
     ) -> Result<ChangePage> {
         let inner = self.lock()?;
         let mut page = ChangePage {
@@ -340,7 +340,7 @@ impl Storage for MemoryStorage {
             return Ok(page);
         }
         for (seq, c) in inner.changes.range(after_seq + 1..) {
-            if c.origin.as_deref() == Some(exclude_origin) {
+            if filter.skips(c.origin.as_deref()) {
                 continue;
             }
             if let Some(rec) = inner.apps.get(&c.app).and_then(|ns| ns.get(&c.key)) {
@@ -359,7 +359,11 @@ impl Storage for MemoryStorage {
         Ok(page)
     }
 
-    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64> {
+    fn count_changes_since(
+        &self,
+        after_seq: u64,
+        filter: Option<super::PushFilter<'_>>,
+    ) -> Result<u64> {
         let inner = self.lock()?;
         if after_seq == u64::MAX {
             return Ok(0);
@@ -367,7 +371,7 @@ impl Storage for MemoryStorage {
         Ok(inner
             .changes
             .range(after_seq + 1..)
-            .filter(|(_, c)| exclude_origin.is_none() || c.origin.as_deref() != exclude_origin)
+            .filter(|(_, c)| !filter.is_some_and(|f| f.skips(c.origin.as_deref())))
             .count() as u64)
     }
 

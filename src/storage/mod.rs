@@ -316,6 +316,36 @@ pub fn origin_excluded(origin: Option<&str>, exclude_origins: &[String]) -> bool
     origin.is_some_and(|o| exclude_origins.iter().any(|x| x == o))
 }
 
+/// Which change-log entries a push to one peer carries ([`Storage::changes_since_excluding`],
+/// [`Storage::count_changes_since`]; the rule is explained in `node::replicator`, "Relay").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushFilter<'a> {
+    /// Canonical wallet of the peer: entries whose origin it is are never sent back to it.
+    pub peer: &'a str,
+    /// Whether entries whose origin is another peer (records stored exactly as a peer sent
+    /// them, see [`Storage::merge_remote_from`]) are relayed. Local changes, and records
+    /// stored with a merged clock (no origin), always go.
+    pub relay: bool,
+}
+
+impl<'a> PushFilter<'a> {
+    /// Everything but `peer`'s own records (protocol.md §6.9 relays records received from
+    /// peers too).
+    pub fn relaying(peer: &'a str) -> Self {
+        PushFilter { peer, relay: true }
+    }
+
+    /// Only entries without an origin: local changes and merged winners.
+    pub fn own_only(peer: &'a str) -> Self {
+        PushFilter { peer, relay: false }
+    }
+
+    /// True when an entry with `origin` (`None` for a local change) is left out of the push.
+    pub fn skips(&self, origin: Option<&str>) -> bool {
+        origin.is_some_and(|o| !self.relay || o == self.peer)
+    }
+}
+
 /// The node's persistent state (design.md §4). Object-safe; used as `Arc<dyn Storage>`.
 ///
 /// Every method is one atomic, durable operation (see the module docs). Unless stated otherwise,
@@ -456,29 +486,29 @@ pub trait Storage: Send + Sync + 'static {
     /// change up to that value has been seen.
     fn changes_since(&self, after_seq: u64, max_records: usize) -> Result<Vec<Change>>;
 
-    /// The next page of changes to push to the peer with canonical wallet `exclude_origin`
-    /// (design.md §3 "Replication"), from one consistent read: change-log entries with
-    /// `seq > after_seq`, ascending, each with its current record, leaving out entries whose
-    /// origin (see [`Storage::merge_remote_from`]) is `exclude_origin`, at most `max_records`
-    /// of them.
+    /// The next page of changes to push to the peer `filter.peer` (design.md §3
+    /// "Replication"), from one consistent read: change-log entries with `seq > after_seq`,
+    /// ascending, each with its current record, leaving out entries the filter skips by their
+    /// origin (see [`Storage::merge_remote_from`], [`PushFilter::skips`]), at most
+    /// `max_records` of them.
     ///
     /// [`ChangePage::scanned_to`] tells how far the log was considered: the sequence of the
     /// last returned change when the page is full (`max_records` changes), otherwise (the log
     /// was exhausted) `max(after_seq, last_seq)` as of the same read. Once the page's changes
     /// are acknowledged by the peer its cursor may advance to `scanned_to`: the skipped entries
-    /// are that peer's own records. `max_records == 0` returns an empty page with
+    /// are not for that peer. `max_records == 0` returns an empty page with
     /// `scanned_to = after_seq`.
     fn changes_since_excluding(
         &self,
         after_seq: u64,
         max_records: usize,
-        exclude_origin: &str,
+        filter: PushFilter<'_>,
     ) -> Result<ChangePage>;
 
-    /// Number of change-log entries with `seq > after_seq`, not counting entries whose origin
-    /// is `exclude_origin` (if given): the replication lag towards that peer, in records.
+    /// Number of change-log entries with `seq > after_seq`, not counting entries `filter`
+    /// skips (if given; `None` counts all): the replication lag towards that peer, in records.
     /// Costs one scan of the entries after `after_seq`.
-    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64>;
+    fn count_changes_since(&self, after_seq: u64, filter: Option<PushFilter<'_>>) -> Result<u64>;
 
     /// The replication cursor of peer `peer_wallet` (canonical wallet), if one was stored.
     fn peer_cursor(&self, peer_wallet: &str) -> Result<Option<PeerCursor>>;

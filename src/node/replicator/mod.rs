@@ -8,7 +8,8 @@
 //!   while the node is ready and has a sync key. It reads the peer's cursor (`peers` table,
 //!   default 0) and sends the change-log entries after it as `delta` requests whose body stays
 //!   within `max_sync_batch_bytes` (a single larger record goes alone), skipping records that
-//!   came from that very peer ([`Storage::changes_since_excluding`]). The cursor advances and is
+//!   came from that very peer, and records of other peers unless it relays to it (below;
+//!   [`Storage::changes_since_excluding`]). The cursor advances and is
 //!   persisted only after the peer acknowledged a batch. A failure is recorded in
 //!   `ReplicationState::peers` and retried with exponential backoff ([`Backoff`]: 500 ms
 //!   doubling to 30 s, ±20 % jitter, reset on success). Every outbound call is bounded by the
@@ -18,6 +19,23 @@
 //!   peer failing for more than [`ISOLATION_INTERVALS`] sync intervals), and every
 //!   `anti_entropy_interval_seconds` (0 = off). Pulled records are merged with the peer as
 //!   origin, so they are not pushed back to it.
+//!
+//! **Relay.** A record stored exactly as peer W sent it is W's to deliver: W pushes its own
+//! writes to every peer with a durable cursor and retries, and a peer that still misses one (W
+//! died before reaching it) repairs it by anti-entropy (digests, then a pull). So a node does
+//! not pass such records on to novakms peers: each would receive every write once per node
+//! instead of once (measured: a 3-node cluster spent about a third of its CPU on relayed
+//! copies, and a node that had just caught up re-sent what it pulled; docs/performance.md). It
+//! still relays, as protocol.md §6.9 does, where nothing else would repair the peer:
+//! * to a peer not known to answer `snapshot_page` ([`crate::node::state::PeerKind`]): an
+//!   upstream node, which runs no anti-entropy, or one that has not answered yet (the push loop
+//!   asks once, with an empty page, before its first push);
+//! * to every peer while this node's `anti_entropy_interval_seconds` is 0: the cluster is taken
+//!   to be configured alike, so relaying is its only repair path.
+//!
+//! Records a merge changed (stored with a merged clock, no origin) are this node's own news and
+//! go to every peer, the sender included. The cursor passes skipped entries, so a peer learnt
+//! to page later is not sent the backlog.
 //!
 //! Special cases (documented decisions):
 //! * A peer answering 413 to a batch of several records: the batch budget for that peer is

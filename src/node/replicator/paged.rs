@@ -13,9 +13,10 @@
 //! pages.
 //!
 //! **Upstream peers.** An upstream node answers 400 `Unknown sync type: snapshot_page`
-//! (protocol.md §6.7 has three types). That answer is remembered per peer
-//! (`ReplicationState::single_snapshot_peers`, until restart) and the pull falls back to the
-//! single-response `snapshot_request`, unchanged.
+//! (protocol.md §6.7 has three types). Every answer to `snapshot_page` is remembered per peer
+//! (`ReplicationState::peer_kind`, until restart): an upstream peer is pulled with the
+//! single-response `snapshot_request`, unchanged, and the push loop relays to it (`replicator`,
+//! "Relay").
 //!
 //! **Why paging by change-log sequence converges.** A paged pull is not a point-in-time
 //! snapshot: the donor keeps writing and merging while we page. The donor's change log holds
@@ -93,7 +94,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::node::catch_up::CATCHING_UP;
 use crate::node::ingest::{ingest, parse_data};
 use crate::node::peers::PeerInfo;
-use crate::node::state::NodeState;
+use crate::node::state::{NodeState, PeerKind};
 use crate::storage::PullCursor;
 use crate::store::MergeReport;
 
@@ -161,7 +162,10 @@ async fn fetch_page(
     };
     let call = st.peer_client.snapshot_page(peer, key, &req);
     match tokio::time::timeout(exchange_deadline(st), call).await {
-        Ok(Ok(p)) => Ok(p),
+        Ok(Ok(p)) => {
+            st.replication.note_peer_kind(&peer.wallet, PeerKind::Paged);
+            Ok(p)
+        }
         Ok(Err(e)) if is_unknown_type(&e) => Err(Error::new(ErrorKind::Refused, e.to_string())),
         Ok(Err(e)) => Err(Error::from(e).context(format!("snapshot page from {}", peer.url))),
         Err(_) => Err(Error::remote(format!(
@@ -174,17 +178,15 @@ async fn fetch_page(
 /// True once `wallet` answered `snapshot_page` as an upstream node does (remembered until
 /// restart, module docs).
 fn speaks_only_snapshot_request(st: &NodeState, wallet: &str) -> bool {
-    st.replication
-        .single_snapshot_peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .contains(wallet)
+    st.replication.peer_kind(wallet) == Some(PeerKind::SingleSnapshot)
 }
 
 /// `peer`'s change-log position now: its `last_seq` with the identity of its log, from an empty
 /// page (`max_records` 0: nothing is read but the log's end; the donor's push cursor does not
 /// move). `None` for a peer that speaks only `snapshot_request`, sends no log id (an older
-/// novakms), or does not answer. Used by anti-entropy (`pull`, "cursors of agreeing rounds").
+/// novakms), or does not answer. The answer is remembered as the peer's kind
+/// ([`crate::node::state::ReplicationState::peer_kind`]). Used by anti-entropy (`pull`,
+/// "cursors of agreeing rounds") and by the push loop to learn whether to relay.
 pub(crate) async fn log_position(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
@@ -202,10 +204,18 @@ pub(crate) async fn log_position(
     };
     let call = st.peer_client.snapshot_page(peer, key, &req);
     match tokio::time::timeout(exchange_deadline(st), call).await {
-        Ok(Ok(p)) => p.log_id.map(|log_id| PullCursor {
-            seq: p.last_seq,
-            log_id: Some(log_id),
-        }),
+        Ok(Ok(p)) => {
+            st.replication.note_peer_kind(&peer.wallet, PeerKind::Paged);
+            p.log_id.map(|log_id| PullCursor {
+                seq: p.last_seq,
+                log_id: Some(log_id),
+            })
+        }
+        Ok(Err(e)) if is_unknown_type(&e) => {
+            st.replication
+                .note_peer_kind(&peer.wallet, PeerKind::SingleSnapshot);
+            None
+        }
         _ => None,
     }
 }
@@ -250,10 +260,7 @@ pub async fn pull_from(
             Err(e) if e.kind() == ErrorKind::Refused => {
                 tracing::info!(peer = %peer.url, "peer does not speak snapshot_page (upstream?); using snapshot_request");
                 st.replication
-                    .single_snapshot_peers
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(peer.wallet.clone());
+                    .note_peer_kind(&peer.wallet, PeerKind::SingleSnapshot);
                 None
             }
             Err(e) => return Err(e),

@@ -17,8 +17,8 @@ use crate::client::peer::{
 use crate::error::{Error, ErrorKind, Result};
 use crate::node::backoff::{jitter, Backoff};
 use crate::node::peers::PeerInfo;
-use crate::node::state::NodeState;
-use crate::storage::{PeerCursor, Storage};
+use crate::node::state::{NodeState, PeerKind};
+use crate::storage::{PeerCursor, PushFilter, Storage};
 use crate::store::Record;
 
 /// Push loop for one peer (see the module docs).
@@ -105,12 +105,23 @@ pub(super) async fn peer_loop(st: Arc<NodeState>, wallet: String, mut wake: watc
     }
 }
 
+/// Whether pushes to `wallet` relay records that came from other peers (module docs of
+/// `replicator`, "Relay"): yes while anti-entropy is off here (the cluster is taken to be
+/// configured alike, so relaying is its only repair), and to every peer not known to speak
+/// `snapshot_page` (an upstream node, or one that has not answered yet).
+pub(super) fn relays_to(st: &NodeState, wallet: &str) -> bool {
+    st.settings.anti_entropy_interval_seconds == 0
+        || st.replication.peer_kind(wallet) != Some(PeerKind::Paged)
+}
+
 /// Refresh `acked_seq`, `last_success_ms` and `lag_records` of `wallet` from storage.
 async fn refresh_lag(st: &Arc<NodeState>, wallet: &str) {
     let w = wallet.to_string();
+    let relay = relays_to(st, wallet);
     let got = blocking(st, move |s| {
         let c = s.peer_cursor(&w)?.unwrap_or_default();
-        let lag = s.count_changes_since(c.acked_seq, Some(&w))?;
+        let filter = PushFilter { peer: &w, relay };
+        let lag = s.count_changes_since(c.acked_seq, Some(filter))?;
         Ok((c, lag))
     })
     .await;
@@ -177,21 +188,22 @@ impl BatchBuilder {
     }
 }
 
-/// Collect the next batch for the peer with wallet `peer_wallet` whose cursor is `after_seq`:
-/// change-log entries after it, without the peer's own records, while the estimated delta body
-/// stays within `max_bytes` (the first record always goes, however large). Reads the log in
-/// pages of [`PAGE_RECORDS`]. An empty batch may still have `next_cursor > after_seq` (only
-/// the peer's own records were left): store it without sending anything.
+/// Collect the next batch for the peer `filter.peer` whose cursor is `after_seq`: change-log
+/// entries after it that the filter keeps (never the peer's own records; records of other
+/// peers only when relaying), while the estimated delta body stays within `max_bytes` (the
+/// first record always goes, however large). Reads the log in pages of [`PAGE_RECORDS`]. An
+/// empty batch may still have `next_cursor > after_seq` (only skipped entries were left):
+/// store it without sending anything.
 pub fn collect_batch(
     storage: &dyn Storage,
-    peer_wallet: &str,
+    filter: PushFilter<'_>,
     after_seq: u64,
     max_bytes: usize,
 ) -> Result<Batch> {
     let mut b = BatchBuilder::new(max_bytes, after_seq);
     let mut scanned = after_seq;
     loop {
-        let page = storage.changes_since_excluding(scanned, PAGE_RECORDS, peer_wallet)?;
+        let page = storage.changes_since_excluding(scanned, PAGE_RECORDS, filter)?;
         let full = page.changes.len() >= PAGE_RECORDS;
         for c in page.changes {
             if !b.try_add(c.seq, c.app_id, c.record) {
@@ -232,6 +244,12 @@ async fn push(
 ) -> Result<u64> {
     let mut sent = 0u64;
     let w = peer.wallet.clone();
+    if st.replication.peer_kind(&w).is_none() && st.settings.anti_entropy_interval_seconds > 0 {
+        // Learn once whether the peer runs anti-entropy of its own (relay decision); a peer
+        // that does not answer stays unknown and is relayed to.
+        super::paged::log_position(st, peer, key).await;
+    }
+    let relay = relays_to(st, &w);
     if probe_first {
         timed_delta(st, peer, key, &BTreeMap::new())
             .await?
@@ -256,13 +274,17 @@ async fn push(
                 c.acked_seq = 0;
                 s.set_peer_cursor(&wallet, &c)?;
             }
-            let b = collect_batch(s, &wallet, c.acked_seq, limit)?;
+            let filter = PushFilter {
+                peer: &wallet,
+                relay,
+            };
+            let b = collect_batch(s, filter, c.acked_seq, limit)?;
             Ok((c, b))
         })
         .await?;
         if batch.records == 0 {
             if batch.next_cursor > cursor.acked_seq {
-                // Only the peer's own records were left: nothing to send.
+                // Only skipped entries were left: nothing to send.
                 store_cursor(st, &w, batch.next_cursor, cursor.last_success_ms).await?;
             }
             return Ok(sent);
@@ -409,7 +431,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut batches = 0;
         loop {
-            let b = collect_batch(&s, PEER, cursor, budget).unwrap();
+            let b = collect_batch(&s, PushFilter::relaying(PEER), cursor, budget).unwrap();
             if b.records == 0 {
                 assert_eq!(b.next_cursor, s.last_seq().unwrap());
                 break;
@@ -433,7 +455,7 @@ mod tests {
         let unique: HashSet<_> = seen.iter().collect();
         assert_eq!(unique.len(), 250);
         // a big budget takes everything in one batch, across many pages
-        let all = collect_batch(&s, PEER, 0, usize::MAX).unwrap();
+        let all = collect_batch(&s, PushFilter::relaying(PEER), 0, usize::MAX).unwrap();
         assert_eq!(all.records, 250);
         assert_eq!(all.next_cursor, 250);
     }
@@ -446,16 +468,21 @@ mod tests {
             .unwrap();
         fill(&s, 6, 1, 10);
         let budget = 10_000;
-        let b1 = collect_batch(&s, PEER, 0, budget).unwrap();
+        let b1 = collect_batch(&s, PushFilter::relaying(PEER), 0, budget).unwrap();
         assert_eq!((b1.records, b1.next_cursor), (1, 1));
-        let b2 = collect_batch(&s, PEER, b1.next_cursor, budget).unwrap();
+        let b2 = collect_batch(&s, PushFilter::relaying(PEER), b1.next_cursor, budget).unwrap();
         assert_eq!((b2.records, b2.next_cursor), (1, 2));
         assert_eq!(b2.data[&5][0].key, "big");
         assert!(b2.body_bytes > budget);
-        let b3 = collect_batch(&s, PEER, 2, budget).unwrap();
+        let b3 = collect_batch(&s, PushFilter::relaying(PEER), 2, budget).unwrap();
         assert_eq!((b3.records, b3.next_cursor), (1, 3));
         // a zero budget (after repeated 413s) sends one record at a time
-        assert_eq!(collect_batch(&s, PEER, 0, 0).unwrap().records, 1);
+        assert_eq!(
+            collect_batch(&s, PushFilter::relaying(PEER), 0, 0)
+                .unwrap()
+                .records,
+            1
+        );
     }
 
     #[test]
@@ -472,12 +499,17 @@ mod tests {
         };
         s.merge_remote_from(5, vec![theirs], &Default::default(), Some(PEER))
             .unwrap(); // seq 3
-        let b = collect_batch(&s, PEER, 0, usize::MAX).unwrap();
+        let b = collect_batch(&s, PushFilter::relaying(PEER), 0, usize::MAX).unwrap();
         assert_eq!((b.records, b.next_cursor), (2, 3));
-        let b = collect_batch(&s, PEER, 2, usize::MAX).unwrap();
+        let b = collect_batch(&s, PushFilter::relaying(PEER), 2, usize::MAX).unwrap();
         assert_eq!((b.records, b.next_cursor), (0, 3), "cursor passes the echo");
-        let other = collect_batch(&s, ME, 2, usize::MAX).unwrap();
+        let other = collect_batch(&s, PushFilter::relaying(ME), 2, usize::MAX).unwrap();
         assert_eq!((other.records, other.next_cursor), (1, 3));
+        // without relaying, a third peer gets only our own records; the cursor still passes
+        let own = collect_batch(&s, PushFilter::own_only(ME), 0, usize::MAX).unwrap();
+        assert_eq!((own.records, own.next_cursor), (2, 3));
+        let own = collect_batch(&s, PushFilter::own_only(ME), 2, usize::MAX).unwrap();
+        assert_eq!((own.records, own.next_cursor), (0, 3));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::store::{Limits, MergeReport, Record};
 use super::super::ops;
 use super::super::{
     AppUsage, Change, ChangePage, ClusterBinding, LocalOutcome, LocalWrite, PeerCursor, PullCursor,
-    PutOutcome, RestoreMarker, SnapshotPage, Storage, StoreStats, WriteError,
+    PushFilter, PutOutcome, RestoreMarker, SnapshotPage, Storage, StoreStats, WriteError,
 };
 use super::errors::{corrupt, read_u32, read_u64};
 use super::tables::*;
@@ -222,7 +222,7 @@ impl Storage for RedbStorage {
         &self,
         after_seq: u64,
         max_records: usize,
-        exclude_origin: &str,
+        filter: PushFilter<'_>,
     ) -> Result<ChangePage> {
         let mut page = ChangePage {
             changes: Vec::new(),
@@ -240,10 +240,9 @@ impl Storage for RedbStorage {
         for item in changes.range(after_seq + 1..).map_err(e)? {
             let (k, v) = item.map_err(e)?;
             let seq = k.value();
-            if let Some(o) = origins.get(seq).map_err(e)? {
-                if o.value() == exclude_origin {
-                    continue;
-                }
+            let origin = origins.get(seq).map_err(e)?;
+            if filter.skips(origin.as_ref().map(|g| g.value())) {
+                continue;
             }
             let (app, key) = v.value();
             if let Some(g) = records.get((app, key)).map_err(e)? {
@@ -266,7 +265,7 @@ impl Storage for RedbStorage {
         Ok(page)
     }
 
-    fn count_changes_since(&self, after_seq: u64, exclude_origin: Option<&str>) -> Result<u64> {
+    fn count_changes_since(&self, after_seq: u64, filter: Option<PushFilter<'_>>) -> Result<u64> {
         if after_seq == u64::MAX {
             return Ok(0);
         }
@@ -277,11 +276,10 @@ impl Storage for RedbStorage {
         let mut n = 0u64;
         for item in changes.range(after_seq + 1..).map_err(e)? {
             let (k, _) = item.map_err(e)?;
-            if let Some(ex) = exclude_origin {
-                if let Some(o) = origins.get(k.value()).map_err(e)? {
-                    if o.value() == ex {
-                        continue;
-                    }
+            if let Some(f) = filter {
+                let origin = origins.get(k.value()).map_err(e)?;
+                if f.skips(origin.as_ref().map(|g| g.value())) {
+                    continue;
                 }
             }
             n += 1;

@@ -12,7 +12,7 @@ use ::redb::{Database, TableDefinition};
 
 use super::tables::{CHANGE_INDEX, CHANGE_ORIGIN, META, META_SCHEMA, USAGE};
 use super::*;
-use crate::storage::{ClusterBinding, PeerCursor, Storage, WriteError};
+use crate::storage::{ClusterBinding, PeerCursor, PushFilter, Storage, WriteError};
 use crate::store::{Limits, Record, VectorClock};
 
 const N1: &str = "0x1111111111111111111111111111111111111111";
@@ -535,13 +535,25 @@ fn change_origins_persist_and_old_files_gain_the_table() {
     };
     s.merge_remote_from(49, vec![r], &Limits::default(), Some("0x33"))
         .unwrap();
-    let for_33 = s.changes_since_excluding(0, 100, "0x33").unwrap();
-    let for_44 = s.changes_since_excluding(0, 100, "0x44").unwrap();
+    let for_33 = s
+        .changes_since_excluding(0, 100, PushFilter::relaying("0x33"))
+        .unwrap();
+    let for_44 = s
+        .changes_since_excluding(0, 100, PushFilter::relaying("0x44"))
+        .unwrap();
     assert_eq!(for_44.changes.len(), for_33.changes.len() + 1);
     drop(s);
     let s = RedbStorage::open(&dir).unwrap();
-    assert_eq!(s.changes_since_excluding(0, 100, "0x33").unwrap(), for_33);
-    assert_eq!(s.changes_since_excluding(0, 100, "0x44").unwrap(), for_44);
+    assert_eq!(
+        s.changes_since_excluding(0, 100, PushFilter::relaying("0x33"))
+            .unwrap(),
+        for_33
+    );
+    assert_eq!(
+        s.changes_since_excluding(0, 100, PushFilter::relaying("0x44"))
+            .unwrap(),
+        for_44
+    );
     // A schema-1 file written before change_origin existed: the table is added at open and
     // every origin is unknown (nothing excluded).
     s.write(|txn| {
@@ -551,7 +563,11 @@ fn change_origins_persist_and_old_files_gain_the_table() {
     .unwrap();
     drop(s);
     let s = RedbStorage::open(&dir).unwrap();
-    assert_eq!(s.changes_since_excluding(0, 100, "0x33").unwrap(), for_44);
+    assert_eq!(
+        s.changes_since_excluding(0, 100, PushFilter::relaying("0x33"))
+            .unwrap(),
+        for_44
+    );
     // An origin without its change-log entry is an inconsistency.
     s.write(|txn| {
         txn.open_table(CHANGE_ORIGIN)

@@ -265,7 +265,9 @@ fn keys_of(page: &ChangePage) -> Vec<(u64, &str)> {
 }
 
 pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
-    let empty = s.changes_since_excluding(0, 10, N2).unwrap();
+    let empty = s
+        .changes_since_excluding(0, 10, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!(empty, ChangePage::default());
     put(s, APP, "local", 10, 1, &lim()); // seq 1, no origin
     let from = |key: &str, clock: VectorClock, ts: u64, origin: Option<&str>| {
@@ -309,32 +311,76 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
     );
     assert_eq!(s.last_seq().unwrap(), 7);
 
-    let for_n2 = s.changes_since_excluding(0, 100, N2).unwrap();
+    let for_n2 = s
+        .changes_since_excluding(0, 100, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!(keys_of(&for_n2), vec![(4, "c"), (6, "d"), (7, "e")]);
     assert_eq!(for_n2.scanned_to, 7);
-    let for_n3 = s.changes_since_excluding(0, 100, N3).unwrap();
+    let for_n3 = s
+        .changes_since_excluding(0, 100, PushFilter::relaying(N3))
+        .unwrap();
     assert_eq!(
         keys_of(&for_n3),
         vec![(2, "b"), (3, "local"), (6, "d"), (7, "e")]
     );
     assert_eq!(for_n3.scanned_to, 7);
+    // without relaying, only entries without an origin go, to either peer; the cursor still
+    // passes the rest
+    for peer in [N2, N3] {
+        let own = s
+            .changes_since_excluding(0, 100, PushFilter::own_only(peer))
+            .unwrap();
+        assert_eq!(keys_of(&own), vec![(6, "d"), (7, "e")]);
+        assert_eq!(own.scanned_to, 7);
+        assert_eq!(
+            s.count_changes_since(0, Some(PushFilter::own_only(peer)))
+                .unwrap(),
+            2
+        );
+    }
+    let own = s
+        .changes_since_excluding(0, 1, PushFilter::own_only(N3))
+        .unwrap();
+    assert_eq!((keys_of(&own), own.scanned_to), (vec![(6, "d")], 6));
     // full pages end at their last change; the next page continues after it
-    let p1 = s.changes_since_excluding(0, 1, N2).unwrap();
+    let p1 = s
+        .changes_since_excluding(0, 1, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((keys_of(&p1), p1.scanned_to), (vec![(4, "c")], 4));
-    let p2 = s.changes_since_excluding(p1.scanned_to, 2, N2).unwrap();
+    let p2 = s
+        .changes_since_excluding(p1.scanned_to, 2, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((keys_of(&p2), p2.scanned_to), (vec![(6, "d"), (7, "e")], 7));
     // degenerate arguments
-    let z = s.changes_since_excluding(3, 0, N2).unwrap();
+    let z = s
+        .changes_since_excluding(3, 0, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((z.changes.len(), z.scanned_to), (0, 3));
-    let beyond = s.changes_since_excluding(100, 10, N2).unwrap();
+    let beyond = s
+        .changes_since_excluding(100, 10, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((beyond.changes.len(), beyond.scanned_to), (0, 100));
-    let max = s.changes_since_excluding(u64::MAX, 10, N2).unwrap();
+    let max = s
+        .changes_since_excluding(u64::MAX, 10, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!(max.scanned_to, u64::MAX);
     // lag counts
     assert_eq!(s.count_changes_since(0, None).unwrap(), 5);
-    assert_eq!(s.count_changes_since(0, Some(N2)).unwrap(), 3);
-    assert_eq!(s.count_changes_since(0, Some(N3)).unwrap(), 4);
-    assert_eq!(s.count_changes_since(5, Some(N2)).unwrap(), 2);
+    assert_eq!(
+        s.count_changes_since(0, Some(PushFilter::relaying(N2)))
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        s.count_changes_since(0, Some(PushFilter::relaying(N3)))
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        s.count_changes_since(5, Some(PushFilter::relaying(N2)))
+            .unwrap(),
+        2
+    );
     assert_eq!(s.count_changes_since(7, None).unwrap(), 0);
     assert_eq!(s.count_changes_since(u64::MAX, None).unwrap(), 0);
     // only the peer's own records after the cursor: nothing to send, the cursor may skip them
@@ -342,17 +388,28 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
         from("f", VectorClock::from([(N2, 1)]), 8, Some(N2)).merged,
         1
     ); // seq 8
-    let own = s.changes_since_excluding(7, 10, N2).unwrap();
+    let own = s
+        .changes_since_excluding(7, 10, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((own.changes.len(), own.scanned_to), (0, 8));
-    assert_eq!(s.count_changes_since(7, Some(N2)).unwrap(), 0);
+    assert_eq!(
+        s.count_changes_since(7, Some(PushFilter::relaying(N2)))
+            .unwrap(),
+        0
+    );
     // a local overwrite of a received record is sent back to its origin
     put(s, APP, "b", 10, 9, &lim()); // seq 9
-    let p = s.changes_since_excluding(8, 10, N2).unwrap();
+    let p = s
+        .changes_since_excluding(8, 10, PushFilter::relaying(N2))
+        .unwrap();
     assert_eq!((keys_of(&p), p.scanned_to), (vec![(9, "b")], 9));
     // so is a delete (seq 10); a purge drops the entry and its origin
     s.delete_local(APP, "c", N1, 10).unwrap().unwrap();
     assert_eq!(
-        keys_of(&s.changes_since_excluding(9, 10, N3).unwrap()),
+        keys_of(
+            &s.changes_since_excluding(9, 10, PushFilter::relaying(N3))
+                .unwrap()
+        ),
         vec![(10, "c")]
     );
     let purge_all = Limits {
@@ -361,7 +418,7 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
     };
     assert_eq!(s.purge(1_000, &purge_all, None).unwrap(), 1);
     assert!(s
-        .changes_since_excluding(9, 10, N3)
+        .changes_since_excluding(9, 10, PushFilter::relaying(N3))
         .unwrap()
         .changes
         .is_empty());
@@ -375,10 +432,15 @@ pub(super) fn origin_tracking_and_exclusion(s: &dyn Storage) {
         .unwrap();
     assert!(s.get(OTHER_APP, "x").unwrap().is_none(), "x evicted");
     assert_eq!(s.last_seq().unwrap(), 13);
-    let p = s.changes_since_excluding(10, 10, N3).unwrap();
+    let p = s
+        .changes_since_excluding(10, 10, PushFilter::relaying(N3))
+        .unwrap();
     assert_eq!((p.changes.len(), p.scanned_to), (0, 13));
     assert_eq!(
-        keys_of(&s.changes_since_excluding(10, 10, N2).unwrap()),
+        keys_of(
+            &s.changes_since_excluding(10, 10, PushFilter::relaying(N2))
+                .unwrap()
+        ),
         vec![(12, "y")]
     );
 }
