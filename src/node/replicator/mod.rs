@@ -10,7 +10,13 @@
 //!   within `max_sync_batch_bytes` (a single larger record goes alone), skipping records that
 //!   came from that very peer, and records of other peers unless it relays to it (below;
 //!   [`Storage::changes_since_excluding`]). The cursor advances and is
-//!   persisted only after the peer acknowledged a batch. A failure is recorded in
+//!   persisted only after the peer acknowledged a batch. Batches follow the load: one delta is
+//!   in flight per peer; a batch the budget cut short is followed at once, and once a batch
+//!   took everything pending ([`Batch::drained`]) the task waits for the next write plus the
+//!   debounce. So at idle a write goes out after `push_debounce_ms`, and under load a batch
+//!   holds what was written during one exchange and one debounce (measured: 146 records per
+//!   delta when the next batch followed at once, 483 with the wait, and a receiver's CPU per
+//!   record fell by a third; docs/performance.md). A failure is recorded in
 //!   `ReplicationState::peers` and retried with exponential backoff ([`Backoff`]: 500 ms
 //!   doubling to 30 s, ±20 % jitter, reset on success). Every outbound call is bounded by the
 //!   peer client's timeout.

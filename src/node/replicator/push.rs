@@ -150,6 +150,10 @@ pub struct Batch {
     /// Cursor to store once the peer acknowledged this batch: every change-log entry up to it
     /// is either in `data` or the peer's own record.
     pub next_cursor: u64,
+    /// True when the batch took everything the change log held after the cursor (it did not
+    /// stop at the budget): the push then waits for the next write and the debounce before the
+    /// next batch, so batches grow with the write rate instead of chasing each record.
+    pub drained: bool,
 }
 
 /// Incrementally packs records under a body budget.
@@ -213,6 +217,7 @@ pub fn collect_batch(
         scanned = scanned.max(page.scanned_to);
         if !full {
             b.batch.next_cursor = b.batch.next_cursor.max(scanned);
+            b.batch.drained = true;
             return Ok(b.batch);
         }
     }
@@ -301,6 +306,11 @@ async fn push(
                 }
                 store_cursor(st, &w, batch.next_cursor, st.clock.now_ms()).await?;
                 sent += batch.records as u64;
+                if batch.drained {
+                    // Writes made during this exchange woke the loop: they go out after the
+                    // debounce, joined by what arrives meanwhile (module docs of `replicator`).
+                    return Ok(sent);
+                }
             }
             Err(PeerError::Refused { status: 413, .. }) if batch.records > 1 => {
                 *batch_limit = shrink_budget(limit, st.settings.max_sync_batch_bytes);
@@ -444,6 +454,15 @@ mod tests {
             );
             assert!(b.body_bytes <= budget, "{} > {budget}", b.body_bytes);
             assert!(b.next_cursor > cursor);
+            // only the batch that reached the log's end says so (the push then waits for the
+            // debounce); one that stopped at the budget is followed at once
+            let last = s.last_seq().unwrap();
+            assert_eq!(
+                b.drained,
+                b.next_cursor == last,
+                "{} of {last}",
+                b.next_cursor
+            );
             for (app, recs) in &b.data {
                 seen.extend(recs.iter().map(|r| (*app, r.key.clone())));
             }
