@@ -563,3 +563,55 @@ async fn agreeing_anti_entropy_rounds_keep_the_pull_cursor_current() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+/// Digest-gated catch-up (`node::replicator::paged`): a joiner that first pulls b, which
+/// holds a's records as a sent them, would get them all again from a (the exclusion names b,
+/// not a). Its digests agree with a's, so it pulls only what a logged after its position: one
+/// copy of the store. Digests that differ leave the pull from 0 as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_later_donor_whose_digests_agree_sends_only_what_it_logged_since() {
+    let n = replicator::DIGEST_GATE_ENTRIES as usize + 500;
+    let a = Node::start(settings(|_| {})).await;
+    let b = Node::start(settings(|_| {})).await;
+    let j = Node::start_catching_up(settings(|_| {})).await;
+    mesh(&[&a, &b, &j]);
+    for i in 0..n {
+        a.put(&format!("k{i:05}"), b"v");
+    }
+    let r = replicator::pull_snapshot(&b.st, &a.info(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(r.merged as usize, n);
+    // j pulls b first.
+    j.st.peer_cache
+        .replace(vec![b.info(), a.info(), j.info()], 1);
+    replicator::catch_up(&j.st).await;
+    assert!(!j.st.catch_up.unfinished());
+    assert_eq!(
+        j.st.catch_up.status_json()["records"],
+        n as u64,
+        "one copy of the store, not one per donor"
+    );
+    assert_same(&j, &a);
+    // The pull from a's position moved a's push cursor for j to a's log end: a does not push
+    // the store to j again.
+    assert_eq!(a.cursor_for(&j), a.st.storage.last_seq().unwrap());
+
+    // Digests that differ leave the pull as it was: a fresh joiner k, with b holding one
+    // record a lacks, gets every record of a again from a after pulling b.
+    b.put("only-on-b", b"x");
+    let k = Node::start_catching_up(settings(|_| {})).await;
+    mesh(&[&a, &b, &j, &k]);
+    k.st.peer_cache
+        .replace(vec![b.info(), a.info(), j.info(), k.info()], 1);
+    replicator::catch_up(&k.st).await;
+    let got = k.st.catch_up.status_json()["records"].as_u64().unwrap();
+    assert!(
+        got as usize >= 2 * n,
+        "{got} records: a's were pulled again"
+    );
+    assert!(k.has("only-on-b"));
+    for x in [a, b, j, k] {
+        x.shutdown().await;
+    }
+}
