@@ -566,11 +566,11 @@ async fn agreeing_anti_entropy_rounds_keep_the_pull_cursor_current() {
 
 /// Digest-gated catch-up (`node::replicator::paged`): a joiner that first pulls b, which
 /// holds a's records as a sent them, would get them all again from a (the exclusion names b,
-/// not a). Its digests agree with a's, so it pulls only what a logged after its position: one
-/// copy of the store. Digests that differ leave the pull from 0 as it was.
+/// not a). a's first page brings nothing new, so the digests are compared; they agree, and j
+/// pulls only what a logged after its position. Digests that differ leave the pull as it was.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_later_donor_whose_digests_agree_sends_only_what_it_logged_since() {
-    let n = replicator::DIGEST_GATE_ENTRIES as usize + 500;
+    let n = (replicator::DIGEST_GATE_ENTRIES as usize) + PULL_PAGE_RECORDS + 500;
     let a = Node::start(settings(|_| {})).await;
     let b = Node::start(settings(|_| {})).await;
     let j = Node::start_catching_up(settings(|_| {})).await;
@@ -587,10 +587,11 @@ async fn a_later_donor_whose_digests_agree_sends_only_what_it_logged_since() {
         .replace(vec![b.info(), a.info(), j.info()], 1);
     replicator::catch_up(&j.st).await;
     assert!(!j.st.catch_up.unfinished());
+    // b's n, then a's first page (all held already), then nothing more from a
     assert_eq!(
         j.st.catch_up.status_json()["records"],
-        n as u64,
-        "one copy of the store, not one per donor"
+        (n + PULL_PAGE_RECORDS) as u64,
+        "one copy of the store and one page, not one copy per donor"
     );
     assert_same(&j, &a);
     // The pull from a's position moved a's push cursor for j to a's log end: a does not push

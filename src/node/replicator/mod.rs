@@ -65,7 +65,7 @@ mod push;
 
 pub use paged::{
     catch_up, pull_from, PullOutcome, DIGEST_GATE_ENTRIES, PAGE_MAX_BYTES, PAGE_MAX_RECORDS,
-    PULL_PAGE_BYTES, PULL_PAGE_RECORDS,
+    PULL_PAGE_BYTES, PULL_PAGE_RECORDS, REDUNDANT_PAGE_RECORDS,
 };
 
 pub use pull::{
