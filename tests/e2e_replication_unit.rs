@@ -32,14 +32,20 @@ async fn wait_for(what: &str, secs: u64, f: impl FnMut() -> bool) {
     common::wait::wait_for(what, Duration::from_secs(secs), f).await;
 }
 
-/// `/sync` requests `n` has answered (any type and status), from its request metrics.
-fn sync_requests_served(n: &Node) -> u64 {
+/// Sum of the samples of `n`'s metrics whose line starts with `prefix` (a name and the start
+/// of its labels).
+fn metric_sum(n: &Node, prefix: &str) -> u64 {
     n.st.metrics
         .render(&n.st.metrics_snapshot())
         .lines()
-        .filter(|l| l.starts_with("novakms_http_requests_total{route=\"/sync\""))
+        .filter(|l| l.starts_with(prefix))
         .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
         .sum()
+}
+
+/// `/sync` requests `n` has answered (any type and status), from its request metrics.
+fn sync_requests_served(n: &Node) -> u64 {
+    metric_sum(n, "novakms_http_requests_total{route=\"/sync\"")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -247,12 +253,7 @@ async fn a_node_that_becomes_ready_pulls_from_a_peer() {
 
 /// Snapshot pulls `n` made when it first became ready (any result), from its metrics.
 fn initial_pulls(n: &Node) -> u64 {
-    n.st.metrics
-        .render(&n.st.metrics_snapshot())
-        .lines()
-        .filter(|l| l.starts_with("novakms_snapshot_pulls_total{reason=\"initial\""))
-        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as u64)
-        .sum()
+    metric_sum(n, "novakms_snapshot_pulls_total{reason=\"initial\"")
 }
 
 /// Relay (`node::replicator` docs): b passes a record it received from a on to c only when
