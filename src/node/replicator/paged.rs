@@ -126,7 +126,10 @@ pub const PULL_PAGE_RECORDS: usize = 2048;
 /// Record bytes asked per page by our puller (2 MiB).
 pub const PULL_PAGE_BYTES: usize = 2 << 20;
 
-/// How often the catch-up retries peers that did not answer.
+/// How often the catch-up retries peers that did not answer: a round of pulls starts at most
+/// this often, so a peer refused at the start of a long round (it had not yet seen a joiner's
+/// registration) is asked again as soon as the round ends (measured: a 100k join lost 1 s
+/// waiting after a 4 s round).
 const CATCH_UP_ROUND: Duration = Duration::from_secs(1);
 
 /// How often the catch-up looks whether the master secret is there yet (a cheap in-memory
@@ -464,9 +467,9 @@ pub(crate) async fn own_exclusion(st: &Arc<NodeState>) -> Vec<String> {
 /// has passed since the master secret allowed the first round: a peer that has not answered by
 /// then is not live and not waited for (its records reach us by its pushes when it returns);
 /// with no live peer at all the node serves its own data (logged). Peers that fail are retried
-/// every second until then. A pull that is under way is not cut by the grace: it ends with the
-/// peer's log, or the gate's bound releases the node meanwhile. Returns when finished or
-/// shutting down.
+/// in rounds that start at most once a second until then. A pull that is under way is not cut
+/// by the grace: it ends with the peer's log, or the gate's bound releases the node meanwhile.
+/// Returns when finished or shutting down.
 pub async fn catch_up(st: &Arc<NodeState>) {
     let mut started: Option<Instant> = None;
     let mut done: HashSet<String> = HashSet::new();
@@ -493,6 +496,7 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             crate::node::catch_up::finish(st, 0, 0);
             return;
         }
+        let round = Instant::now();
         for peer in &peers {
             if done.contains(&peer.wallet) {
                 continue;
@@ -578,6 +582,6 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             crate::node::catch_up::finish(st, done.len(), records);
             return;
         }
-        tokio::time::sleep(CATCH_UP_ROUND).await;
+        tokio::time::sleep(CATCH_UP_ROUND.saturating_sub(round.elapsed())).await;
     }
 }
