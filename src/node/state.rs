@@ -254,10 +254,13 @@ impl ReplicationState {
 
     /// Remember `wallet`'s latest answer to `snapshot_page` (a node replaced by another
     /// implementation under the same wallet is re-learnt at its next answer).
+    /// Called for every page fetched: the write lock is taken only when the answer is new.
     pub fn note_peer_kind(&self, wallet: &str, kind: PeerKind) {
-        let mut kinds = self.peer_kinds.write().unwrap_or_else(|p| p.into_inner());
-        if kinds.get(wallet) != Some(&kind) {
-            kinds.insert(wallet.to_string(), kind);
+        if self.peer_kind(wallet) != Some(kind) {
+            self.peer_kinds
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(wallet.to_string(), kind);
         }
     }
 

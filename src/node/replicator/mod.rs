@@ -35,7 +35,7 @@
 //! still relays, as protocol.md §6.9 does, where nothing else would repair the peer:
 //! * to a peer not known to answer `snapshot_page` ([`crate::node::state::PeerKind`]): an
 //!   upstream node, which runs no anti-entropy, or one that has not answered yet (the push loop
-//!   asks once, with an empty page, before its first push);
+//!   asks with an empty page before each push until the peer has answered one);
 //! * to every peer while this node's `anti_entropy_interval_seconds` is 0: the cluster is taken
 //!   to be configured alike, so relaying is its only repair path.
 //!

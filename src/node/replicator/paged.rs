@@ -149,9 +149,10 @@ pub struct PullOutcome {
     pub pages: u64,
     /// True when the peer spoke only `snapshot_request` (upstream).
     pub single_response: bool,
-    /// True when the pull stopped after a first page that brought nothing new (asked for by
-    /// the catch-up, [`REDUNDANT_PAGE_RECORDS`]); the pull cursor stands after that page.
-    pub redundant: bool,
+    /// Set when the pull stopped after a first page that brought nothing new (asked for by
+    /// the catch-up, [`REDUNDANT_PAGE_RECORDS`]): the pull cursor stored after that page,
+    /// where the pull can go on.
+    pub stopped_at: Option<PullCursor>,
 }
 
 /// The sync key for pulling: when ready, or when held not ready only by the catch-up.
@@ -276,7 +277,7 @@ pub const REDUNDANT_PAGE_RECORDS: u64 = 256;
 
 /// [`pull_from`]; with `stop_if_redundant`, a first page of at least
 /// [`REDUNDANT_PAGE_RECORDS`] records that merged none (all held already) that is not the
-/// log's last ends the pull there with [`PullOutcome::redundant`] set.
+/// log's last ends the pull there with [`PullOutcome::stopped_at`] set.
 async fn pull_pages(
     st: &Arc<NodeState>,
     peer: &PeerInfo,
@@ -367,7 +368,10 @@ async fn pull_pages(
                 && out.report.total >= REDUNDANT_PAGE_RECORDS
                 && out.report.merged == 0
             {
-                out.redundant = true;
+                out.stopped_at = Some(PullCursor {
+                    seq: cursor,
+                    log_id: log_id.clone(),
+                });
                 return Ok(out);
             }
             if st.is_shutting_down() {
@@ -424,19 +428,6 @@ async fn agreed_position(
     crate::node::cluster_check::differing_apps(&ours.apps, &theirs.apps)
         .is_empty()
         .then_some(pos)
-}
-
-/// The pull cursor for `peer` as stored (after the page just merged); the default when it
-/// cannot be read (the pull then starts over: slower, same result).
-async fn first_page_end(st: &Arc<NodeState>, peer: &PeerInfo) -> PullCursor {
-    let w = peer.wallet.clone();
-    match blocking(st, move |s| s.pull_cursor(&w)).await {
-        Ok(c) => c.unwrap_or_default(),
-        Err(e) => {
-            tracing::warn!(peer = %peer.url, error = %e, "catch-up: cannot read the pull cursor");
-            PullCursor::default()
-        }
-    }
 }
 
 /// `[own wallet]` once this database completed a catch-up with every peer
@@ -520,10 +511,14 @@ pub async fn catch_up(st: &Arc<NodeState>) {
             )
             .await
             {
-                Ok(first) if first.redundant => {
+                Ok(PullOutcome {
+                    stopped_at: Some(here),
+                    report,
+                    pages,
+                    ..
+                }) => {
                     // The donor's first page held nothing new (module docs, "Digest-gated
                     // catch-up"): compare digests, then go on from its position or from here.
-                    let here = first_page_end(st, peer).await;
                     from = match catch_up_key(st) {
                         Some(key) => match agreed_position(st, peer, &key, &here).await {
                             Some(pos) => {
@@ -537,8 +532,8 @@ pub async fn catch_up(st: &Arc<NodeState>) {
                     pull_from(st, peer, &from, &exclude, |_, _| {})
                         .await
                         .map(|mut rest| {
-                            rest.report.absorb(&first.report);
-                            rest.pages += first.pages;
+                            rest.report.absorb(&report);
+                            rest.pages += pages;
                             rest
                         })
                 }
