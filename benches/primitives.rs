@@ -207,7 +207,8 @@ fn bench_nonce(c: &mut Criterion) {
 /// The envelope replay record on the request path (issue 10): one request admitted and one
 /// reply noted per operation, at 2,500 operations per simulated second, so the default-size
 /// record (1,048,576) is full and evicts entries past the 120 s window (steady state under
-/// load).
+/// load). Prints the resident memory the filled record added (Linux: `VmRSS` of this
+/// process, KiB), the figure docs/performance.md quotes for donor memory (issue 12).
 fn bench_replay(c: &mut Criterion) {
     use novakms::crypto::replay::{Admission, ReplayRecord};
     let mut g = c.benchmark_group("replay");
@@ -220,12 +221,28 @@ fn bench_replay(c: &mut Criterion) {
         n[..8].copy_from_slice(&i.to_be_bytes());
         (n, 1_000 + i / 5_000)
     };
+    let rss_kib = || {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .unwrap_or(0)
+    };
+    let before = rss_kib();
     for _ in 0..600_000 {
         let (n, t) = next();
         rec.admit_request(&sender, &n, t);
         let (n, t) = next();
         rec.note_sealed(&n, t);
     }
+    eprintln!(
+        "replay record: {} entries, resident memory +{} KiB",
+        rec.len(),
+        rss_kib().saturating_sub(before)
+    );
     g.bench_function("admit_request_and_note_sealed", |b| {
         b.iter(|| {
             let (n, t) = next();

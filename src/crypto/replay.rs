@@ -16,11 +16,17 @@
 //! * entries are kept **at least `window_secs`** (the PoP window, `pop_timeout_seconds`) and
 //!   then until space is needed (oldest first), so at low traffic the memory reaches back far
 //!   longer than the window;
-//! * **bounded**: at most `capacity` entries (16-byte fingerprints). When every entry is
+//! * **bounded**: at most `capacity` entries. When every entry is
 //!   younger than the window a request is refused ([`Admission::Full`]) rather than a
 //!   younger entry forgotten. A sealed reply is recorded even then, evicting the oldest entry
 //!   (the operation it answers already happened); this is counted in
 //!   [`ReplayRecord::forced_evictions`].
+//!
+//! Memory: an entry is a 16-byte fingerprint and a 4-byte time in a ring that grows to
+//! `capacity` and is then reused oldest-first, plus a 4-byte slot number (and a control byte)
+//! in a hash index of those slots: about 30 bytes per entry with the index's spare buckets,
+//! ~31 MiB at the default 2^20 entries (a map of fingerprint → time beside an order queue, the
+//! first layout, held ~69 MiB and peaked at ~93 MiB while it grew; issue 12, donor memory).
 //!
 //! What it cannot give (protocol limits): a body older than the record's reach (at least the
 //! window, in practice `capacity / rate`) with fresh headers is not recognised, because the
@@ -29,10 +35,10 @@
 //! Fingerprints are SHA-256 over a domain tag, the kind (request/sealed), the sender's DER
 //! key for requests, and the 12-byte AES nonce, truncated to 16 bytes.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use hashbrown::HashTable;
 use sha2::{Digest, Sha256};
 
 /// Verdict of [`ReplayRecord::admit_request`].
@@ -50,11 +56,79 @@ pub enum Admission {
 
 type Fp = [u8; 16];
 
+/// One remembered envelope.
+#[derive(Clone, Copy)]
+struct Entry {
+    fp: Fp,
+    /// Unix seconds it was recorded (saturating at `u32::MAX`, the year 2106).
+    at: u32,
+}
+
 struct Inner {
-    /// fingerprint → Unix seconds it was recorded
-    seen: HashMap<Fp, u64>,
-    /// insertion order (times are non-decreasing up to clock steps)
-    order: VecDeque<Fp>,
+    /// Entries in insertion order (times non-decreasing up to clock steps): appended until
+    /// `capacity`, then a ring whose oldest entry is at `head`.
+    ring: Vec<Entry>,
+    /// Oldest slot of the ring once it is full (0 while it grows).
+    head: usize,
+    /// Slot numbers of `ring`, hashed by their entry's fingerprint ([`fp_hash`]).
+    index: HashTable<u32>,
+}
+
+/// Hash of a fingerprint for the index: its first 8 bytes (a SHA-256 prefix, uniform).
+fn fp_hash(fp: &Fp) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&fp[..8]);
+    u64::from_le_bytes(b)
+}
+
+impl Inner {
+    fn contains(&self, fp: &Fp) -> bool {
+        let ring = &self.ring;
+        self.index
+            .find(fp_hash(fp), |&slot| ring[slot as usize].fp == *fp)
+            .is_some()
+    }
+
+    fn oldest(&self) -> Option<&Entry> {
+        if self.index.is_empty() {
+            None
+        } else {
+            self.ring.get(self.head)
+        }
+    }
+
+    /// Forget the oldest entry (the caller then [`Inner::push`]es into its slot).
+    fn forget_oldest(&mut self) {
+        let head = self.head as u32;
+        let Some(old) = self.ring.get(self.head) else {
+            return;
+        };
+        if let Ok(entry) = self
+            .index
+            .find_entry(fp_hash(&old.fp), |&slot| slot == head)
+        {
+            entry.remove();
+        }
+    }
+
+    /// Record `fp` at `at`: appended while the ring grows, else written over the slot at
+    /// `head` (forgotten by [`Inner::forget_oldest`] just before), which then advances.
+    fn push(&mut self, fp: Fp, at: u32, capacity: usize) {
+        let entry = Entry { fp, at };
+        let slot = if self.ring.len() < capacity {
+            self.ring.push(entry);
+            self.ring.len() - 1
+        } else {
+            let slot = self.head;
+            self.ring[slot] = entry;
+            self.head = (slot + 1) % self.ring.len();
+            slot
+        };
+        let ring = &self.ring;
+        self.index.insert_unique(fp_hash(&fp), slot as u32, |&s| {
+            fp_hash(&ring[s as usize].fp)
+        });
+    }
 }
 
 /// Bounded record of request envelopes seen and reply envelopes sealed (module doc).
@@ -87,32 +161,35 @@ impl ReplayRecord {
     pub fn new(capacity: usize, window_secs: u64) -> Self {
         ReplayRecord {
             inner: Mutex::new(Inner {
-                seen: HashMap::new(),
-                order: VecDeque::new(),
+                ring: Vec::new(),
+                head: 0,
+                index: HashTable::new(),
             }),
-            capacity,
+            // Slot numbers are 4 bytes.
+            capacity: capacity.min(u32::MAX as usize),
             window_secs,
             forced: AtomicU64::new(0),
         }
     }
 
-    /// Make room for one entry at `now_secs`: drop the oldest while full and older than the
-    /// window. True when there is room; with `force`, the oldest goes regardless.
-    fn make_room(&self, g: &mut Inner, now_secs: u64, force: bool) -> bool {
-        while g.seen.len() >= self.capacity {
-            let Some(old) = g.order.front().copied() else {
-                return true;
-            };
-            let at = g.seen.get(&old).copied().unwrap_or(0);
-            if at + self.window_secs >= now_secs && !force {
-                return false;
+    /// Record `fp` at `now_secs`, first dropping the oldest entry when full and older than
+    /// the window. False (nothing changed) when the oldest is still inside the window; with
+    /// `force`, the oldest goes regardless (counted when inside the window).
+    fn record(&self, g: &mut Inner, fp: Fp, now_secs: u64, force: bool) -> bool {
+        if g.index.len() >= self.capacity {
+            if let Some(old) = g.oldest() {
+                let young = u64::from(old.at) + self.window_secs >= now_secs;
+                if young && !force {
+                    return false;
+                }
+                if young {
+                    self.forced.fetch_add(1, Ordering::Relaxed);
+                }
+                g.forget_oldest();
             }
-            if at + self.window_secs >= now_secs {
-                self.forced.fetch_add(1, Ordering::Relaxed);
-            }
-            g.order.pop_front();
-            g.seen.remove(&old);
         }
+        let at = u32::try_from(now_secs).unwrap_or(u32::MAX);
+        g.push(fp, at, self.capacity);
         true
     }
 
@@ -130,17 +207,15 @@ impl ReplayRecord {
         let req = fingerprint(KIND_REQUEST, sender_der, aes_nonce);
         let own = fingerprint(KIND_SEALED, b"", aes_nonce);
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if g.seen.contains_key(&own) {
+        if g.contains(&own) {
             return Admission::Reflected;
         }
-        if g.seen.contains_key(&req) {
+        if g.contains(&req) {
             return Admission::Replayed;
         }
-        if !self.make_room(&mut g, now_secs, false) {
+        if !self.record(&mut g, req, now_secs, false) {
             return Admission::Full;
         }
-        g.seen.insert(req, now_secs);
-        g.order.push_back(req);
         Admission::Fresh
     }
 
@@ -152,12 +227,10 @@ impl ReplayRecord {
         }
         let own = fingerprint(KIND_SEALED, b"", aes_nonce);
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if g.seen.contains_key(&own) {
+        if g.contains(&own) {
             return;
         }
-        self.make_room(&mut g, now_secs, true);
-        g.seen.insert(own, now_secs);
-        g.order.push_back(own);
+        self.record(&mut g, own, now_secs, true);
     }
 
     /// Entries held now (the `novakms_envelope_replay_entries` gauge).
@@ -165,7 +238,7 @@ impl ReplayRecord {
         self.inner
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .seen
+            .index
             .len()
     }
 
@@ -251,6 +324,34 @@ mod tests {
         r.note_sealed(&n(3), T0 + 121);
         assert_eq!(r.forced_evictions(), 1);
         assert_eq!(r.admit_request(A, &n(3), T0 + 121), Admission::Reflected);
+    }
+
+    #[test]
+    fn a_full_record_forgets_oldest_first_across_many_wraps() {
+        let r = ReplayRecord::new(3, 10);
+        // One entry a minute, so the oldest is always past the window; every fifth is a
+        // sealed nonce (n(100 + i)) instead of a request.
+        let mut t = T0;
+        for i in 0..50u8 {
+            t = T0 + 60 * u64::from(i);
+            if i % 5 == 4 {
+                r.note_sealed(&n(100 + i), t);
+            } else {
+                assert_eq!(r.admit_request(A, &n(i), t), Admission::Fresh, "entry {i}");
+            }
+            assert_eq!(r.len(), usize::from(i + 1).min(3));
+        }
+        assert_eq!(r.forced_evictions(), 0);
+        // The last three (47, 48, sealed 149) are remembered; newest first so that no probe
+        // evicts one still to be checked.
+        assert_eq!(r.admit_request(B, &n(149), t), Admission::Reflected);
+        assert_eq!(r.admit_request(A, &n(48), t), Admission::Replayed);
+        assert_eq!(r.admit_request(A, &n(47), t), Admission::Replayed);
+        // Anything older was forgotten: it is fresh again (and takes 47's slot).
+        assert_eq!(r.admit_request(A, &n(46), t + 60), Admission::Fresh);
+        assert_eq!(r.admit_request(B, &n(144), t + 60), Admission::Fresh);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.admit_request(A, &n(47), t + 60), Admission::Fresh);
     }
 
     #[test]
