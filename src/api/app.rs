@@ -21,10 +21,17 @@ pub fn pop_headers(h: &HeaderMap, flavour: PopFlavour) -> PopHeaders {
     PopHeaders::collect(flavour, |n| h.get(n).and_then(|v| v.to_str().ok()))
 }
 
-/// Encode a sealed reply: the envelope as the JSON body, the node's response signature in
-/// `signature_header` when there is one.
+/// Encode a sealed reply: the envelope's canonical JSON as the body (`application/json`), the
+/// node's response signature in `signature_header` when there is one.
 pub fn encode(reply: SealedReply, signature_header: &'static str) -> Response {
-    let mut resp = Json(reply.envelope).into_response();
+    let mut resp = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        reply.body,
+    )
+        .into_response();
     if let Some(sig) = reply.signature {
         if let Ok(v) = HeaderValue::from_str(&sig) {
             resp.headers_mut().insert(signature_header, v);

@@ -11,19 +11,20 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::crypto::canonical::canonical_json;
 use crate::crypto::envelope::Envelope;
 use crate::crypto::keys::{normalize_hex, spki_der};
-use crate::crypto::mac::sync_hmac_hex;
+use crate::crypto::mac::sync_hmac_hex_canonical;
 use crate::crypto::pop;
 use crate::crypto::sealed::{unseal_master_secret, SealedSecret};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, IdentityHandle};
 use crate::store::{MergeReport, Record};
 use crate::wire::headers;
+use crate::wire::sync::delta_payload_canonical;
 
 /// What the `/sync` client needs to know of a peer: where it listens, who it is, and the key
 /// that receives the request envelope. The node's PeerCache entry (`node::peers::PeerInfo`)
@@ -162,7 +163,9 @@ fn refusal_message(body: &[u8]) -> String {
 
 /// Canonical-JSON length of one record's wire form (§6.4), bytes.
 pub fn record_wire_len(r: &Record) -> usize {
-    canonical_json(&r.to_wire()).len()
+    let mut out = String::new();
+    r.write_wire(&mut out);
+    out.len()
 }
 
 /// Request-body bytes one record adds to a delta (§6.7): its canonical wire
@@ -212,18 +215,6 @@ pub fn delta_body_size(data: &BTreeMap<u64, Vec<Record>>) -> usize {
         }
     }
     2 * p + ENVELOPE_BODY_OVERHEAD_BYTES
-}
-
-/// The `data` object of a delta (§6.4): decimal app id → array of wire records.
-fn data_json(data: &BTreeMap<u64, Vec<Record>>) -> Value {
-    let mut m = Map::new();
-    for (app, recs) in data {
-        m.insert(
-            app.to_string(),
-            Value::Array(recs.iter().map(Record::to_wire).collect()),
-        );
-    }
-    Value::Object(m)
 }
 
 fn count(v: &Value, name: &str) -> Result<u64, PeerError> {
@@ -346,6 +337,18 @@ impl PeerClient {
         payload: &Value,
         sync_key: Option<&[u8; 32]>,
     ) -> Result<Value, PeerError> {
+        self.request_canonical(peer, &canonical_json(payload), sync_key)
+            .await
+    }
+
+    /// [`PeerClient::request`] for a payload the caller already wrote as canonical JSON
+    /// (`wire::sync::delta_payload_canonical`), so it is not built as a JSON value first.
+    pub async fn request_canonical(
+        &self,
+        peer: &impl SyncPeer,
+        payload: &str,
+        sync_key: Option<&[u8; 32]>,
+    ) -> Result<Value, PeerError> {
         let peer_wallet = pop::canonical_wallet(peer.wallet())
             .map_err(|_| protocol(format!("peer wallet {:?} is invalid", peer.wallet())))?;
         if peer.tee_pubkey().is_empty() {
@@ -355,15 +358,15 @@ impl PeerClient {
         }
         let env = self
             .identity
-            .seal(peer.tee_pubkey(), canonical_json(payload).as_bytes())
+            .seal(peer.tee_pubkey(), payload.as_bytes())
             .await
             .map_err(|e| protocol(format!("cannot encrypt to peer {peer_wallet}: {e}")))?;
         if let (Some(rec), Ok(n)) = (&self.sealed_record, self.identity.aes_nonce_of(&env)) {
             rec.note_sealed(&n, self.clock.now_secs());
         }
-        let body_json = env.to_json();
         let body = env.to_canonical_string();
-        let hmac = sync_key.map(|k| sync_hmac_hex(k, &body_json));
+        drop(env);
+        let hmac = sync_key.map(|k| sync_hmac_hex_canonical(k, body.as_bytes()));
 
         let nonce = self.nonce(peer).await?;
         let ts = self.clock.now_secs();
@@ -444,13 +447,10 @@ impl PeerClient {
         sync_key: &[u8; 32],
         data: &BTreeMap<u64, Vec<Record>>,
     ) -> Result<MergeReport, PeerError> {
-        let payload = json!({
-            "type": "delta",
-            "sender_wallet": self.wallet,
-            "data": data_json(data),
-            "retry_if_catching_up": true,
-        });
-        let v = self.request(peer, &payload, Some(sync_key)).await?;
+        let payload = delta_payload_canonical(&self.wallet, data.iter().map(|(a, r)| (*a, r)));
+        let v = self
+            .request_canonical(peer, &payload, Some(sync_key))
+            .await?;
         parse_delta_report(&v)
     }
 
@@ -526,12 +526,11 @@ mod tests {
     fn real_body(wallet: &str, data: &BTreeMap<u64, Vec<Record>>) -> String {
         let a = Identity::generate();
         let b = Identity::generate();
-        let payload = json!({"type": "delta", "sender_wallet": wallet, "data": data_json(data),
-                             "retry_if_catching_up": true});
+        let payload = delta_payload_canonical(wallet, data.iter().map(|(a, r)| (*a, r)));
         envelope::seal(
             a.tee_secret(),
             &b.tee_pubkey_der(),
-            canonical_json(&payload).as_bytes(),
+            payload.as_bytes(),
             envelope::DEFAULT_INFO_LABEL,
         )
         .unwrap()

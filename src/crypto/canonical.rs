@@ -53,7 +53,10 @@ fn write_value(out: &mut String, v: &Value) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// Append the canonical JSON string literal of `s` to `out` (the escapes in the module doc).
+/// For writers that emit canonical JSON without building a [`Value`] first
+/// (`Record::write_wire`, the delta and `snapshot_page` bodies; issue 12).
+pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
     out.push('"');

@@ -83,9 +83,21 @@ impl Envelope {
     }
 
     /// Canonical JSON text of [`Envelope::to_json`] (protocol.md §6.3): the wire body and the
-    /// `/sync` HMAC input.
+    /// `/sync` HMAC input. Written directly (no copy of the hex through a JSON value; a page's
+    /// envelope is up to ~10 MB of hex).
     pub fn to_canonical_string(&self) -> String {
-        super::canonical::canonical_json(&self.to_json())
+        use super::canonical::write_string;
+        let mut out = String::with_capacity(
+            self.encrypted_data.len() + self.nonce.len() + self.sender_tee_pubkey.len() + 64,
+        );
+        out.push_str("{\"encrypted_data\":");
+        write_string(&mut out, &self.encrypted_data);
+        out.push_str(",\"nonce\":");
+        write_string(&mut out, &self.nonce);
+        out.push_str(",\"sender_tee_pubkey\":");
+        write_string(&mut out, &self.sender_tee_pubkey);
+        out.push('}');
+        out
     }
 }
 
@@ -753,6 +765,15 @@ mod tests {
         assert_eq!(
             env.to_canonical_string(),
             r#"{"encrypted_data":"aa","nonce":"bb","sender_tee_pubkey":"cc"}"#
+        );
+        let odd = Envelope {
+            encrypted_data: "q\"\\\n\u{1}é".into(),
+            nonce: String::new(),
+            sender_tee_pubkey: "0xAB/".into(),
+        };
+        assert_eq!(
+            odd.to_canonical_string(),
+            crate::crypto::canonical::canonical_json(&odd.to_json())
         );
         assert!(
             Envelope::from_json(&serde_json::json!({"encrypted_data": "aa", "nonce": "bb"}))

@@ -10,11 +10,11 @@ use super::canonical::canonical_json;
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn mac_for(sync_key: &[u8; 32], body: &serde_json::Value) -> HmacSha256 {
+fn mac_for(sync_key: &[u8; 32], canonical_body: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length; a 32-byte key cannot fail.
     let mut mac =
         <HmacSha256 as Mac>::new_from_slice(sync_key).expect("HMAC accepts any key length");
-    mac.update(canonical_json(body).as_bytes());
+    mac.update(canonical_body);
     mac
 }
 
@@ -23,7 +23,13 @@ fn mac_for(sync_key: &[u8; 32], body: &serde_json::Value) -> HmacSha256 {
 /// `sync_key` = [`super::kdf::sync_key`]; `body` = the outer request JSON (the envelope, plus
 /// any extra keys, which are covered too).
 pub fn sync_hmac_hex(sync_key: &[u8; 32], body: &serde_json::Value) -> String {
-    hex::encode(mac_for(sync_key, body).finalize().into_bytes())
+    sync_hmac_hex_canonical(sync_key, canonical_json(body).as_bytes())
+}
+
+/// [`sync_hmac_hex`] of a body the caller already holds as canonical JSON bytes (e.g.
+/// `Envelope::to_canonical_string`, the exact request body), without serialising it again.
+pub fn sync_hmac_hex_canonical(sync_key: &[u8; 32], canonical_body: &[u8]) -> String {
+    hex::encode(mac_for(sync_key, canonical_body).finalize().into_bytes())
 }
 
 /// Verify an `x-sync-signature` header against `body` (protocol.md §6.3), in constant time.
@@ -37,7 +43,9 @@ pub fn verify_sync_hmac(sync_key: &[u8; 32], body: &serde_json::Value, header: &
     let Ok(tag) = hex::decode(header) else {
         return false;
     };
-    mac_for(sync_key, body).verify_slice(&tag).is_ok()
+    mac_for(sync_key, canonical_json(body).as_bytes())
+        .verify_slice(&tag)
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -67,6 +75,11 @@ mod tests {
         // protocol.md §10
         assert_eq!(sync_hmac_hex(&key(), &body()), SIG);
         assert!(verify_sync_hmac(&key(), &body(), SIG));
+        let env = crate::crypto::envelope::Envelope::from_json(&body()).unwrap();
+        assert_eq!(
+            sync_hmac_hex_canonical(&key(), env.to_canonical_string().as_bytes()),
+            SIG
+        );
     }
 
     #[test]

@@ -129,8 +129,9 @@ pub async fn handle(
                 ));
             }
             if kind == SNAPSHOT_PAGE {
-                let r = snapshot_page(st, caller, &payload).await?;
-                seal(st, caller, &r).await
+                let plain = snapshot_page(st, caller, &payload).await?;
+                reply::seal_canonical(st, &caller.peer.tee_pubkey, Some(&caller.signature), plain)
+                    .await
             } else {
                 let r = snapshot(st).await?;
                 seal(st, caller, &r).await
@@ -245,12 +246,12 @@ async fn snapshot(st: &Arc<NodeState>) -> Result<SnapshotReply, Refusal> {
 /// When the request starts at 0 or names our change log (`log_id`), the caller holds our log
 /// up to the page's end once it has it, so our push cursor for the caller moves there (forward only;
 /// `node::replicator::paged`, "Push cursors"); a failure to store it is logged, the page is
-/// still served.
+/// still served. Returns the reply's canonical JSON ([`SnapshotPageReply::to_canonical`]).
 async fn snapshot_page(
     st: &Arc<NodeState>,
     caller: &PeerCaller,
     payload: &SyncPayload,
-) -> Result<SnapshotPageReply, Refusal> {
+) -> Result<Zeroizing<String>, Refusal> {
     use crate::node::replicator::{PAGE_MAX_BYTES, PAGE_MAX_RECORDS};
     let now = st.clock.now_ms();
     let after = payload.after_seq.unwrap_or(0);
@@ -285,22 +286,13 @@ async fn snapshot_page(
             Err(e) => tracing::warn!(error = %e, "push cursor task failed"),
         }
     }
-    let mut data = Map::new();
-    for c in &page.changes {
-        let arr = data
-            .entry(c.app_id.to_string())
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = arr {
-            a.push(c.record.to_wire());
-        }
-    }
-    Ok(SnapshotPageReply {
-        status: "ok",
-        data,
+    let reply = SnapshotPageReply {
+        changes: page.changes.iter().map(|c| (c.app_id, &c.record)).collect(),
         next_seq: page.scanned_to,
         last_seq: page.last_seq,
-        log_id: page.log_id,
-    })
+        log_id: page.log_id.as_deref(),
+    };
+    Ok(Zeroizing::new(reply.to_canonical()))
 }
 
 /// `master_secret_request` (§6.8): seal the verified master secret to the requester's

@@ -30,8 +30,8 @@ use crate::wire::lenient;
 /// caller's PoP signature (§2.5) for `x-kms-response-signature` / `x-kms-peer-signature`.
 #[derive(Clone, Debug)]
 pub struct SealedReply {
-    /// The envelope, as JSON.
-    pub envelope: Value,
+    /// The envelope's canonical JSON text (`Envelope::to_canonical_string`): the HTTP body.
+    pub body: String,
     /// EIP-191 signature (`0x` + 130 hex) of `NovaKMS:Response:<caller sig>:<node wallet>`.
     pub signature: Option<String>,
 }
@@ -118,7 +118,8 @@ pub async fn open_app<T: DeserializeOwned>(
 }
 
 /// Seal `reply` (as canonical JSON, §3.3) to `recipient` (a teePubkey, DER) and sign the
-/// caller's PoP signature `caller_sig` if given (§2.5).
+/// caller's PoP signature `caller_sig` if given (§2.5): [`seal_canonical`] of the reply's
+/// canonical JSON.
 ///
 /// Errors: 400 when the recipient key cannot be used for ECDH; 500 when `reply` does not
 /// serialize (a bug) or Odyn (identity = odyn) fails.
@@ -128,9 +129,25 @@ pub async fn seal<R: Serialize>(
     caller_sig: Option<&str>,
     reply: &R,
 ) -> Result<SealedReply, Refusal> {
-    let v = serde_json::to_value(reply)
-        .map_err(|e| Refusal::internal(format!("cannot encode reply: {e}")))?;
-    let plain = Zeroizing::new(canonical_json(&v));
+    let plain = {
+        let v = serde_json::to_value(reply)
+            .map_err(|e| Refusal::internal(format!("cannot encode reply: {e}")))?;
+        Zeroizing::new(canonical_json(&v))
+    };
+    seal_canonical(st, recipient, caller_sig, plain).await
+}
+
+/// Seal `plain`, a reply already in canonical JSON (§6.3; e.g.
+/// `wire::sync::SnapshotPageReply::to_canonical`), to `recipient` and sign `caller_sig` if
+/// given (§2.5). `plain` is zeroized and dropped once sealed, before the body is written.
+///
+/// Errors: 400 when the recipient key cannot be used for ECDH; 500 when Odyn fails.
+pub async fn seal_canonical(
+    st: &NodeState,
+    recipient: &[u8],
+    caller_sig: Option<&str>,
+    plain: Zeroizing<String>,
+) -> Result<SealedReply, Refusal> {
     let env = st
         .identity
         .seal(recipient, plain.as_bytes())
@@ -142,6 +159,7 @@ pub async fn seal<R: Serialize>(
             }
             e => Refusal::bad_request(format!("cannot encrypt response: {e}")),
         })?;
+    drop(plain);
     if let Ok(n) = st.identity.aes_nonce_of(&env) {
         st.replay.note_sealed(&n, st.clock.now_secs());
     }
@@ -158,7 +176,7 @@ pub async fn seal<R: Serialize>(
         None => None,
     };
     Ok(SealedReply {
-        envelope: env.to_json(),
+        body: env.to_canonical_string(),
         signature,
     })
 }
