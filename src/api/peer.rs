@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
@@ -63,16 +63,21 @@ pub async fn sync(
         .get(SYNC_SIGNATURE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let parsed = {
+    let (raw, body) = {
         // The semaphore is never closed, so acquiring cannot fail.
         let _permit = gate.0.acquire().await;
-        Json::<Value>::from_request(Request::from_parts(parts, body), &()).await
+        // What `Json::from_request` does after its content-type check (done above), keeping
+        // the bytes for the HMAC: the same rejections and texts.
+        let raw = match Bytes::from_request(Request::from_parts(parts, body), &()).await {
+            Ok(b) => b,
+            Err(rejection) => return rejection.into_response(),
+        };
+        match Json::<Value>::from_bytes(&raw) {
+            Ok(Json(v)) => (raw, v),
+            Err(rejection) => return rejection.into_response(),
+        }
     };
-    let Json(body) = match parsed {
-        Ok(b) => b,
-        Err(rejection) => return rejection.into_response(),
-    };
-    match peer_ops::handle(&st, &caller, hmac.as_deref(), &body).await {
+    match peer_ops::handle(&st, &caller, hmac.as_deref(), &raw, &body).await {
         Ok(reply) => encode(reply, KMS_PEER_SIGNATURE),
         Err(e) => e.into_response(),
     }

@@ -32,15 +32,45 @@ pub fn sync_hmac_hex_canonical(sync_key: &[u8; 32], canonical_body: &[u8]) -> St
     hex::encode(mac_for(sync_key, canonical_body).finalize().into_bytes())
 }
 
+/// Verify an `x-sync-signature` header against a request body received as `raw` bytes and
+/// parsed to `body` (protocol.md §6.3), in constant time per comparison.
+///
+/// The tag is checked over `raw` first: a novakms sender's body is its canonical JSON, so this
+/// spares re-serialising a body of up to `max_sync_body_bytes` (issue 12: a fifth of a delta
+/// receiver's handler time). Only a holder of the sync key can produce a tag over any bytes,
+/// and honest nodes tag canonical text only, so a match over `raw` admits nothing a match over
+/// `canonical_json(body)` would refuse from an honest sender. When it does not match (an
+/// upstream sender's non-canonical body, or a wrong tag), the §6.3 rule decides:
+/// [`verify_sync_hmac`].
+pub fn verify_sync_hmac_raw(
+    sync_key: &[u8; 32],
+    raw: &[u8],
+    body: &serde_json::Value,
+    header: &str,
+) -> bool {
+    let Some(tag) = parse_tag(header) else {
+        return false;
+    };
+    mac_for(sync_key, raw).verify_slice(&tag).is_ok()
+        || mac_for(sync_key, canonical_json(body).as_bytes())
+            .verify_slice(&tag)
+            .is_ok()
+}
+
+/// The 32-byte tag of a header: exactly 64 hex digits in any case, else `None`.
+fn parse_tag(header: &str) -> Option<Vec<u8>> {
+    if header.len() != 64 {
+        return None;
+    }
+    hex::decode(header).ok()
+}
+
 /// Verify an `x-sync-signature` header against `body` (protocol.md §6.3), in constant time.
 ///
 /// Accepts exactly 64 hex digits in any case; anything else — including a `0x` prefix,
 /// surrounding whitespace or a wrong length — is `false`.
 pub fn verify_sync_hmac(sync_key: &[u8; 32], body: &serde_json::Value, header: &str) -> bool {
-    if header.len() != 64 {
-        return false;
-    }
-    let Ok(tag) = hex::decode(header) else {
+    let Some(tag) = parse_tag(header) else {
         return false;
     };
     mac_for(sync_key, canonical_json(body).as_bytes())
@@ -92,6 +122,42 @@ mod tests {
         let mut wrong = SIG.to_owned();
         wrong.replace_range(0..1, "d");
         assert!(!verify_sync_hmac(&key(), &body(), &wrong));
+    }
+
+    #[test]
+    fn raw_bodies_verify_over_their_bytes_or_their_canonical_form() {
+        let canonical = br#"{"encrypted_data":"deadbeef","nonce":"00112233445566778899aabb","sender_tee_pubkey":"3076aa"}"#;
+        // A canonical body: the tag over its bytes.
+        assert!(verify_sync_hmac_raw(&key(), canonical, &body(), SIG));
+        // An upstream-style body (spaces, other key order): the tag is over its canonical form.
+        let spaced = br#"{"sender_tee_pubkey": "3076aa", "nonce": "00112233445566778899aabb", "encrypted_data": "deadbeef"}"#;
+        let parsed: serde_json::Value = serde_json::from_slice(spaced).unwrap();
+        assert!(verify_sync_hmac_raw(&key(), spaced, &parsed, SIG));
+        // A key holder's tag over exactly these (non-canonical) bytes verifies too.
+        let raw_tag = sync_hmac_hex_canonical(&key(), spaced);
+        assert_ne!(raw_tag, SIG);
+        assert!(verify_sync_hmac_raw(&key(), spaced, &parsed, &raw_tag));
+        // Wrong key, wrong tag, other bytes, malformed headers: refused.
+        assert!(!verify_sync_hmac_raw(&[0u8; 32], canonical, &body(), SIG));
+        let mut wrong = SIG.to_owned();
+        wrong.replace_range(0..1, "d");
+        assert!(!verify_sync_hmac_raw(&key(), canonical, &body(), &wrong));
+        let mut b = body();
+        b["extra"] = json!(1);
+        let extra = crate::crypto::canonical::canonical_json(&b);
+        assert!(!verify_sync_hmac_raw(&key(), extra.as_bytes(), &b, SIG));
+        assert!(!verify_sync_hmac_raw(
+            &key(),
+            canonical,
+            &body(),
+            &format!("0x{SIG}")
+        ));
+        assert!(verify_sync_hmac_raw(
+            &key(),
+            canonical,
+            &body(),
+            &SIG.to_uppercase()
+        ));
     }
 
     #[test]

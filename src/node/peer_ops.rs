@@ -23,7 +23,8 @@
 //! 7. payload must be a JSON object (400 `Invalid sync payload`);
 //! 8. `sender_wallet`, if present, canonical and equal to the PoP signer (403);
 //! 9. unless `type == master_secret_request`, `x-sync-signature` verified
-//!    with the local sync key over the canonical outer body (403);
+//!    with the local sync key over the canonical outer body (403; checked over the body's
+//!    bytes as received first, which are canonical from a novakms sender);
 //! 10. dispatch: `delta` (validated and merged through the committer,
 //!     `node::ingest`), `snapshot_request`, `snapshot_page` (novakms only: one bounded page
 //!     of the change log, `node::replicator::paged`), `master_secret_request` (only when
@@ -41,7 +42,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::crypto::keys::{decode_hex_strict, parse_p384_public, spki_der};
-use crate::crypto::mac::verify_sync_hmac;
+use crate::crypto::mac::verify_sync_hmac_raw;
 use crate::crypto::pop;
 use crate::crypto::sealed::seal_master_secret;
 use crate::node::auth::{authenticate_peer, PeerCaller};
@@ -71,7 +72,9 @@ pub fn admit(st: &NodeState, h: &PopHeaders) -> Result<PeerCaller, Refusal> {
 }
 
 /// Steps 6–11 of the module docs for a caller [`admit`] let in: `hmac` is the
-/// `x-sync-signature` header; `body` the outer JSON body (the envelope).
+/// `x-sync-signature` header; `raw` the outer body as received and `body` the same parsed (the
+/// envelope). The HMAC is checked over `raw` first, then over `canonical_json(body)` (§6.3;
+/// `crypto::mac::verify_sync_hmac_raw`).
 ///
 /// Success replies (sealed, canonical JSON): [`DeltaReply`], [`SnapshotReply`],
 /// [`MasterSecretReply`]. Errors: 503 `master secret not initialized` / `not verified`;
@@ -81,6 +84,7 @@ pub async fn handle(
     st: &Arc<NodeState>,
     caller: &PeerCaller,
     hmac: Option<&str>,
+    raw: &[u8],
     body: &Value,
 ) -> Result<SealedReply, Refusal> {
     // 6–7.
@@ -110,7 +114,7 @@ pub async fn handle(
         let key = st
             .with_secret(|s| Zeroizing::new(s.sync_key()))
             .ok_or_else(|| Refusal::unavailable("master secret not initialized"))?;
-        if !verify_sync_hmac(&key, body, mac) {
+        if !verify_sync_hmac_raw(&key, raw, body, mac) {
             return Err(Refusal::unauthorized("Invalid HMAC signature"));
         }
     }
