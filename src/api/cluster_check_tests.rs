@@ -105,6 +105,40 @@ async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
 }
 
 #[tokio::test]
+async fn digests_are_computed_one_at_a_time() {
+    let st = test_state(Some(SECRET));
+    let node = serve(st.clone()).await;
+    let me = Identity::generate();
+    st.peer_cache
+        .replace(vec![member(&me, "http://127.0.0.1:9")], 0);
+    let now = st.clock.now_ms();
+    st.storage
+        .merge_remote(7, vec![rec("a", now - 10_000)], &Limits::default())
+        .unwrap();
+    let key = MasterSecret::from_bytes(SECRET).sync_key();
+    let c = client(&me);
+
+    // While another digest holds the gate, a peer's digest_request waits for it...
+    let held = st.digest_gate.acquire().await.unwrap();
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        c.digests(&node, &key, now, &[]),
+    )
+    .await;
+    assert!(waiting.is_err(), "answered while the gate was held");
+    // ...and is answered once it is free; local callers too.
+    drop(held);
+    let r = c.digests(&node, &key, now, &[]).await.unwrap();
+    assert_eq!(r.apps[&7].records, 1);
+    let (a, b) = tokio::join!(
+        crate::node::cluster_check::local(&st, now, None, Vec::new()),
+        c.digests(&node, &key, now, &[])
+    );
+    assert_eq!(a.unwrap().apps, b.unwrap().apps);
+    assert_eq!(st.digest_gate.available_permits(), 1);
+}
+
+#[tokio::test]
 async fn admin_check_compares_peers_and_lists_differing_keys() {
     let (a, b) = (test_state(Some(SECRET)), test_state(Some(SECRET)));
     let (pa, pb) = (serve(a.clone()).await, serve(b.clone()).await);

@@ -54,7 +54,8 @@ fn keys_for(v: &Value) -> Vec<u64> {
 
 /// This node's digests at `now_ms` with summaries for `keys_for`, from one consistent read
 /// that never holds the records (`Storage::for_each_record` into a
-/// [`digest::DigestBuilder`]). Errors: 500 on a storage failure.
+/// [`digest::DigestBuilder`]). One at a time per node (`NodeState::digest_gate`): a second
+/// caller waits for the first to finish. Errors: 500 on a storage failure.
 ///
 /// `settled_before_ms`: leave out records written after it too (`DigestBuilder::settled_before`;
 /// echoed in the reply).
@@ -64,6 +65,8 @@ pub(crate) async fn local(
     settled_before_ms: Option<u64>,
     keys_for: Vec<u64>,
 ) -> Result<DigestReply, Refusal> {
+    // The semaphore is never closed, so acquiring cannot fail.
+    let _permit = st.digest_gate.acquire().await;
     let (apps, keys) = read(st, ReadKind::Scan, move |s| {
         let mut b = digest::DigestBuilder::new(now_ms, &keys_for, DIFF_KEY_CAP)
             .settled_before(settled_before_ms);

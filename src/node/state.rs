@@ -108,6 +108,11 @@ pub struct NodeState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Group commit of app writes (`PUT`/`DELETE /kms/data`).
     pub committer: crate::node::commit::Committer,
+    /// One store digest at a time (`node::cluster_check::local`, 1 permit): each scans the
+    /// whole store and holds 32 bytes per included record of the app being hashed (format v1
+    /// hashes an app's record count before its leaves), so peers' anti-entropy, catch-up
+    /// gates and `cluster check` asking at once would otherwise multiply both (issue 12).
+    pub digest_gate: tokio::sync::Semaphore,
 }
 
 impl NodeState {
