@@ -24,9 +24,11 @@
 //!
 //! Memory: an entry is a 16-byte fingerprint and a 4-byte time in a ring that grows to
 //! `capacity` and is then reused oldest-first, plus a 4-byte slot number (and a control byte)
-//! in a hash index of those slots: about 30 bytes per entry with the index's spare buckets,
-//! ~31 MiB at the default 2^20 entries (a map of fingerprint → time beside an order queue, the
-//! first layout, held ~69 MiB and peaked at ~93 MiB while it grew; issue 12, donor memory).
+//! in a hash index of those slots: ~34 bytes per entry with the index's spare buckets, 35,920
+//! KiB measured at the default 2^20 entries (`cargo bench --bench primitives -- replay`; a map
+//! of fingerprint → time beside an order queue, the first layout, took 74,000 KiB; issue 12).
+//! Each app request takes two entries for at least the window, so `capacity` bounds the
+//! sustained request rate at `capacity / (2 × window_secs)` (~4,370/s by default).
 //!
 //! What it cannot give (protocol limits): a body older than the record's reach (at least the
 //! window, in practice `capacity / rate`) with fresh headers is not recognised, because the
