@@ -30,14 +30,25 @@ fn rec(key: &str, ts: u64) -> Record {
     }
 }
 
-#[tokio::test]
-async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
+/// A served in-process node whose PeerCache holds one member, `me`; `now` from its clock.
+async fn node_with_member() -> (
+    std::sync::Arc<crate::node::state::NodeState>,
+    PeerInfo,
+    Identity,
+    u64,
+) {
     let st = test_state(Some(SECRET));
     let node = serve(st.clone()).await;
     let me = Identity::generate();
     st.peer_cache
         .replace(vec![member(&me, "http://127.0.0.1:9")], 0);
     let now = st.clock.now_ms();
+    (st, node, me, now)
+}
+
+#[tokio::test]
+async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
+    let (st, node, me, now) = node_with_member().await;
     let live = rec("a", now - 10_000);
     let mut tomb = rec("b", now - 10_000);
     tomb.tombstone = true;
@@ -106,12 +117,7 @@ async fn digest_request_serves_members_the_store_digest_at_the_given_now() {
 
 #[tokio::test]
 async fn digests_are_computed_one_at_a_time() {
-    let st = test_state(Some(SECRET));
-    let node = serve(st.clone()).await;
-    let me = Identity::generate();
-    st.peer_cache
-        .replace(vec![member(&me, "http://127.0.0.1:9")], 0);
-    let now = st.clock.now_ms();
+    let (st, node, me, now) = node_with_member().await;
     st.storage
         .merge_remote(7, vec![rec("a", now - 10_000)], &Limits::default())
         .unwrap();
