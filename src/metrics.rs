@@ -90,8 +90,8 @@ pub struct PullLabels {
 /// Labels of the digest check before an anti-entropy pull.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CheckLabels {
-    /// `agreed` (no pull), `differed` (pulled), `unavailable` (no comparison: pulled) or
-    /// `peer_catching_up` (no pull; another peer is tried).
+    /// `agreed` (no pull), `differed` (pulled), `unavailable` (no comparison: pulled),
+    /// `peer_catching_up` or `peer_busy` (no pull; another peer is tried).
     pub outcome: String,
 }
 
@@ -276,7 +276,7 @@ impl Metrics {
         let anti_entropy_checks = Family::<CheckLabels, Counter>::default();
         r.register(
             "anti_entropy_checks",
-            "Digest comparisons with a peer before an anti-entropy pull, by outcome (agreed, peer_catching_up: no pull; differed, unavailable: pulled)",
+            "Digest comparisons with a peer before an anti-entropy pull, by outcome (agreed, peer_catching_up, peer_busy: no pull; differed, unavailable: pulled)",
             anti_entropy_checks.clone(),
         );
         let app_records = Family::<AppLabels, Gauge>::default();
@@ -489,7 +489,8 @@ impl Metrics {
     }
 
     /// Count one digest check before an anti-entropy pull (`agreed`, `differed`,
-    /// `unavailable`, `peer_catching_up`: [`crate::node::replicator::DigestCheck::label`]).
+    /// `unavailable`, `peer_catching_up`, `peer_busy`:
+    /// [`crate::node::replicator::DigestCheck::label`]).
     pub fn observe_anti_entropy_check(&self, outcome: &str) {
         self.anti_entropy_checks
             .get_or_create(&CheckLabels {

@@ -7,6 +7,7 @@ use crate::api::peer::tests::{client, refused, serve};
 use crate::client::admin::AdminClient;
 use crate::crypto::master::MasterSecret;
 use crate::identity::Identity;
+use crate::node::cluster_check::{local, DIGEST_BUSY};
 use crate::node::ingest::tests::test_state;
 use crate::node::peers::PeerInfo;
 use crate::store::digest::app_digest;
@@ -124,20 +125,23 @@ async fn digests_are_computed_one_at_a_time() {
     let key = MasterSecret::from_bytes(SECRET).sync_key();
     let c = client(&me);
 
-    // While another digest holds the gate, a peer's digest_request waits for it...
-    let held = st.digest_gate.acquire().await.unwrap();
-    let waiting = tokio::time::timeout(
-        std::time::Duration::from_millis(500),
-        c.digests(&node, &key, now, &[]),
-    )
-    .await;
-    assert!(waiting.is_err(), "answered while the gate was held");
-    // ...and is answered once it is free; local callers too.
+    // While another digest holds the gate, a peer's digest_request waits half its request
+    // timeout, then is told the node is busy (503) instead of timing out...
+    let held = st.digest_gate.clone().acquire_owned().await.unwrap();
+    let (s, m) = refused(c.digests(&node, &key, now, &[]).await.unwrap_err());
+    assert_eq!((s, m.as_str()), (503, DIGEST_BUSY));
+    // ...while the node's own callers wait as long as it takes.
+    let waiting = tokio::spawn({
+        let st = st.clone();
+        async move { local(&st, now, None, Vec::new()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "computed while the gate was held");
     drop(held);
-    let r = c.digests(&node, &key, now, &[]).await.unwrap();
-    assert_eq!(r.apps[&7].records, 1);
+    let ours = waiting.await.unwrap().unwrap();
+    assert_eq!(ours.apps[&7].records, 1);
     let (a, b) = tokio::join!(
-        crate::node::cluster_check::local(&st, now, None, Vec::new()),
+        local(&st, now, None, Vec::new()),
         c.digests(&node, &key, now, &[])
     );
     assert_eq!(a.unwrap().apps, b.unwrap().apps);

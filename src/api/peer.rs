@@ -77,7 +77,7 @@ pub async fn sync(
             Err(rejection) => return rejection.into_response(),
         }
     };
-    match peer_ops::handle(&st, &caller, hmac.as_deref(), &raw, &body).await {
+    match peer_ops::handle(&st, &caller, hmac.as_deref(), raw, &body).await {
         Ok(reply) => encode(reply, KMS_PEER_SIGNATURE),
         Err(e) => e.into_response(),
     }

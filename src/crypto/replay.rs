@@ -34,8 +34,9 @@
 //! window, in practice `capacity / rate`) with fresh headers is not recognised, because the
 //! envelope carries no time and the PoP does not cover the body.
 //!
-//! Fingerprints are SHA-256 over a domain tag, the kind (request/sealed), the sender's DER
-//! key for requests, and the 12-byte AES nonce, truncated to 16 bytes.
+//! Fingerprints are SHA-256 over a domain tag, a random per-record salt (so that nobody can
+//! choose nonces whose fingerprints crowd one spot of the index), the kind (request/sealed),
+//! the sender's DER key for requests, and the 12-byte AES nonce, truncated to 16 bytes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -62,7 +63,8 @@ type Fp = [u8; 16];
 #[derive(Clone, Copy)]
 struct Entry {
     fp: Fp,
-    /// Unix seconds it was recorded (saturating at `u32::MAX`, the year 2106).
+    /// Seconds after `Inner::base_secs` it was recorded (0 for a time before it; saturating
+    /// at `u32::MAX`, 136 years).
     at: u32,
 }
 
@@ -74,6 +76,8 @@ struct Inner {
     head: usize,
     /// Slot numbers of `ring`, hashed by their entry's fingerprint ([`fp_hash`]).
     index: HashTable<u32>,
+    /// Unix seconds of the first entry recorded: entries keep their time relative to it.
+    base_secs: Option<u64>,
 }
 
 /// Hash of a fingerprint for the index: its first 8 bytes (a SHA-256 prefix, uniform).
@@ -118,6 +122,11 @@ impl Inner {
     fn push(&mut self, fp: Fp, at: u32, capacity: usize) {
         let entry = Entry { fp, at };
         let slot = if self.ring.len() < capacity {
+            if self.ring.len() == self.ring.capacity() {
+                // Grow by doubling, but never past `capacity` (no spare half at the end).
+                let more = self.ring.len().max(64).min(capacity - self.ring.len());
+                self.ring.reserve_exact(more);
+            }
             self.ring.push(entry);
             self.ring.len() - 1
         } else {
@@ -136,14 +145,18 @@ impl Inner {
 /// Bounded record of request envelopes seen and reply envelopes sealed (module doc).
 pub struct ReplayRecord {
     inner: Mutex<Inner>,
+    /// Random per record, hashed into every fingerprint (module doc).
+    salt: [u8; 8],
     capacity: usize,
     window_secs: u64,
     forced: AtomicU64,
 }
 
-fn fingerprint(kind: u8, sender_der: &[u8], aes_nonce: &[u8; 12]) -> Fp {
+fn fingerprint(salt: &[u8; 8], kind: u8, sender_der: &[u8], aes_nonce: &[u8; 12]) -> Fp {
     let mut h = Sha256::new();
-    h.update(b"novakms/envelope-replay/v1");
+    // A short tag and salt keep a sealed nonce's input within one SHA-256 block.
+    h.update(b"novakms/replay/v2");
+    h.update(salt);
     h.update([kind]);
     h.update((sender_der.len() as u32).to_be_bytes());
     h.update(sender_der);
@@ -166,7 +179,14 @@ impl ReplayRecord {
                 ring: Vec::new(),
                 head: 0,
                 index: HashTable::new(),
+                base_secs: None,
             }),
+            salt: {
+                use rand::RngCore;
+                let mut salt = [0u8; 8];
+                rand::rngs::OsRng.fill_bytes(&mut salt);
+                salt
+            },
             // Slot numbers are 4 bytes.
             capacity: capacity.min(u32::MAX as usize),
             window_secs,
@@ -178,9 +198,13 @@ impl ReplayRecord {
     /// the window. False (nothing changed) when the oldest is still inside the window; with
     /// `force`, the oldest goes regardless (counted when inside the window).
     fn record(&self, g: &mut Inner, fp: Fp, now_secs: u64, force: bool) -> bool {
+        let base = *g.base_secs.get_or_insert(now_secs);
         if g.index.len() >= self.capacity {
             if let Some(old) = g.oldest() {
-                let young = u64::from(old.at) + self.window_secs >= now_secs;
+                let young = base
+                    .saturating_add(u64::from(old.at))
+                    .saturating_add(self.window_secs)
+                    >= now_secs;
                 if young && !force {
                     return false;
                 }
@@ -190,7 +214,7 @@ impl ReplayRecord {
                 g.forget_oldest();
             }
         }
-        let at = u32::try_from(now_secs).unwrap_or(u32::MAX);
+        let at = u32::try_from(now_secs.saturating_sub(base)).unwrap_or(u32::MAX);
         g.push(fp, at, self.capacity);
         true
     }
@@ -206,8 +230,8 @@ impl ReplayRecord {
         if self.capacity == 0 {
             return Admission::Fresh;
         }
-        let req = fingerprint(KIND_REQUEST, sender_der, aes_nonce);
-        let own = fingerprint(KIND_SEALED, b"", aes_nonce);
+        let req = fingerprint(&self.salt, KIND_REQUEST, sender_der, aes_nonce);
+        let own = fingerprint(&self.salt, KIND_SEALED, b"", aes_nonce);
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if g.contains(&own) {
             return Admission::Reflected;
@@ -227,7 +251,7 @@ impl ReplayRecord {
         if self.capacity == 0 {
             return;
         }
-        let own = fingerprint(KIND_SEALED, b"", aes_nonce);
+        let own = fingerprint(&self.salt, KIND_SEALED, b"", aes_nonce);
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if g.contains(&own) {
             return;
@@ -354,6 +378,24 @@ mod tests {
         assert_eq!(r.admit_request(B, &n(144), t + 60), Admission::Fresh);
         assert_eq!(r.len(), 3);
         assert_eq!(r.admit_request(A, &n(47), t + 60), Admission::Fresh);
+    }
+
+    #[test]
+    fn the_window_holds_for_times_past_u32_seconds() {
+        // Entries keep their time relative to the first one, so Unix times past 2106 (or a
+        // test clock far ahead) still count the window.
+        let t = u64::from(u32::MAX) + 1_000;
+        let r = ReplayRecord::new(1, 120);
+        assert_eq!(r.admit_request(A, &n(1), t), Admission::Fresh);
+        assert_eq!(r.admit_request(A, &n(2), t + 119), Admission::Full);
+        assert_eq!(r.admit_request(A, &n(2), t + 121), Admission::Fresh);
+        // A clock stepped back before the first entry: kept (as if recorded then), not lost.
+        let r = ReplayRecord::new(1, 120);
+        assert_eq!(r.admit_request(A, &n(1), T0), Admission::Fresh);
+        r.note_sealed(&n(3), T0 - 500);
+        assert_eq!(r.forced_evictions(), 1);
+        assert_eq!(r.admit_request(A, &n(4), T0 + 100), Admission::Full);
+        assert_eq!(r.admit_request(B, &n(3), T0 + 100), Admission::Reflected);
     }
 
     #[test]

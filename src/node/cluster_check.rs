@@ -52,10 +52,23 @@ fn keys_for(v: &Value) -> Vec<u64> {
     out
 }
 
+/// Refusal message of a `digest_request` that found this node's digest gate busy for longer
+/// than [`remote_wait`] (503): the requester tries again later (anti-entropy: another peer,
+/// `replicator::pull::DigestCheck::PeerBusy`) instead of timing out into a full pull.
+pub const DIGEST_BUSY: &str = "digest in progress, retry shortly";
+
+/// How long a peer's `digest_request` waits for the digest gate: half the peer request
+/// timeout (`peer_request_timeout_seconds`), so the requester gets [`DIGEST_BUSY`] before its
+/// own request times out.
+fn remote_wait(st: &NodeState) -> std::time::Duration {
+    std::time::Duration::from_millis(st.settings.peer_request_timeout_seconds.max(1) * 500)
+}
+
 /// This node's digests at `now_ms` with summaries for `keys_for`, from one consistent read
 /// that never holds the records (`Storage::for_each_record` into a
-/// [`digest::DigestBuilder`]). One at a time per node (`NodeState::digest_gate`): a second
-/// caller waits for the first to finish. Errors: 500 on a storage failure.
+/// [`digest::DigestBuilder`]). One at a time per node (`NodeState::digest_gate`, its permit
+/// held by the scan itself): a second caller waits for the first to finish. Errors: 500 on a
+/// storage failure.
 ///
 /// `settled_before_ms`: leave out records written after it too (`DigestBuilder::settled_before`;
 /// echoed in the reply).
@@ -65,9 +78,29 @@ pub(crate) async fn local(
     settled_before_ms: Option<u64>,
     keys_for: Vec<u64>,
 ) -> Result<DigestReply, Refusal> {
-    // The semaphore is never closed, so acquiring cannot fail.
-    let _permit = st.digest_gate.acquire().await;
+    gated(st, now_ms, settled_before_ms, keys_for, None).await
+}
+
+/// [`local`], waiting at most `max_wait` for the gate (`None`: as long as it takes); 503
+/// [`DIGEST_BUSY`] when it stays busy.
+async fn gated(
+    st: &Arc<NodeState>,
+    now_ms: u64,
+    settled_before_ms: Option<u64>,
+    keys_for: Vec<u64>,
+    max_wait: Option<std::time::Duration>,
+) -> Result<DigestReply, Refusal> {
+    let acquire = st.digest_gate.clone().acquire_owned();
+    let permit = match max_wait {
+        None => acquire.await,
+        Some(d) => tokio::time::timeout(d, acquire)
+            .await
+            .map_err(|_| Refusal::unavailable(DIGEST_BUSY))?,
+    }
+    // The semaphore is never closed.
+    .map_err(|_| Refusal::internal("digest gate closed"))?;
     let (apps, keys) = read(st, ReadKind::Scan, move |s| {
+        let _permit = permit;
         let mut b = digest::DigestBuilder::new(now_ms, &keys_for, DIFF_KEY_CAP)
             .settled_before(settled_before_ms);
         s.for_each_record(&mut |app, r| b.push(app, r).map_err(Error::local))?;
@@ -91,7 +124,8 @@ pub(crate) async fn local(
 
 /// Answer an authenticated peer's `digest_request` (`wire::cluster`; the caller,
 /// `node::peer_ops`, has checked PoP, membership, envelope and HMAC). Errors: 400 without a
-/// numeric `now_ms`; 500 on a storage failure.
+/// numeric `now_ms`; 503 [`DIGEST_BUSY`] when another digest holds the gate for longer than
+/// half the peer request timeout; 500 on a storage failure.
 pub async fn answer(
     st: &Arc<NodeState>,
     now_ms: Option<u64>,
@@ -100,7 +134,14 @@ pub async fn answer(
 ) -> Result<DigestReply, Refusal> {
     let now_ms =
         now_ms.ok_or_else(|| Refusal::bad_request("digest_request needs a numeric now_ms"))?;
-    local(st, now_ms, settled_before_ms, keys_for(keys_for_field)).await
+    gated(
+        st,
+        now_ms,
+        settled_before_ms,
+        keys_for(keys_for_field),
+        Some(remote_wait(st)),
+    )
+    .await
 }
 
 /// One peer's answer, or why there is none.

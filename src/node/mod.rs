@@ -276,7 +276,7 @@ pub fn assemble(
         shutting_down: AtomicBool::new(false),
         metrics,
         committer,
-        digest_gate: tokio::sync::Semaphore::new(1),
+        digest_gate: Arc::new(tokio::sync::Semaphore::new(1)),
         wallet: identity.address().to_string(),
         tee_pubkey_hex: identity.tee_pubkey_hex().to_string(),
         storage,

@@ -72,8 +72,8 @@ pub fn admit(st: &NodeState, h: &PopHeaders) -> Result<PeerCaller, Refusal> {
 }
 
 /// Steps 6–11 of the module docs for a caller [`admit`] let in: `hmac` is the
-/// `x-sync-signature` header; `raw` the outer body as received and `body` the same parsed (the
-/// envelope). The HMAC is checked over `raw` first, then over `canonical_json(body)` (§6.3;
+/// `x-sync-signature` header; `raw` the outer body as received (dropped once the HMAC is
+/// checked) and `body` the same parsed (the envelope). The HMAC is checked over `raw` first, then over `canonical_json(body)` (§6.3;
 /// `crypto::mac::verify_sync_hmac_raw`).
 ///
 /// Success replies (sealed, canonical JSON): [`DeltaReply`], [`SnapshotReply`],
@@ -84,7 +84,7 @@ pub async fn handle(
     st: &Arc<NodeState>,
     caller: &PeerCaller,
     hmac: Option<&str>,
-    raw: &[u8],
+    raw: impl AsRef<[u8]>,
     body: &Value,
 ) -> Result<SealedReply, Refusal> {
     // 6–7.
@@ -114,10 +114,12 @@ pub async fn handle(
         let key = st
             .with_secret(|s| Zeroizing::new(s.sync_key()))
             .ok_or_else(|| Refusal::unavailable("master secret not initialized"))?;
-        if !verify_sync_hmac_raw(&key, raw, body, mac) {
+        if !verify_sync_hmac_raw(&key, raw.as_ref(), body, mac) {
             return Err(Refusal::unauthorized("Invalid HMAC signature"));
         }
     }
+    // The body as received is not needed past the HMAC (up to `max_sync_body_bytes`).
+    drop(raw);
     // 10–11.
     let sealed = match kind.as_str() {
         DELTA => {

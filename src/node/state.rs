@@ -111,8 +111,9 @@ pub struct NodeState {
     /// One store digest at a time (`node::cluster_check::local`, 1 permit): each scans the
     /// whole store and holds 32 bytes per included record of the app being hashed (format v1
     /// hashes an app's record count before its leaves), so peers' anti-entropy, catch-up
-    /// gates and `cluster check` asking at once would otherwise multiply both (issue 12).
-    pub digest_gate: tokio::sync::Semaphore,
+    /// gates and `cluster check` asking at once would otherwise multiply both (issue 12). The
+    /// permit moves into the scan, so a caller that goes away does not free it early.
+    pub digest_gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl NodeState {

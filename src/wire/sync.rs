@@ -219,8 +219,13 @@ impl SnapshotPageReply<'_> {
         let bytes: usize = self
             .changes
             .iter()
-            .map(|(_, r)| r.key.len() + 2 * r.value.len() + 160)
+            .map(|(_, r)| {
+                let clock: usize = r.version.0.keys().map(|n| n.len() + 24).sum();
+                2 * r.key.len() + 2 * r.value.len() + clock + 96
+            })
             .sum();
+        // Sized up front (keys allowing for escapes, clocks included) so that the text, which
+        // holds plaintext app keys, is not reallocated and left behind in freed memory.
         let mut out = String::with_capacity(bytes + 160);
         out.push_str("{\"data\":");
         write_canonical_data(&mut out, groups);

@@ -176,6 +176,10 @@ pub enum DigestCheck {
     /// neither a comparison nor a pull from it makes sense; the round is tried again soon with
     /// another peer.
     PeerCatchingUp,
+    /// The peer is computing another digest (503 `digest in progress`,
+    /// `node::cluster_check::DIGEST_BUSY`): no pull; the round is tried again soon with
+    /// another peer, as for [`DigestCheck::PeerCatchingUp`].
+    PeerBusy,
 }
 
 impl DigestCheck {
@@ -186,6 +190,7 @@ impl DigestCheck {
             DigestCheck::Differed => "differed",
             DigestCheck::Unavailable => "unavailable",
             DigestCheck::PeerCatchingUp => "peer_catching_up",
+            DigestCheck::PeerBusy => "peer_busy",
         }
     }
 }
@@ -232,6 +237,10 @@ pub async fn check_digests(st: &Arc<NodeState>, peer: &PeerInfo) -> DigestCheck 
             status: 503,
             message,
         })) if message == crate::node::catch_up::CATCHING_UP => return DigestCheck::PeerCatchingUp,
+        Ok(Err(crate::client::peer::PeerError::Refused {
+            status: 503,
+            message,
+        })) if message == crate::node::cluster_check::DIGEST_BUSY => return DigestCheck::PeerBusy,
         Ok(Err(e)) => return unavailable(peer, e.to_string()),
         Ok(Ok(t)) if t.settled_before_ms != Some(cut) => {
             return unavailable(
@@ -450,9 +459,9 @@ pub(super) async fn pull_scheduler(st: Arc<NodeState>) {
                 next_periodic = ae_every.map(|d| Instant::now() + d);
                 continue;
             }
-            if check == DigestCheck::PeerCatchingUp {
+            if check == DigestCheck::PeerCatchingUp || check == DigestCheck::PeerBusy {
                 // Still due: the next supervisor period picks a peer again (at random).
-                tracing::debug!(peer = %peer.url, "anti-entropy: the peer is catching up; trying another");
+                tracing::debug!(peer = %peer.url, outcome = check.label(), "anti-entropy: the peer is catching up or busy; trying another");
                 continue;
             }
         }
