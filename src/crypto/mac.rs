@@ -48,13 +48,8 @@ pub fn verify_sync_hmac_raw(
     body: &serde_json::Value,
     header: &str,
 ) -> bool {
-    let Some(tag) = parse_tag(header) else {
-        return false;
-    };
-    mac_for(sync_key, raw).verify_slice(&tag).is_ok()
-        || mac_for(sync_key, canonical_json(body).as_bytes())
-            .verify_slice(&tag)
-            .is_ok()
+    parse_tag(header).is_some_and(|tag| mac_for(sync_key, raw).verify_slice(&tag).is_ok())
+        || verify_sync_hmac(sync_key, body, header)
 }
 
 /// The 32-byte tag of a header: exactly 64 hex digits in any case, else `None`.

@@ -136,8 +136,7 @@ pub async fn handle(
             }
             if kind == SNAPSHOT_PAGE {
                 let plain = snapshot_page(st, caller, &payload).await?;
-                reply::seal_canonical(st, &caller.peer.tee_pubkey, Some(&caller.signature), plain)
-                    .await
+                seal_canonical(st, caller, plain).await
             } else {
                 let r = snapshot(st).await?;
                 seal(st, caller, &r).await
@@ -179,13 +178,27 @@ async fn seal<R: serde::Serialize>(
 ) -> Result<SealedReply, Refusal> {
     reply::seal(st, &caller.peer.tee_pubkey, Some(&caller.signature), r)
         .await
-        .map_err(|e| {
-            if e.status == 400 {
-                Refusal::bad_request("cannot encrypt response to the peer's teePubkey")
-            } else {
-                e
-            }
-        })
+        .map_err(peer_seal_refusal)
+}
+
+/// [`seal`] for a reply already written as canonical JSON (`snapshot_page`).
+async fn seal_canonical(
+    st: &NodeState,
+    caller: &PeerCaller,
+    plain: Zeroizing<String>,
+) -> Result<SealedReply, Refusal> {
+    reply::seal_canonical(st, &caller.peer.tee_pubkey, Some(&caller.signature), plain)
+        .await
+        .map_err(peer_seal_refusal)
+}
+
+/// A peer whose registered teePubkey cannot take an envelope gets this 400.
+fn peer_seal_refusal(e: Refusal) -> Refusal {
+    if e.status == 400 {
+        Refusal::bad_request("cannot encrypt response to the peer's teePubkey")
+    } else {
+        e
+    }
 }
 
 /// `delta` (§6.4–§6.6): validate and merge the records, origin = the sending peer.
